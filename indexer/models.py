@@ -1,0 +1,120 @@
+"""The search API's plain types: what the CLI and the web UI pass in and get back (no Whoosh, no jieba)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Mode = Literal["exact", "words"]
+Scope = Literal["all", "title"]
+Sort = Literal["relevance", "year", "-year", "district"]
+FACETS = ("province", "city", "district", "year", "category")
+MODES: tuple[str, ...] = ("exact", "words")
+SCOPES: tuple[str, ...] = ("all", "title")
+SORTS: tuple[str, ...] = ("relevance", "year", "-year", "district")
+
+
+class QueryError(ValueError):
+    """A malformed query or parameter; its message is shown to the user as it is."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One search: query text, how to match it, filters (OR within a facet, AND across), a page."""
+
+    q: str = ""
+    mode: Mode = "exact"
+    scope: Scope = "all"
+    province: tuple[str, ...] = ()
+    city: tuple[str, ...] = ()
+    district: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: Sort = "relevance"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A keyword-in-context passage of the original text; marks are [start, end) offsets into it."""
+
+    text: str
+    marks: tuple[tuple[int, int], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "marks": [list(m) for m in self.marks]}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching record on the requested page."""
+
+    id: str
+    title: str
+    committee: str | None
+    district: str | None
+    city: str | None
+    province: str | None
+    year: int | None
+    categories: tuple[str, ...]
+    snippets: tuple[Snippet, ...] = ()
+    score: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "district": self.district,
+            "city": self.city,
+            "province": self.province,
+            "year": self.year,
+            "categories": list(self.categories),
+            "snippets": [s.to_json() for s in self.snippets],
+        }
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """A facet value with the number of matching records, counted with the other facets' filters."""
+
+    value: str
+    count: int
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The whole answer: total over all pages, this page's hits, facets over the whole result set."""
+
+    request: SearchRequest
+    total: int
+    hits: tuple[Hit, ...]
+    facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.request.q,
+            "total": self.total,
+            "hits": [h.to_json() for h in self.hits],
+            "facets": {
+                name: [{"value": v.value, "count": v.count} for v in values]
+                for name, values in self.facets.items()
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One matching paragraph of a record, for concordance exports."""
+
+    record_id: str
+    title: str
+    district: str | None
+    city: str | None
+    province: str | None
+    year: int | None
+    categories: tuple[str, ...]
+    paragraph: int
+    snippet: Snippet
