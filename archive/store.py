@@ -143,7 +143,9 @@ def parse_record(data: bytes, path: Path) -> Record:
     try:
         meta = yaml.safe_load(front) or {}
     except yaml.YAMLError as exc:
-        raise StoreError(f"{path}: front matter is not valid YAML ({exc.__class__.__name__})") from None
+        raise StoreError(
+            f"{path}: front matter is not valid YAML ({exc.__class__.__name__})"
+        ) from None
     if not isinstance(meta, dict):
         raise StoreError(f"{path}: front matter must be a mapping")
     if meta.get("id") != path.stem:
