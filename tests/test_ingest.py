@@ -1,0 +1,238 @@
+"""Ingest end to end: seeds to records, idempotence, replacement, overrides, bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archive import Archive
+from archive.ingest import ingest_paths
+from archive.records import make_id
+from webui.cli import main
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+COMPILATION = SEEDS / "000_28b25648c5712bde.txt"
+ARTICLE = SEEDS / "003_f064755b27ea1fff.txt"
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_seeds_give_seven_records_with_their_metadata(seeded_data_dir):
+    code, output = _run("--data-dir", str(seeded_data_dir), "records", "--format", "json")
+    assert code == 0
+    rows = json.loads(output)
+    compilation = {
+        "committee": None,
+        "city": "营口市",
+        "province": "辽宁省",
+        "year": 2025,
+        "source": "seeds/000_28b25648c5712bde.txt",
+    }
+    expected = [
+        {**compilation, "part": 1, "title": "履职聚焦民生 法治护航发展", "district": "鲅鱼圈区"},
+        {**compilation, "part": 2, "title": "履职担当践使命 服务民生促发展", "district": "盖州市"},
+        {
+            **compilation,
+            "part": 3,
+            "title": "踔厉奋发担使命 履职尽责谱新篇",
+            "district": "大石桥市",
+        },
+        {**compilation, "part": 4, "title": "创新监督方式 提升履职质效", "district": "老边区"},
+        {**compilation, "part": 5, "title": "强化思想引领 反映百姓心声", "district": "站前区"},
+        {**compilation, "part": 6, "title": "拓宽民主渠道 增强监督实效", "district": "西市区"},
+    ]
+    for row in expected:
+        row["committee"] = row["district"] + "人大常委会"
+        row["id"] = make_id(_sha(COMPILATION), row["part"])
+    expected.append(
+        {
+            "id": make_id(_sha(ARTICLE), None),
+            "title": "履职担当促发展 砥砺奋进谱新篇",
+            "committee": "安州区人大常委会",
+            "district": "安州区",
+            "city": "绵阳市",
+            "province": "四川省",
+            "year": 2025,
+            "source": "seeds/003_f064755b27ea1fff.txt",
+            "part": None,
+        }
+    )
+    by_id = {row["id"]: row for row in rows}
+    assert len(rows) == 7
+    for row in expected:
+        got = dict(by_id[row["id"]])
+        assert isinstance(got.pop("categories"), list)
+        assert got == row
+    assert list(rows[0]) == [
+        "id",
+        "title",
+        "committee",
+        "district",
+        "city",
+        "province",
+        "year",
+        "categories",
+        "source",
+        "part",
+    ]
+
+
+def test_records_table_lists_each_record_on_a_line(seeded_data_dir):
+    code, output = _run("--data-dir", str(seeded_data_dir), "records")
+    assert code == 0
+    lines = output.splitlines()
+    assert lines[-1] == "7 records"
+    article = make_id(_sha(ARTICLE), None)
+    (line,) = [line for line in lines if line.startswith(article)]
+    assert line.startswith(
+        f"{article}  2025  四川省 绵阳市 安州区  履职担当促发展 砥砺奋进谱新篇  ["
+    )
+
+
+def test_ingest_is_idempotent_and_reports_what_it_did(tmp_path, monkeypatch):
+    monkeypatch.chdir(SEEDS.parent)
+    data = str(tmp_path / "data")
+    assert _run("--data-dir", data, "ingest", "seeds") == (
+        0,
+        "2 added, 0 updated, 0 unchanged, 0 failed (7 records from these sources)\n",
+    )
+    before = {p.name: p.read_bytes() for p in (tmp_path / "data" / "records").iterdir()}
+    assert _run("--data-dir", data, "ingest", "seeds") == (
+        0,
+        "0 added, 0 updated, 2 unchanged, 0 failed (7 records from these sources)\n",
+    )
+    after = {p.name: p.read_bytes() for p in (tmp_path / "data" / "records").iterdir()}
+    assert after == before
+
+
+def test_a_changed_source_replaces_its_records(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(COMPILATION, "compilation.txt")
+    archive = Archive(tmp_path / "data")
+    ingest_paths(archive, ["compilation.txt"])
+    old_ids = set(archive.ids())
+    text = COMPILATION.read_text(encoding="utf-8")
+    Path("compilation.txt").write_text(text[: text.index("## 创新监督方式")], encoding="utf-8")
+    report = ingest_paths(archive, ["compilation.txt"])
+    assert (report.added, report.updated, report.unchanged, report.records) == (0, 1, 0, 3)
+    new_ids = set(archive.ids())
+    assert len(new_ids) == 3
+    assert not new_ids & old_ids  # ids derive from the source's content
+    assert sorted(r.district for r in archive) == ["大石桥市", "盖州市", "鲅鱼圈区"]
+
+
+def test_a_users_correction_survives_reingesting_the_same_source(seeded_copy, monkeypatch):
+    monkeypatch.chdir(SEEDS.parent)
+    archive = Archive(seeded_copy)
+    record_id = make_id(_sha(ARTICLE), None)
+    path = archive.path(record_id)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("district: 安州区", "district: 涪城区"), "utf-8"
+    )
+    ingest_paths(archive, [SEEDS])
+    assert archive.get(record_id).district == "涪城区"
+
+
+def test_front_matter_overrides_extraction_and_an_unresolvable_name_stays_unresolved(tmp_path):
+    source = tmp_path / "chaoyang.md"
+    source.write_text(
+        "---\ntitle: 朝阳区人大常委会工作综述\nyear: 2024\ncategories: [代表工作]\n---\n\n"
+        "2025年，朝阳区人大常委会依法履职，开展执法检查。\n",
+        encoding="utf-8",
+    )
+    archive = Archive(tmp_path / "data")
+    report = ingest_paths(archive, [source])
+    assert report.failures == []
+    (record,) = list(archive)
+    assert (record.title, record.year, record.categories) == (
+        "朝阳区人大常委会工作综述",
+        2024,
+        ("代表工作",),
+    )
+    assert (record.committee, record.district, record.city, record.province) == (
+        "朝阳区人大常委会",
+        "朝阳区",
+        None,
+        None,
+    )
+
+
+def test_front_matter_place_is_completed_from_the_gazetteer(tmp_path):
+    source = tmp_path / "x.md"
+    source.write_text(
+        "---\ndistrict: 朝阳区\ncity: 长春市\n---\n\n今年依法履职。\n", encoding="utf-8"
+    )
+    archive = Archive(tmp_path / "data")
+    ingest_paths(archive, [source])
+    (record,) = list(archive)
+    assert (record.district, record.city, record.province) == ("朝阳区", "长春市", "吉林省")
+
+
+def test_jsonl_rows_become_records_with_their_fields(tmp_path):
+    source = tmp_path / "rows.jsonl"
+    rows = [
+        {"title": "甲", "text": "2025年，鲅鱼圈区人大常委会开展执法检查。"},
+        {"title": "乙", "text": "代表进站。", "district": "西湖区", "city": "杭州市", "year": 2023},
+    ]
+    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", "utf-8")
+    archive = Archive(tmp_path / "data")
+    assert ingest_paths(archive, [source]).records == 2
+    got = sorted(archive, key=lambda r: r.part)
+    assert [(r.part, r.title, r.district, r.city, r.province, r.year) for r in got] == [
+        (1, "甲", "鲅鱼圈区", "营口市", "辽宁省", 2025),
+        (2, "乙", "西湖区", "杭州市", "浙江省", 2023),
+    ]
+    assert got[1].categories == ("代表工作",)
+
+
+def test_bad_files_are_reported_skipped_and_nothing_stored_is_lost(seeded_copy, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "junk.txt").write_bytes(bytes(range(256)) * 20)
+    (bad / "broken.docx").write_bytes(b"PK\x03\x04 truncated")
+    (bad / "good.txt").write_text(
+        "# 盖州市人大常委会2024年工作总结\n\n2024年，盖州市人大常委会依法履职，开展执法检查。\n",
+        "utf-8",
+    )
+    before = {p.name: p.read_bytes() for p in (seeded_copy / "records").iterdir()}
+    code, output = _run("--data-dir", str(seeded_copy), "ingest", str(bad))
+    assert code == 1
+    lines = output.splitlines()
+    assert lines[-1] == "1 added, 0 updated, 0 unchanged, 3 failed (1 records from these sources)"
+    failures = sorted(line for line in lines if line.startswith("failed: "))
+    assert [line.split(": ")[1].rsplit("/", 1)[-1] for line in failures] == [
+        "broken.docx",
+        "empty.txt",
+        "junk.txt",
+    ]
+    after = {p.name: p.read_bytes() for p in (seeded_copy / "records").iterdir()}
+    assert {k: v for k, v in after.items() if k in before} == before
+    assert len(after) == len(before) + 1
+
+
+@pytest.mark.parametrize("env", [True, False])
+def test_data_dir_comes_from_the_option_or_the_environment(tmp_path, monkeypatch, env):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("# 标题\n\n2025年，盖州市人大常委会依法履职。\n", "utf-8")
+    if env:
+        monkeypatch.setenv("CONGRESS_ARCHIVE_HOME", str(tmp_path / "home"))
+        code, _ = _run("ingest", "a.txt")
+        assert len(Archive(tmp_path / "home")) == 1
+    else:
+        monkeypatch.delenv("CONGRESS_ARCHIVE_HOME", raising=False)
+        code, _ = _run("ingest", "a.txt")
+        assert len(Archive(tmp_path / "data")) == 1
+    assert code == 0
