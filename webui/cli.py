@@ -60,3 +60,83 @@ def records(data_dir: Path, fmt: str) -> None:
         categories = ",".join(row["categories"]) or "-"
         click.echo(f"{row['id']}  {row['year'] or '-'}  {place}  {row['title']}  [{categories}]")
     click.echo(f"{len(rows)} records")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.pass_obj
+def serve(data_dir: Path, host: str, port: int, threads: int) -> None:
+    """Serve the web UI and JSON API with waitress (a production server, never debug mode)."""
+    import waitress
+
+    from webui import create_app
+
+    app = create_app({"DATA_DIR": str(data_dir)})
+    click.echo(f"Serving {data_dir} on http://{host}:{port}", err=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="congress-archive")
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@click.option("--mode", type=click.Choice(["exact", "words"]), default="exact", show_default=True)
+@click.option("--scope", type=click.Choice(["all", "title"]), default="all", show_default=True)
+@click.option("--district", multiple=True, help="Repeatable; OR within a facet.")
+@click.option("--city", multiple=True)
+@click.option("--province", multiple=True)
+@click.option("--category", multiple=True)
+@click.option("--year", help="2025 or 2020-2025.")
+@click.option(
+    "--sort", type=click.Choice(["relevance", "year", "-year", "district"]), default="relevance"
+)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx", "json"]))
+@click.option(
+    "--level", type=click.Choice(["record", "passage"]), default="record", show_default=True
+)
+@click.option(
+    "--bom/--no-bom", default=True, show_default=True, help="UTF-8 BOM in CSV, for Excel."
+)
+@click.option(
+    "--base-url", default="http://127.0.0.1:8000", show_default=True, help="Prefix of the links."
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_obj
+def export(data_dir: Path, output: Path, **options: str | tuple[str, ...] | bool | None) -> None:
+    """Export EVERY record (or paragraph) matching QUERY; an empty query exports everything."""
+    from werkzeug.datastructures import MultiDict
+
+    from indexer import Index
+    from indexer.models import QueryError
+    from webui import export as exports
+    from webui.params import parse_search
+
+    fmt = str(options.pop("fmt") or output.suffix.lstrip(".").lower())
+    level, bom, base = (
+        str(options.pop("level")),
+        bool(options.pop("bom")),
+        str(options.pop("base_url")),
+    )
+    args = MultiDict([("q", str(options.pop("query")))])
+    for name, value in options.items():
+        for item in value if isinstance(value, tuple) else [value]:
+            if item is not None:
+                args.add(name, item)
+    try:
+        exports.check(fmt, level)
+        request = parse_search(args)
+        index = Index.open(data_dir)
+        archive = Archive(data_dir)
+
+        def link(record_id: str) -> str:
+            return f"{base.rstrip('/')}/records/{record_id}"
+
+        if level == "record":
+            rows = exports.record_rows(index.matches(request), archive, link)
+        else:
+            rows = exports.passage_rows(index.passages(request), link)
+        counted = exports.Counted(rows)
+        exports.write_file(output, exports.stream(fmt, level, counted, bom=bom))
+    except (QueryError, StoreError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{counted.count} rows -> {output}", err=True)

@@ -1,0 +1,58 @@
+"""Friendly error pages and JSON errors (never a stack trace), and the security headers on every reply."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from indexer.models import QueryError
+
+MESSAGES = {
+    400: "请求参数有误",
+    404: "没有找到这个页面或记录",
+    405: "不支持这种请求方式",
+    500: "服务器内部错误，请稍后再试",
+    503: "检索索引暂不可用",
+}
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def error_response(status: int, message: str) -> tuple[Response | str, int]:
+    """A JSON error under /api/, otherwise an HTML page, both carrying the one-line message."""
+    if request.path.startswith("/api/"):
+        return jsonify({"error": message, "status": status}), status
+    title = MESSAGES.get(status, "出错了")
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers and the header hook."""
+
+    @app.errorhandler(QueryError)
+    def bad_query(exc: QueryError):  # type: ignore[no-untyped-def]
+        return error_response(400, str(exc))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        status = exc.code or 500
+        return error_response(status, MESSAGES.get(status, exc.name))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("unhandled error on %s", request.path)
+        return error_response(500, MESSAGES[500])
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response

@@ -1,0 +1,236 @@
+"""Exports of every match (not one page) as CSV, XLSX, JSON or JSONL, streamed row by row."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+from urllib.parse import quote
+
+import xlsxwriter
+
+from archive import Archive
+from indexer.models import Hit, Passage, SearchRequest
+from webui.params import PLACE_FACETS, ParamError, year_label
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json; charset=utf-8",
+    "jsonl": "application/x-ndjson; charset=utf-8",
+}
+LEVELS = ("record", "passage")
+# Column key -> header shown in CSV and XLSX (JSON keeps the keys).
+RECORD_COLUMNS = {
+    "id": "编号",
+    "title": "标题",
+    "committee": "常委会",
+    "district": "区县",
+    "city": "城市",
+    "province": "省份",
+    "year": "年份",
+    "categories": "类别",
+    "source": "来源",
+    "link": "链接",
+    "text": "全文",
+}
+PASSAGE_COLUMNS = {
+    "record_id": "编号",
+    "title": "标题",
+    "district": "区县",
+    "city": "城市",
+    "province": "省份",
+    "year": "年份",
+    "categories": "类别",
+    "paragraph": "段落序号",
+    "text": "段落",
+    "matches": "命中",
+    "link": "链接",
+}
+BOM = "\ufeff".encode()
+LIST_SEPARATOR = "；"
+XLSX_CELL_LIMIT = 32767
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
+CHUNK = 64 * 1024
+
+Link = Callable[[str], str]
+
+
+def columns(level: str) -> dict[str, str]:
+    """The columns of an export level, in order."""
+    return RECORD_COLUMNS if level == "record" else PASSAGE_COLUMNS
+
+
+def record_rows(hits: Iterable[Hit], archive: Archive, link: Link) -> Iterator[dict[str, Any]]:
+    """One row per matching record with its full text; a record gone since indexing is skipped."""
+    for hit in hits:
+        try:
+            record = archive.get(hit.id)
+        except KeyError:
+            continue
+        yield {**record.metadata(), "link": link(record.id), "text": record.text}
+
+
+def passage_rows(passages: Iterable[Passage], link: Link) -> Iterator[dict[str, Any]]:
+    """One row per matching paragraph, with the matched strings it contains."""
+    for passage in passages:
+        snippet = passage.snippet
+        found = (snippet.text[start:end] for start, end in snippet.marks)
+        yield {
+            "record_id": passage.record_id,
+            "title": passage.title,
+            "district": passage.district,
+            "city": passage.city,
+            "province": passage.province,
+            "year": passage.year,
+            "categories": list(passage.categories),
+            "paragraph": passage.paragraph,
+            "text": snippet.text,
+            "matches": list(dict.fromkeys(found)),
+            "link": link(passage.record_id),
+        }
+
+
+def stream(
+    fmt: str, level: str, rows: Iterable[dict[str, Any]], *, bom: bool = True
+) -> Iterator[bytes]:
+    """The export file's bytes, a chunk at a time, so memory stays flat however many rows."""
+    check(fmt, level)
+    keys = list(columns(level))
+    if fmt == "csv":
+        return _csv(keys, columns(level), rows, bom)
+    if fmt == "xlsx":
+        return _xlsx(keys, columns(level), rows)
+    if fmt == "json":
+        return _json(keys, rows)
+    if fmt == "jsonl":
+        return (_json_line(keys, row) + b"\n" for row in rows)
+    raise AssertionError(fmt)  # check() refuses unknown formats before rows are read
+
+
+def check(fmt: str, level: str) -> None:
+    """Refuse an unknown format or level with a message for the user."""
+    if fmt not in FORMATS:
+        raise ParamError(f"导出格式无效：{fmt[:20]!r}，可选 {'、'.join(FORMATS)}")
+    if level not in LEVELS:
+        raise ParamError(f"导出层级无效：{level[:20]!r}，可选 {'、'.join(LEVELS)}")
+
+
+def filename(request: SearchRequest, level: str, fmt: str) -> str:
+    """A file name that says what the export holds, e.g. 代表联络站-营口市-2025.csv."""
+    parts = [request.q.replace('"', "")]
+    for name in (*reversed(PLACE_FACETS), "category"):
+        parts += getattr(request, name)
+    parts.append(year_label(request) or "")
+    if level == "passage":
+        parts.append("段落")
+    stem = UNSAFE_NAME.sub("_", "-".join(p for p in parts if p)).strip("._-")[:80]
+    return f"{stem or '全部记录'}.{fmt}"
+
+
+def content_disposition(name: str) -> str:
+    """attachment with an ASCII fallback and the UTF-8 name percent-encoded (RFC 6266 / 5987)."""
+    stem, _, ext = name.rpartition(".")
+    ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "", stem).strip("._-")
+    fallback = f"congress-archive-{ascii_stem}.{ext}" if ascii_stem else f"congress-archive.{ext}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def write_file(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
+    """Write an export beside its target and rename it into place: a failure leaves no half file."""
+    target = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(target))
+    fd, tmp = tempfile.mkstemp(prefix=".export-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+class Counted:
+    """Pass rows through while counting them, for a closing message."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]]) -> None:
+        self.rows, self.count = rows, 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def _cell(value: Any) -> str:
+    """A row value as spreadsheet text: lists joined, None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    return str(value)
+
+
+def _csv(
+    keys: list[str], headers: dict[str, str], rows: Iterable[dict[str, Any]], bom: bool
+) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def line(values: list[str]) -> bytes:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(values)
+        return buffer.getvalue().encode()
+
+    yield (BOM if bom else b"") + line([headers[k] for k in keys])
+    for row in rows:
+        # A cell starting like a formula would run in Excel; a leading apostrophe keeps it text.
+        cells = (_cell(row[k]) for k in keys)
+        yield line(["'" + c if c.startswith(FORMULA_START) else c for c in cells])
+
+
+def _xlsx(
+    keys: list[str], headers: dict[str, str], rows: Iterable[dict[str, Any]]
+) -> Iterator[bytes]:
+    with tempfile.TemporaryDirectory(prefix="congress-export-") as tmpdir:
+        path = os.path.join(tmpdir, "export.xlsx")
+        workbook = xlsxwriter.Workbook(
+            path,
+            {"constant_memory": True, "tmpdir": tmpdir, "strings_to_numbers": False,
+             "strings_to_formulas": False, "strings_to_urls": False},
+        )  # fmt: skip
+        sheet = workbook.add_worksheet("导出")
+        bold = workbook.add_format({"bold": True})
+        for col, key in enumerate(keys):
+            sheet.write_string(0, col, headers[key], bold)
+            sheet.set_column(col, col, 60 if key == "text" else 14)
+        for row_number, row in enumerate(rows, start=1):
+            for col, key in enumerate(keys):
+                value = row[key]
+                if isinstance(value, int):
+                    sheet.write_number(row_number, col, value)
+                else:
+                    sheet.write_string(row_number, col, _cell(value)[:XLSX_CELL_LIMIT])
+        workbook.close()
+        with open(path, "rb") as f:
+            while chunk := f.read(CHUNK):
+                yield chunk
+
+
+def _json_line(keys: list[str], row: dict[str, Any]) -> bytes:
+    return json.dumps({k: row[k] for k in keys}, ensure_ascii=False).encode()
+
+
+def _json(keys: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    yield b"["
+    for number, row in enumerate(rows):
+        yield (b",\n" if number else b"\n") + _json_line(keys, row)
+    yield b"\n]\n"

@@ -1,0 +1,124 @@
+"""The facet sidebar's shape: province -> city -> district as a tree, and the selected filters as chips."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from indexer.models import FacetValue, SearchRequest
+from webui.params import PLACE_FACETS, year_label
+
+CHIP_LABELS = {
+    "province": "省份",
+    "city": "城市",
+    "district": "区县",
+    "category": "类别",
+    "year": "年份",
+}
+
+
+@dataclass
+class FacetNode:
+    """One checkbox: the parameter it sets, its value, its count, and the places inside it."""
+
+    name: str
+    value: str
+    count: int
+    selected: bool
+    children: list[FacetNode] = field(default_factory=list)
+
+    @property
+    def open(self) -> bool:
+        """Show the children when this or anything inside is selected."""
+        return self.selected or any(c.open for c in self.children)
+
+
+@dataclass(frozen=True)
+class Chip:
+    """A selected filter, shown with a link that removes it."""
+
+    name: str
+    label: str
+    value: str | None
+
+
+def flat(name: str, values: Iterable[FacetValue], chosen: Iterable[str]) -> list[FacetNode]:
+    """Facet values as checkboxes; a chosen value the result lacks still shows, so it can be unticked."""
+    chosen = list(chosen)
+    nodes = [FacetNode(name, v.value, v.count, v.value in chosen) for v in values]
+    present = {n.value for n in nodes}
+    return nodes + [FacetNode(name, value, 0, True) for value in chosen if value not in present]
+
+
+def place_tree(
+    facets: dict[str, tuple[FacetValue, ...]], places: Iterable[Any], request: SearchRequest
+) -> list[FacetNode]:
+    """Provinces holding their cities holding their districts; a place with no known parent is top-level."""
+    parents: dict[str, dict[str, set[str]]] = {
+        "city": defaultdict(set),
+        "district": defaultdict(set),
+    }
+    for place in places:
+        if place.city and place.province:
+            parents["city"][place.city].add(place.province)
+        if place.district and place.city:
+            parents["district"][place.district].add(place.city)
+    levels = {
+        name: flat(name, facets.get(name, ()), getattr(request, name)) for name in PLACE_FACETS
+    }
+    top = list(levels["province"])
+    for child_name, parent_nodes in (("city", levels["province"]), ("district", levels["city"])):
+        by_value = {node.value: node for node in parent_nodes}
+        for node in levels[child_name]:
+            homes = [
+                by_value[p]
+                for p in sorted(parents[child_name].get(node.value, ()))
+                if p in by_value
+            ]
+            for home in homes:
+                home.children.append(node)
+            if not homes:
+                top.append(node)
+    return top
+
+
+def year_nodes(
+    facets: dict[str, tuple[FacetValue, ...]], request: SearchRequest
+) -> list[FacetNode]:
+    """Years newest first; a year inside the selected span is ticked."""
+    low, high = request.year_from, request.year_to
+    nodes = []
+    for value in facets.get("year", ()):
+        year = int(value.value)
+        chosen = low is not None or high is not None
+        inside = chosen and (low is None or year >= low) and (high is None or year <= high)
+        nodes.append(FacetNode("year", value.value, value.count, inside))
+    return sorted(nodes, key=lambda n: n.value, reverse=True)
+
+
+def chips(request: SearchRequest) -> list[Chip]:
+    """Every active filter, in sidebar order."""
+    out = [
+        Chip(name, f"{CHIP_LABELS[name]}：{value}", value)
+        for name in (*PLACE_FACETS, "category")
+        for value in getattr(request, name)
+    ]
+    years = year_label(request)
+    if years:
+        out.append(Chip("year", f"{CHIP_LABELS['year']}：{years}", None))
+    return out
+
+
+def pagination(page: int, total: int, per_page: int, last_allowed: int) -> list[int | None]:
+    """Page numbers to link, None where a gap is shown: 1 … 4 5 6 … 20."""
+    last = min(max(1, -(-total // per_page)), last_allowed)
+    wanted = {1, last, *range(page - 2, page + 3)}
+    shown = sorted(p for p in wanted if 1 <= p <= last)
+    out: list[int | None] = []
+    for number in shown:
+        if out and number - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(number)
+    return out

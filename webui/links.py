@@ -1,0 +1,61 @@
+"""URLs that carry a search's whole state, so every page can be bookmarked and shared."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import url_for
+
+from indexer.models import SearchRequest
+from webui.params import to_args, without
+
+
+def with_args(endpoint: str, pairs: list[tuple[str, str]], **values: Any) -> str:
+    """url_for plus repeatable query parameters in a stable order."""
+    query = urlencode(pairs)
+    return url_for(endpoint, **values) + (f"?{query}" if query else "")
+
+
+def search_url(request: SearchRequest, **changes: Any) -> str:
+    """The search page for a request, optionally changed (e.g. page=3)."""
+    return with_args("search.search", to_args(dataclasses.replace(request, **changes)))
+
+
+def remove_url(request: SearchRequest, name: str, value: str | None = None) -> str:
+    """The search page with one filter value dropped, for a chip's × link."""
+    return with_args("search.search", to_args(without(request, name, value)))
+
+
+def highlight_args(request: SearchRequest) -> list[tuple[str, str]]:
+    """The parameters a record page needs to highlight a search's terms."""
+    keep = SearchRequest(q=request.q, mode=request.mode, scope=request.scope)
+    return to_args(keep)
+
+
+def record_url(record_id: str, request: SearchRequest | None = None, **values: Any) -> str:
+    """A record's page, with the search terms to highlight when arriving from a search."""
+    pairs = highlight_args(request) if request is not None else []
+    return with_args("records.record", pairs, record_id=record_id, **values)
+
+
+def export_url(request: SearchRequest, fmt: str, level: str) -> str:
+    """The export of every match of a request (not just this page)."""
+    pairs = to_args(dataclasses.replace(request, page=1, per_page=SearchRequest().per_page))
+    return with_args("export.export_view", [*pairs, ("format", fmt), ("level", level)])
+
+
+def district_url(district: str, city: str | None, province: str | None) -> str:
+    """A district's page, with its city and province to tell same-named districts apart."""
+    pairs = [(k, v) for k, v in (("city", city), ("province", province)) if v]
+    return with_args("browse.district", pairs, district=district)
+
+
+HELPERS = {
+    "search_url": search_url,
+    "remove_url": remove_url,
+    "record_url": record_url,
+    "export_url": export_url,
+    "district_url": district_url,
+}

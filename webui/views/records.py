@@ -1,0 +1,70 @@
+"""A record's page (sanitised Markdown, highlights, neighbours in time, similar records) and its JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, render_template, request
+
+from archive import Record
+from indexer.models import Hit, SearchRequest
+from webui.params import parse_search
+from webui.render import render_markdown
+from webui.services import get_archive, get_index
+
+bp = Blueprint("records", __name__)
+SIMILAR = 5
+
+
+def load(record_id: str) -> Record:
+    """The record, or a 404 for an unknown or malformed id."""
+    try:
+        return get_archive().get(record_id)
+    except KeyError:
+        abort(404)
+
+
+def same_district(record: Record) -> list[Hit]:
+    """Every record of the record's district, oldest first."""
+    if not record.district:
+        return []
+    place = SearchRequest(
+        district=(record.district,),
+        city=(record.city,) if record.city else (),
+        province=(record.province,) if record.province else (),
+        sort="year",
+    )
+    return list(get_index().matches(place))
+
+
+def neighbours(record: Record, hits: list[Hit]) -> tuple[Hit | None, Hit | None]:
+    """The nearest earlier and later year's record of the same district."""
+    if record.year is None:
+        return None, None
+    earlier = [h for h in hits if h.year is not None and h.year < record.year]
+    later = [h for h in hits if h.year is not None and h.year > record.year]
+    return (earlier[-1] if earlier else None), (later[0] if later else None)
+
+
+@bp.get("/records/<record_id>")
+def record(record_id: str) -> str:
+    rec = load(record_id)
+    search_request = parse_search(request.args)
+    index = get_index()
+    text_marks = index.highlight(rec.text, search_request) if search_request.q else []
+    title_marks = index.highlight(rec.title, search_request) if search_request.q else []
+    previous, following = neighbours(rec, same_district(rec))
+    return render_template(
+        "record.html",
+        rec=rec,
+        req=search_request,
+        body=render_markdown(rec.text, text_marks),
+        title_marks=title_marks,
+        previous=previous,
+        following=following,
+        similar=index.similar(rec.id, limit=SIMILAR),
+    )
+
+
+@bp.get("/api/records/<record_id>")
+def api_record(record_id: str):  # type: ignore[no-untyped-def]
+    rec = load(record_id)
+    return jsonify({**rec.metadata(), "text": rec.text})
