@@ -1,0 +1,538 @@
+"""Reading every source format into plain text, so the rest of the archive never sees bytes."""
+
+from __future__ import annotations
+
+import codecs
+import functools
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import charset_normalizer
+import yaml
+
+MB = 1024 * 1024
+MAX_BYTES = 20 * MB  # a whole province's summaries are < 1 MB of text; 20 MB leaves room for images
+MAX_UNZIPPED_BYTES = 100 * MB  # what a .docx may expand to in memory
+MAX_ZIP_RATIO = 100  # Word's XML compresses ~5-20:1; bombs compress 1000:1
+MAX_ZIP_ENTRIES = 2000
+MAX_PDF_PAGES = 1000
+
+SUPPORTED_SUFFIXES = frozenset(
+    {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ".jsonl"}
+)
+
+# Fields a Markdown front matter or a .jsonl row may set, with the type each must have.
+TEXT_FIELDS = ("title", "committee", "district", "city", "province", "source")
+FRONT_MATTER_KEYS = (*TEXT_FIELDS, "year", "categories")
+JSONL_KEYS = ("title", "text", "district", "city", "province", "year", "categories", "source")
+
+NOT_TEXT = "not text (binary data)"
+
+# pypdf logs every repair it makes on a damaged file; those are not the user's business.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+class FormatError(Exception):
+    """A source that cannot be read; str(exc) is a one-line message for the user (no traceback, no path)."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a source file holds, decoded; splitting and metadata come later."""
+
+    kind: str
+    text: str
+    sha256: str
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    rows: tuple[dict[str, Any], ...] = ()
+
+
+def read_document(path: Path) -> Document:
+    """Read one source file of any supported kind; every failure is a one-line FormatError."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        shown = suffix or "(none)"
+        raise FormatError(
+            f"unsupported file type {shown} (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
+        )
+    raw = _read_bytes(path)
+    digest = hashlib.sha256(raw).hexdigest()
+    if suffix in (".txt", ".md", ".markdown"):
+        text = decode_text(raw)
+        if suffix == ".txt":
+            return Document("text", _require_text(text), digest)
+        front_matter, body = split_front_matter(text)
+        return Document("markdown", _require_text(body), digest, front_matter)
+    if suffix in (".html", ".htm"):
+        return Document("html", html_to_text(raw), digest)
+    if suffix == ".docx":
+        return Document("docx", docx_to_text(raw), digest)
+    if suffix == ".pdf":
+        return Document("pdf", pdf_to_text(raw), digest)
+    return Document("jsonl", "", digest, rows=parse_jsonl(decode_text(raw)))
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing by size before anything is read into memory."""
+    try:
+        with path.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > MAX_BYTES:
+                raise FormatError(_too_big(size))
+            raw = f.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise FormatError(
+            f"cannot read the file ({exc.strerror or exc.__class__.__name__})"
+        ) from None
+    if len(raw) > MAX_BYTES:  # grew while we looked, or a special file without a size
+        raise FormatError(_too_big(len(raw)))
+    if not raw:
+        raise FormatError("empty file")
+    return raw
+
+
+def _too_big(size: int) -> str:
+    return f"file is {size / MB:.1f} MB; the limit is {MAX_BYTES // MB} MB — split it first"
+
+
+def _require_text(text: str) -> str:
+    if not text.strip():
+        raise FormatError("no text in the file")
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain text: the encoding comes from the bytes, never from the file name.
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),  # before UTF-16: FF FE 00 00 starts with FF FE
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+_UTF_WITHOUT_BOM = ["utf_16_le", "utf_16_be", "utf_32_le", "utf_32_be"]
+# Chinese legacy encodings in order of preference when a text reads equally well in both:
+# the archive is mainland-first. cp950 is Big5 as Windows writes it (a superset of big5).
+_LEGACY = ("gb18030", "cp950")
+_LEGACY_NAMES = {"gb18030": "GB18030", "cp950": "Big5"}
+_CHINESE_SCORE = 0.6  # share of common characters below which a reading is mojibake
+_CONTROL_OK = frozenset("\t\n\r\x0b\x0c")
+
+
+def decode_text(raw: bytes) -> str:
+    """Bytes of a text file -> str with '\\n' newlines and no BOM, the text otherwise untouched."""
+    text = _decode(raw)
+    if _mostly_control(text):
+        raise FormatError(NOT_TEXT)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def detect_encoding(raw: bytes) -> str:
+    """The name of the encoding `decode_text` reads these bytes with (for reports and tests)."""
+    return _decode_with_name(raw)[1]
+
+
+def _decode(raw: bytes) -> str:
+    return _decode_with_name(raw)[0]
+
+
+def _decode_with_name(raw: bytes) -> tuple[str, str]:
+    for bom, codec, name in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec), name
+            except UnicodeDecodeError as exc:
+                raise FormatError(
+                    f"starts with a {name} byte order mark but is not valid {name}"
+                    f" (byte {exc.start})"
+                ) from None
+    if b"\0" in raw:  # text in a legacy or UTF-8 encoding never holds NUL; UTF-16 often does
+        match = charset_normalizer.from_bytes(raw, cp_isolation=_UTF_WITHOUT_BOM).best()
+        if match is None:
+            raise FormatError(NOT_TEXT)
+        return str(match), match.encoding.replace("_", "-").upper()
+    legacy = _best_chinese_reading(raw)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if legacy is not None and legacy[0] >= _CHINESE_SCORE:
+            return legacy[1], legacy[2]
+        if _mostly_utf8(raw):
+            raise FormatError(f"invalid UTF-8 at byte {exc.start}") from None
+        raise FormatError(
+            "cannot decode the text: it is not UTF-8, UTF-16, GB18030/GBK or Big5"
+        ) from None
+    if _chinese_hidden_in_utf8(text, legacy):
+        assert legacy is not None
+        return legacy[1], legacy[2]
+    return text, "UTF-8"
+
+
+def _chinese_hidden_in_utf8(text: str, legacy: tuple[float, str, str] | None) -> bool:
+    """Short GB18030 text can also be valid UTF-8, but then it reads as accents, never as CJK."""
+    if legacy is None or legacy[0] < 1 or any(ord(c) >= 0x800 for c in text):
+        return False
+    return sum(_is_hanzi(c) for c in legacy[1]) >= 2
+
+
+def _best_chinese_reading(raw: bytes) -> tuple[float, str, str] | None:
+    """(score, text, name) of the legacy Chinese encoding that reads as the most common characters."""
+    best: tuple[float, str, str] | None = None
+    for codec in _LEGACY:
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        score = _common_share(text, _common_characters(codec))
+        if best is None or score > best[0]:  # strict: ties keep the earlier, preferred codec
+            best = (score, text, _LEGACY_NAMES[codec])
+    return best
+
+
+def _common_share(text: str, common: frozenset[str]) -> float:
+    """Share of non-ASCII characters that are common in the codec's own language."""
+    wide = [c for c in text if ord(c) > 0x7F]
+    if not wide:
+        return 1.0
+    return sum(c in common for c in wide) / len(wide)
+
+
+@functools.cache
+def _common_characters(codec: str) -> frozenset[str]:
+    """The codec's own table of frequent characters and punctuation, read from the codec itself.
+
+    GB2312 level 1 (rows B0-D7) holds the 3755 most used simplified hanzi; Big5 A440-C67E the
+    5401 常用字. Text decoded with the wrong codec lands mostly outside these ranges.
+    """
+    if codec == "gb18030":
+        rows = [(0xA1, 0xA1), (0xA3, 0xA3), (0xB0, 0xD7)]
+        trails = range(0xA1, 0xFF)
+        source = "gb2312"
+    else:
+        rows = [(0xA1, 0xA3), (0xA4, 0xC6)]
+        trails = [*range(0x40, 0x7F), *range(0xA1, 0xFF)]
+        source = "big5"
+    chars = set()
+    for first, last in rows:
+        for lead in range(first, last + 1):
+            for trail in trails:
+                char = bytes((lead, trail)).decode(source, "ignore")  # "" where undefined
+                if len(char) == 1 and ord(char) > 0x7F:
+                    chars.add(char)
+    return frozenset(chars)
+
+
+def _is_hanzi(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
+def _mostly_utf8(raw: bytes) -> bool:
+    """UTF-8 with a few damaged bytes: say so, rather than read it as mojibake."""
+    text = raw.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for c in text if ord(c) >= 0x800 and c != "\ufffd")
+    return good >= 4 * bad
+
+
+def _mostly_control(text: str) -> bool:
+    """Binary junk that happens to decode is mostly control characters."""
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in _CONTROL_OK)
+    return controls > 0.05 * len(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown front matter and .jsonl rows: the fields a user sets by hand, checked for type.
+
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """YAML front matter (when the first line is '---') and the body after it."""
+    first, newline, rest = text.partition("\n")
+    if first.rstrip() != "---":
+        return {}, text
+    end = _FRONT_MATTER_END.search(rest) if newline else None
+    if end is None:
+        raise FormatError("front matter: no closing '---' line")
+    try:
+        data = yaml.safe_load(rest[: end.start()])
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        raise FormatError(f"front matter: not valid YAML{where}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise FormatError("front matter: must be 'field: value' lines")
+    body = rest[end.end() :].lstrip("\n")
+    return check_fields(data, FRONT_MATTER_KEYS, "front matter: "), body
+
+
+def parse_jsonl(text: str) -> tuple[dict[str, Any], ...]:
+    """One record per line; blank lines are skipped; the first bad line is named."""
+    rows = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        prefix = f"line {number}: "
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise FormatError(f"{prefix}not valid JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(row, dict):
+            raise FormatError(f"{prefix}must be a JSON object")
+        row = check_fields(row, JSONL_KEYS, prefix)
+        for required in ("title", "text"):
+            if not row.get(required, "").strip():
+                raise FormatError(f"{prefix}{required} is missing or empty")
+        rows.append(row)
+    if not rows:
+        raise FormatError("no records in the file")
+    return tuple(rows)
+
+
+def check_fields(data: dict[Any, Any], allowed: tuple[str, ...], prefix: str) -> dict[str, Any]:
+    """Fields of known names and types; null means unknown and is dropped."""
+    checked: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in allowed:
+            raise FormatError(f"{prefix}unknown field {key!r} (allowed: {', '.join(allowed)})")
+        if value is None:
+            continue
+        if key == "year":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise FormatError(f"{prefix}year must be a whole number, not {value!r}")
+        elif key == "categories":
+            if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+                raise FormatError(f"{prefix}categories must be a list of strings")
+            value = [c.strip() for c in value if c.strip()]
+        elif not isinstance(value, str):
+            raise FormatError(f"{prefix}{key} must be text, not {value!r}")
+        checked[key] = value
+    return checked
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML pages saved from news sites: the article, not the site around it.
+
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_GB_LABELS = frozenset({"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn", "hz-gb-2312"})
+_MD_HEADING = re.compile(r"^#{1,6}[ \t]+", re.M)
+
+
+def html_to_text(raw: bytes) -> str:
+    """The article's main text; headings become '## ' lines, paragraphs are separated by blank lines."""
+    import trafilatura
+
+    page = _decode_html(raw)
+    options = {
+        "include_comments": False,
+        "include_images": False,
+        "include_links": False,
+        "include_tables": True,
+        "deduplicate": False,
+    }
+    body = trafilatura.extract(page, output_format="markdown", **options)
+    if not body or not body.strip():
+        raise FormatError("no main text found in the page")
+    metadata = trafilatura.extract_metadata(page)
+    title = (metadata.title or "").strip() if metadata is not None else ""
+    body = _MD_HEADING.sub("## ", body.replace("\r\n", "\n").strip())
+    if title and body.split("\n", 1)[0].lstrip("# ").strip() != title:
+        body = f"## {title}\n\n{body}"
+    return re.sub(r"\n{3,}", "\n\n", body) + "\n"
+
+
+def _decode_html(raw: bytes) -> str:
+    """Honour <meta charset> when the bytes agree with it; pages often declare the wrong one."""
+    if not any(raw.startswith(bom) for bom, _, _ in _BOMS):
+        declared = _META_CHARSET.search(raw[:4096])
+        if declared:
+            label = declared.group(1).decode("ascii").lower()
+            codec = "gb18030" if label in _GB_LABELS else "cp950" if label == "big5" else label
+            try:
+                return raw.decode(codec).replace("\r\n", "\n")
+            except (LookupError, UnicodeDecodeError):
+                pass
+    return decode_text(raw)
+
+
+# ---------------------------------------------------------------------------------------------
+# Word .docx: paragraphs and table cells in document order.
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def docx_to_text(raw: bytes) -> str:
+    """Paragraphs in order, heading styles as '## ' lines, table cells as paragraphs."""
+    import docx
+
+    check_zip(raw, ".docx")
+    try:
+        document = docx.Document(io.BytesIO(raw))
+        blocks = list(_docx_blocks(document))
+    except Exception as exc:  # python-docx raises many kinds on a damaged package
+        raise FormatError(f"not a valid .docx ({_docx_reason(exc)})") from None
+    return _require_text("\n\n".join(blocks)) + "\n"
+
+
+def check_zip(raw: bytes, kind: str) -> None:
+    """Refuse a zip bomb by the archive's own declared sizes, before anything is inflated.
+
+    zipfile never inflates an entry past its declared size (it stops and fails the CRC check),
+    so the declared sizes are a safe bound.
+    """
+    if raw.startswith(_OLE_MAGIC):
+        raise FormatError(f"an old Word .doc file named {kind}; save it as .docx in Word first")
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise FormatError(f"not a valid {kind} (truncated or not a zip archive)") from None
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise FormatError(
+            f"refused: the {kind} holds {len(entries)} parts (limit {MAX_ZIP_ENTRIES});"
+            " possible zip bomb"
+        )
+    total = sum(entry.file_size for entry in entries)
+    if total > MAX_UNZIPPED_BYTES:
+        raise FormatError(
+            f"refused: the {kind} would expand to {total / MB:.1f} MB"
+            f" (limit {MAX_UNZIPPED_BYTES // MB} MB); possible zip bomb"
+        )
+    for entry in entries:
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if entry.file_size > MB and ratio > MAX_ZIP_RATIO:
+            raise FormatError(
+                f"refused: a part of the {kind} is compressed {ratio:.0f}:1"
+                f" (limit {MAX_ZIP_RATIO}:1); possible zip bomb"
+            )
+
+
+def _docx_blocks(container: Any) -> Iterator[str]:
+    from docx.text.paragraph import Paragraph
+
+    for item in container.iter_inner_content():
+        if isinstance(item, Paragraph):
+            text = item.text.strip()
+            if text:
+                yield f"## {text}" if _is_heading(item) else text
+            continue
+        seen = set()
+        for row in item.rows:
+            for cell in row.cells:
+                if cell._tc in seen:  # a merged cell appears once per grid column it spans
+                    continue
+                seen.add(cell._tc)
+                yield from _docx_blocks(cell)
+
+
+def _is_heading(paragraph: Any) -> bool:
+    name = (paragraph.style.name or "") if paragraph.style is not None else ""
+    return name == "Title" or name.startswith("Heading")
+
+
+def _docx_reason(exc: Exception) -> str:
+    if isinstance(exc, zipfile.BadZipFile):
+        return "a part is damaged"
+    if isinstance(exc, KeyError) or "content type" in str(exc):
+        return "no Word document inside"
+    return _one_line(exc)
+
+
+def _one_line(exc: BaseException) -> str:
+    message = str(exc).strip().splitlines()
+    detail = message[0][:100] if message else ""
+    return f"{exc.__class__.__name__}: {detail}" if detail else exc.__class__.__name__
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF: the text layer, page by page, with lines that the layout wrapped joined again.
+
+_SENTENCE_END = "。！？；：…」』”）】!?;:."
+_MIN_WRAP_WIDTH = 40  # narrower than 20 hanzi, a page's lines are headings, not a text column
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}(?:\s*页)?[-—–\s]*$")
+
+
+def pdf_to_text(raw: bytes) -> str:
+    """The text layer joined page by page; a PDF without one must be OCR'd first."""
+    if b"%PDF-" not in raw[:1024]:
+        raise FormatError("not a valid PDF (no %PDF header)")
+    if b"%%EOF" not in raw[-2048:]:
+        raise FormatError("not a valid PDF (truncated: no %%EOF marker at the end)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pypdf warns about every repair it makes
+        pages = _pdf_pages(raw)
+    lines = [line for page in pages for line in page]
+    if not any(line.strip() for line in lines):
+        raise FormatError("no text layer; OCR it first")
+    return "\n\n".join(_unwrap(pages)) + "\n"
+
+
+def _pdf_pages(raw: bytes) -> list[list[str]]:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(raw), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise FormatError("the PDF is password-protected; remove the password first")
+        count = len(reader.pages)
+        if count > MAX_PDF_PAGES:
+            raise FormatError(
+                f"PDF has {count} pages; the limit is {MAX_PDF_PAGES} — split it first"
+            )
+        return [_page_lines(page.extract_text() or "") for page in reader.pages]
+    except FormatError:
+        raise
+    except RecursionError:
+        raise FormatError("not a valid PDF (its objects refer to each other endlessly)") from None
+    except Exception as exc:  # pypdf raises many kinds (and lxml/zlib errors) on damaged files
+        raise FormatError(f"not a valid PDF ({_one_line(exc)})") from None
+
+
+def _page_lines(text: str) -> list[str]:
+    """A page's non-empty lines without a lone page number at its top or bottom."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    if lines and _PAGE_NUMBER.match(lines[-1]):
+        lines.pop()
+    if lines and _PAGE_NUMBER.match(lines[0]):
+        lines.pop(0)
+    return lines
+
+
+def _unwrap(pages: list[list[str]]) -> list[str]:
+    """Paragraphs: a line as wide as the page's text that does not end a sentence continues."""
+    paragraphs: list[str] = []
+    joining = False
+    for lines in pages:
+        full = max(_MIN_WRAP_WIDTH, *(_width(line) for line in lines))
+        for line in lines:
+            if joining:
+                paragraphs[-1] = _join(paragraphs[-1], line)
+            else:
+                paragraphs.append(line)
+            joining = _width(line) >= 0.9 * full and line[-1] not in _SENTENCE_END
+    return paragraphs
+
+
+def _width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def _join(left: str, right: str) -> str:
+    """Chinese runs on without a space; a Latin word wrapped at a line end gets one back."""
+    if left[-1].isascii() and right[0].isascii() and left[-1] != "-":
+        return f"{left} {right}"
+    return left + right
