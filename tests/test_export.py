@@ -1,0 +1,194 @@
+"""Export writers: exact bytes for CSV/JSON/JSONL, XLSX read back, honest file names, no half files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from archive import Archive, Record
+from indexer.models import Hit, Passage, SearchRequest, Snippet
+from webui import export
+
+RECORD_HEADER = "编号,标题,常委会,区县,城市,省份,年份,类别,来源,链接,全文\r\n"
+PASSAGE_HEADER = "编号,标题,区县,城市,省份,年份,类别,段落序号,段落,命中,链接\r\n"
+
+
+def link(record_id: str) -> str:
+    return f"http://archive.test/records/{record_id}"
+
+
+def as_hit(record: Record) -> Hit:
+    return Hit(
+        id=record.id,
+        title=record.title,
+        committee=record.committee,
+        district=record.district,
+        city=record.city,
+        province=record.province,
+        year=record.year,
+        categories=record.categories,
+    )
+
+
+@pytest.fixture(scope="module")
+def records(seeded_data_dir: Path) -> list[Record]:
+    return list(Archive(seeded_data_dir))
+
+
+def rows(records: list[Record], seeded_data_dir: Path) -> Iterator[dict]:
+    return export.record_rows(map(as_hit, records), Archive(seeded_data_dir), link)
+
+
+def body(chunks: Iterator[bytes]) -> bytes:
+    return b"".join(chunks)
+
+
+def test_csv_has_bom_chinese_header_and_one_row_per_record(
+    records: list[Record], seeded_data_dir: Path
+) -> None:
+    data = body(export.stream("csv", "record", rows(records, seeded_data_dir)))
+    assert data.startswith(b"\xef\xbb\xbf" + RECORD_HEADER.encode())
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert len(parsed) == 1 + len(records) == 8
+    first = records[0]
+    assert parsed[1] == [
+        first.id,
+        first.title,
+        first.committee or "",
+        first.district or "",
+        first.city or "",
+        first.province or "",
+        str(first.year),
+        "；".join(first.categories),
+        first.source or "",
+        link(first.id),
+        first.text,
+    ]
+
+
+def test_csv_without_bom_starts_with_the_header() -> None:
+    data = body(export.stream("csv", "record", iter(()), bom=False))
+    assert data == RECORD_HEADER.encode()
+
+
+def test_csv_cells_that_look_like_formulas_stay_text() -> None:
+    row = dict.fromkeys(export.RECORD_COLUMNS, "")
+    row.update(id="abc", title='=HYPERLINK("http://x")', text="+1", categories=["@a"])
+    data = body(export.stream("csv", "record", iter([row]), bom=False)).decode()
+    assert data.splitlines()[1] == 'abc,"\'=HYPERLINK(""http://x"")",,,,,,\'@a,,,\'+1'
+
+
+def test_jsonl_rows_carry_the_full_text(records: list[Record], seeded_data_dir: Path) -> None:
+    lines = body(export.stream("jsonl", "record", rows(records, seeded_data_dir))).splitlines()
+    assert len(lines) == len(records)
+    decoded = [json.loads(line) for line in lines]
+    assert list(decoded[0]) == list(export.RECORD_COLUMNS)
+    assert [d["text"] for d in decoded] == [r.text for r in records]
+    assert "代表联络站".encode() in b"".join(lines)  # UTF-8, not \\u escapes
+
+
+def test_json_is_one_array(records: list[Record], seeded_data_dir: Path) -> None:
+    data = body(export.stream("json", "record", rows(records, seeded_data_dir)))
+    decoded = json.loads(data)
+    assert [d["id"] for d in decoded] == [r.id for r in records]
+    assert decoded[0]["categories"] == list(records[0].categories)
+    assert body(export.stream("json", "record", iter(()))) == b"[\n]\n"
+
+
+def test_xlsx_reads_back_with_header_and_values(
+    records: list[Record], seeded_data_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "out.xlsx"
+    path.write_bytes(body(export.stream("xlsx", "record", rows(records, seeded_data_dir))))
+    sheet = openpyxl.load_workbook(path, read_only=True)["导出"]
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0] == tuple(export.RECORD_COLUMNS.values())
+    assert len(values) == 1 + len(records)
+    first = records[0]
+    assert values[1][:7] == (
+        first.id,
+        first.title,
+        first.committee,
+        first.district,
+        first.city,
+        first.province,
+        first.year,
+    )
+    assert values[1][-1] == first.text
+
+
+def test_passage_rows_name_the_matched_strings() -> None:
+    passage = Passage(
+        record_id="387a6fb41bfe",
+        title="创新监督方式",
+        district="老边区",
+        city="营口市",
+        province="辽宁省",
+        year=2025,
+        categories=("监督", "代表工作"),
+        paragraph=2,
+        snippet=Snippet("代表之家、代表联络站的阵地作用", ((5, 10), (0, 2))),
+    )
+    data = body(export.stream("csv", "passage", export.passage_rows([passage], link), bom=False))
+    assert data.decode() == PASSAGE_HEADER + (
+        "387a6fb41bfe,创新监督方式,老边区,营口市,辽宁省,2025,监督；代表工作,2,"
+        "代表之家、代表联络站的阵地作用,代表联络站；代表,http://archive.test/records/387a6fb41bfe\r\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("request_", "level", "fmt", "name"),
+    [
+        (SearchRequest(q="代表联络站", year_from=2025, year_to=2025), "record", "csv",
+         "代表联络站-2025.csv"),
+        (SearchRequest(q="代表联络站", city=("营口市",), district=("老边区",)), "passage", "xlsx",
+         "代表联络站-老边区-营口市-段落.xlsx"),
+        (SearchRequest(q='"一府 两院" 监督', year_from=2020, year_to=2025), "record", "json",
+         "一府_两院_监督-2020-2025.json"),
+        (SearchRequest(), "record", "jsonl", "全部记录.jsonl"),
+        (SearchRequest(q="../../etc/passwd"), "record", "csv", "etc_passwd.csv"),
+        (SearchRequest(q="..\\..\\"), "record", "csv", "全部记录.csv"),
+    ],
+)  # fmt: skip
+def test_file_names_say_what_they_hold(
+    request_: SearchRequest, level: str, fmt: str, name: str
+) -> None:
+    assert export.filename(request_, level, fmt) == name
+
+
+def test_content_disposition_has_an_ascii_fallback_and_the_utf8_name() -> None:
+    assert export.content_disposition("代表联络站-2025.csv") == (
+        'attachment; filename="congress-archive-2025.csv"; '
+        "filename*=UTF-8''%E4%BB%A3%E8%A1%A8%E8%81%94%E7%BB%9C%E7%AB%99-2025.csv"
+    )
+    assert export.content_disposition("全部记录.json") == (
+        'attachment; filename="congress-archive.json"; '
+        "filename*=UTF-8''%E5%85%A8%E9%83%A8%E8%AE%B0%E5%BD%95.json"
+    )
+
+
+def test_a_failed_export_leaves_the_old_file_untouched(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    target.write_bytes(b"old")
+
+    def failing() -> Iterator[bytes]:
+        yield b"new"
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        export.write_file(target, failing())
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_unknown_format_and_level_are_refused() -> None:
+    with pytest.raises(export.ParamError, match="导出格式无效：'pdf'"):
+        export.check("pdf", "record")
+    with pytest.raises(export.ParamError, match="导出层级无效：'word'"):
+        export.check("csv", "word")
