@@ -128,27 +128,25 @@ _UTF_WITHOUT_BOM = ["utf_16_le", "utf_16_be", "utf_32_le", "utf_32_be"]
 _LEGACY = ("gb18030", "cp950")
 _LEGACY_NAMES = {"gb18030": "GB18030", "cp950": "Big5"}
 _CHINESE_SCORE = 0.6  # share of common characters below which a reading is mojibake
-_CONTROL_OK = frozenset("\t\n\r\x0b\x0c")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # C0/C1 controls but tab and newlines
+_SCORE_SAMPLE = 65536  # characters enough to tell GB18030 from Big5 without scanning 20 MB
 
 
 def decode_text(raw: bytes) -> str:
     """Bytes of a text file -> str with '\\n' newlines and no BOM, the text otherwise untouched."""
-    text = _decode(raw)
-    if _mostly_control(text):
+    text = _decode(raw)[0]
+    if len(_CONTROL.findall(text)) > 0.05 * len(text):  # junk that happens to decode
         raise FormatError(NOT_TEXT)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def detect_encoding(raw: bytes) -> str:
-    """The name of the encoding `decode_text` reads these bytes with (for reports and tests)."""
-    return _decode_with_name(raw)[1]
+    """The name of the encoding `decode_text` reads these bytes with."""
+    return _decode(raw)[1]
 
 
-def _decode(raw: bytes) -> str:
-    return _decode_with_name(raw)[0]
-
-
-def _decode_with_name(raw: bytes) -> tuple[str, str]:
+def _decode(raw: bytes) -> tuple[str, str]:
+    """(text, encoding name): BOM, then UTF-16 without BOM, then UTF-8, then GB18030 or Big5."""
     for bom, codec, name in _BOMS:
         if raw.startswith(bom):
             try:
@@ -163,10 +161,10 @@ def _decode_with_name(raw: bytes) -> tuple[str, str]:
         if match is None:
             raise FormatError(NOT_TEXT)
         return str(match), match.encoding.replace("_", "-").upper()
-    legacy = _best_chinese_reading(raw)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        legacy = _best_chinese_reading(raw)
         if legacy is not None and legacy[0] >= _CHINESE_SCORE:
             return legacy[1], legacy[2]
         if _mostly_utf8(raw):
@@ -174,17 +172,12 @@ def _decode_with_name(raw: bytes) -> tuple[str, str]:
         raise FormatError(
             "cannot decode the text: it is not UTF-8, UTF-16, GB18030/GBK or Big5"
         ) from None
-    if _chinese_hidden_in_utf8(text, legacy):
-        assert legacy is not None
-        return legacy[1], legacy[2]
+    if not text.isascii() and max(map(ord, text)) < 0x800:
+        # No CJK in it as UTF-8, only accents: short GB18030 text can look like that.
+        legacy = _best_chinese_reading(raw)
+        if legacy is not None and legacy[0] == 1 and sum(map(_is_hanzi, legacy[1])) >= 2:
+            return legacy[1], legacy[2]
     return text, "UTF-8"
-
-
-def _chinese_hidden_in_utf8(text: str, legacy: tuple[float, str, str] | None) -> bool:
-    """Short GB18030 text can also be valid UTF-8, but then it reads as accents, never as CJK."""
-    if legacy is None or legacy[0] < 1 or any(ord(c) >= 0x800 for c in text):
-        return False
-    return sum(_is_hanzi(c) for c in legacy[1]) >= 2
 
 
 def _best_chinese_reading(raw: bytes) -> tuple[float, str, str] | None:
@@ -203,7 +196,7 @@ def _best_chinese_reading(raw: bytes) -> tuple[float, str, str] | None:
 
 def _common_share(text: str, common: frozenset[str]) -> float:
     """Share of non-ASCII characters that are common in the codec's own language."""
-    wide = [c for c in text if ord(c) > 0x7F]
+    wide = [c for c in text[:_SCORE_SAMPLE] if ord(c) > 0x7F]
     if not wide:
         return 1.0
     return sum(c in common for c in wide) / len(wide)
@@ -240,16 +233,10 @@ def _is_hanzi(char: str) -> bool:
 
 def _mostly_utf8(raw: bytes) -> bool:
     """UTF-8 with a few damaged bytes: say so, rather than read it as mojibake."""
-    text = raw.decode("utf-8", "replace")
+    text = raw[: _SCORE_SAMPLE * 4].decode("utf-8", "replace")
     bad = text.count("\ufffd")
     good = sum(1 for c in text if ord(c) >= 0x800 and c != "\ufffd")
     return good >= 4 * bad
-
-
-def _mostly_control(text: str) -> bool:
-    """Binary junk that happens to decode is mostly control characters."""
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in _CONTROL_OK)
-    return controls > 0.05 * len(text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -453,9 +440,8 @@ def _docx_reason(exc: Exception) -> str:
 
 
 def _one_line(exc: BaseException) -> str:
-    message = str(exc).strip().splitlines()
-    detail = message[0][:100] if message else ""
-    return f"{exc.__class__.__name__}: {detail}" if detail else exc.__class__.__name__
+    lines = str(exc).strip().splitlines()
+    return lines[0][:100] if lines else exc.__class__.__name__
 
 
 # ---------------------------------------------------------------------------------------------

@@ -138,3 +138,18 @@ def make_scanned_pdf() -> bytes:
     pdf.showPage()
     pdf.save()
     return out.getvalue()
+
+
+def hand_made_pdf(*objects: bytes) -> bytes:
+    """A PDF written object by object with a correct xref table, to make broken structures."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
+    out += f"startxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)

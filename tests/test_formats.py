@@ -21,6 +21,7 @@ from tests.formats_fixtures import (
     DOCX_TEXT,
     SUMMARY,
     SUMMARY_TRADITIONAL,
+    hand_made_pdf,
     make_docx,
     make_pdf,
     make_scanned_pdf,
@@ -344,6 +345,19 @@ def test_pdf_with_a_damaged_body(tmp_path: Path) -> None:
     start = raw.index(b"obj")
     damaged = raw[:start] + bytes(range(256)) * 4 + b"\n%%EOF\n"
     assert refused(tmp_path, "a.pdf", damaged).startswith("not a valid PDF (")
+
+
+@pytest.mark.parametrize(
+    "pages",
+    [
+        b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>",  # the page tree holds itself
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n3 0 obj\n"
+        b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>",  # two nodes hold each other
+    ],
+)
+def test_pdf_whose_page_tree_loops(tmp_path: Path, pages: bytes) -> None:
+    raw = hand_made_pdf(b"<< /Type /Catalog /Pages 2 0 R >>", pages)
+    assert refused(tmp_path, "a.pdf", raw) == "not a valid PDF (Detected cyclic page references.)"
 
 
 def test_not_a_pdf_at_all(tmp_path: Path) -> None:
