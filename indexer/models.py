@@ -118,3 +118,36 @@ class Passage:
     categories: tuple[str, ...]
     paragraph: int
     snippet: Snippet
+
+
+class IndexMissing(QueryError):
+    """There is no index in the data dir yet; the message says how to build one."""
+
+
+@dataclass(frozen=True)
+class PlaceCount:
+    """A place in the archive with its number of records and the years they report on."""
+
+    province: str | None
+    city: str | None
+    district: str | None
+    count: int
+    years: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    """What an index update did, in records."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    rebuilt: bool = False
+
+    def summary(self) -> str:
+        how = "rebuilt" if self.rebuilt else "updated"
+        return (
+            f"index {how}: {self.added} added, {self.changed} changed, "
+            f"{self.removed} removed, {self.unchanged} unchanged"
+        )

@@ -140,3 +140,73 @@ def export(data_dir: Path, output: Path, **options: str | tuple[str, ...] | bool
     except (QueryError, StoreError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{counted.count} rows -> {output}", err=True)
+
+
+@main.command()
+@click.option("--rebuild", is_flag=True, help="Build a fresh index beside the live one, then swap.")
+@click.pass_obj
+def index(data_dir: Path, rebuild: bool) -> None:
+    """Bring the search index up to date with the archive (incrementally unless --rebuild)."""
+    from indexer import Index
+
+    idx = Index(data_dir)
+    archive = Archive(data_dir)
+    with click.progressbar(length=0, label="indexing", file=sys.stderr) as bar:
+        done = [0]
+
+        def progress(count: int, total: int) -> None:
+            bar.length = total
+            bar.update(count - done[0])
+            done[0] = count
+
+        try:
+            report = (idx.rebuild if rebuild else idx.update)(archive, progress)
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(report.summary())
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@click.option("--mode", type=click.Choice(["exact", "words"]), default="exact", show_default=True)
+@click.option("--scope", type=click.Choice(["all", "title"]), default="all", show_default=True)
+@click.option("--district", multiple=True, help="Repeatable; OR within a facet.")
+@click.option("--city", multiple=True)
+@click.option("--province", multiple=True)
+@click.option("--category", multiple=True)
+@click.option("--year", help="2025 or 2020-2025.")
+@click.option(
+    "--sort", type=click.Choice(["relevance", "year", "-year", "district"]), default="relevance"
+)
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_obj
+def search(data_dir: Path, limit: int, fmt: str, **options: str | tuple[str, ...] | None) -> None:
+    """Search the index: exact phrases by default; facets count the whole result set."""
+    from werkzeug.datastructures import MultiDict
+
+    from indexer import Index, QueryError
+    from webui.params import parse_search
+
+    args = MultiDict([("q", str(options.pop("query")))])
+    for name, value in options.items():
+        for item in value if isinstance(value, tuple) else [value]:
+            if item is not None:
+                args.add(name, item)
+    try:
+        result = Index.open(data_dir).search(parse_search(args, per_page=limit))
+    except QueryError as exc:
+        raise click.ClickException(str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result.total} records match")
+    for hit in result.hits:
+        place = " ".join(v for v in (hit.province, hit.city, hit.district) if v) or "-"
+        click.echo(f"{hit.id}  {hit.year or '-'}  {place}  {hit.title}")
+        for snippet in hit.snippets:
+            text, last = [], 0
+            for start, end in snippet.marks:
+                text += [snippet.text[last:start], "[", snippet.text[start:end], "]"]
+                last = end
+            click.echo("    " + "".join([*text, snippet.text[last:]]))

@@ -1,0 +1,122 @@
+"""Text analysis shared by indexing and querying: one normalisation, one jieba set-up per process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import jieba
+import opencc
+from whoosh.analysis import Token, Tokenizer
+
+USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
+HMM = False  # fixed: dictionary-only segmentation is deterministic and twice as fast as HMM
+
+_T2S = opencc.OpenCC("t2s")
+
+
+class _FoldTable(dict):
+    """str.translate table that folds each character once (NFKC, traditional->simplified, casefold)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _T2S.convert(unicodedata.normalize("NFKC", chr(code))).casefold()
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A normalised text and, when lengths differ, where each of its characters came from."""
+
+    text: str
+    origin: tuple[int, ...] | None  # origin[i] = index in the original of normalised char i
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of the normalised text back to the original text."""
+        if self.origin is None:
+            return start, end
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def normalise(text: str) -> str:
+    """The matching form of a text: per character NFKC, traditional->simplified, case folded."""
+    return text.translate(_FOLD)
+
+
+def fold(text: str) -> Folded:
+    """Normalise and keep the offset map needed to mark matches in the original text."""
+    norm = text.translate(_FOLD)
+    if len(norm) == len(text) and all(len(_FOLD[ord(c)]) == 1 for c in set(text)):
+        return Folded(norm, None)
+    origin: list[int] = []
+    for i, c in enumerate(text):
+        origin.extend([i] * len(_FOLD[ord(c)]))
+    return Folded(norm, tuple(origin))
+
+
+_SEGMENTER: jieba.Tokenizer | None = None
+_SEGMENTER_LOCK = threading.Lock()
+
+
+def segmenter() -> jieba.Tokenizer:
+    """The process's one jieba tokenizer, with the congress user dictionary loaded."""
+    global _SEGMENTER
+    with _SEGMENTER_LOCK:
+        if _SEGMENTER is None:
+            jieba.setLogLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            tokenizer.initialize()
+            tokenizer.load_userdict(str(USER_DICT))
+            _SEGMENTER = tokenizer
+        return _SEGMENTER
+
+
+def is_word(token: str) -> bool:
+    """Words carry letters or digits; whitespace and punctuation are not indexed as words."""
+    return any(c.isalnum() for c in token)
+
+
+def words(norm: str) -> Iterator[tuple[str, int, int]]:
+    """jieba words of a normalised text with their [start, end) offsets in it."""
+    for word, start, end in segmenter().tokenize(norm, mode="default", HMM=HMM):
+        if is_word(word):
+            yield word, start, end
+
+
+class JiebaTokenizer(Tokenizer):
+    """Whoosh tokenizer: normalised jieba words, positions in word order, offsets in the original."""
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        folded = fold(value)
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, (word, start, end) in enumerate(words(folded.text)):
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                first, last = folded.to_original(start, end)
+                token.startchar = start_char + first
+                token.endchar = start_char + last
+            yield token

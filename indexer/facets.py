@@ -1,0 +1,77 @@
+"""Filters and facet counts over docnum masks; each facet is counted with the OTHER facets' filters."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from indexer.models import FACETS, FacetValue, SearchRequest
+from indexer.reading import PLACE_FACETS, Snapshot
+
+
+def filter_masks(snapshot: Snapshot, request: SearchRequest) -> dict[str, np.ndarray]:
+    """One mask per facet that the request filters on (OR within a facet)."""
+    masks: dict[str, np.ndarray] = {}
+    for name in PLACE_FACETS:
+        wanted = getattr(request, name)
+        if wanted:
+            vocab = snapshot.places[name]
+            ids = [i for i, v in enumerate(vocab.values) if v in set(wanted)]
+            masks[name] = np.isin(vocab.ids, ids)
+    if request.category:
+        columns = [i for i, c in enumerate(snapshot.category_values) if c in set(request.category)]
+        masks["category"] = snapshot.category_matrix[:, columns].any(axis=1)
+    if request.year_from is not None or request.year_to is not None:
+        low = request.year_from if request.year_from is not None else 0
+        high = request.year_to if request.year_to is not None else 1 << 30
+        masks["year"] = (snapshot.year >= low) & (snapshot.year <= high)
+    return masks
+
+
+def apply_filters(match: np.ndarray, masks: dict[str, np.ndarray], skip: str = "") -> np.ndarray:
+    """The match narrowed by every filter but `skip`'s."""
+    result = match
+    for name, mask in masks.items():
+        if name != skip:
+            result = result & mask
+    return result
+
+
+def facet_counts(
+    snapshot: Snapshot, match: np.ndarray, masks: dict[str, np.ndarray], request: SearchRequest
+) -> dict[str, tuple[FacetValue, ...]]:
+    """Counts per facet value over the whole result set, most frequent first (years newest first)."""
+    facets: dict[str, tuple[FacetValue, ...]] = {}
+    for name in FACETS:
+        base = apply_filters(match, masks, skip=name)
+        if name in PLACE_FACETS:
+            vocab = snapshot.places[name]
+            ids = vocab.ids[base]
+            counts = np.bincount(ids[ids >= 0], minlength=len(vocab.values))
+            pairs = list(zip(vocab.values, counts.tolist(), strict=True))
+            selected = set(getattr(request, name))
+        elif name == "category":
+            counts = snapshot.category_matrix[base].sum(axis=0)
+            pairs = list(zip(snapshot.category_values, counts.tolist(), strict=True))
+            selected = set(request.category)
+        else:
+            years, counts = np.unique(
+                snapshot.year[base & (snapshot.year >= 0)], return_counts=True
+            )
+            pairs = [(str(y), c) for y, c in zip(years.tolist(), counts.tolist(), strict=True)]
+            pairs.sort(key=lambda p: p[0], reverse=True)
+            facets[name] = tuple(
+                FacetValue(v, c, _year_selected(int(v), request)) for v, c in pairs
+            )
+            continue
+        values = [FacetValue(v, c, v in selected) for v, c in pairs if c or v in selected]
+        values.sort(key=lambda f: (-f.count, f.value))
+        facets[name] = tuple(values)
+    return facets
+
+
+def _year_selected(year: int, request: SearchRequest) -> bool:
+    if request.year_from is None and request.year_to is None:
+        return False
+    low = request.year_from if request.year_from is not None else year
+    high = request.year_to if request.year_to is not None else year
+    return low <= year <= high

@@ -1,0 +1,167 @@
+"""Exact-match data stored beside each Whoosh segment: character 1-/2-gram postings and texts.
+
+Every Whoosh segment `MAIN_<segid>` gets sibling files `MAIN_<segid>.x*` (so Whoosh's own clean-up
+deletes them with the segment). They hold, for the segment's documents in docnum order:
+- the sorted codes of every distinct character unigram and bigram of the normalised text, each with
+  its posting list (docnums and frequencies) as flat numpy arrays, memory-mapped at search time;
+- the normalised texts (UTF-8, for verifying phrases longer than two characters with `mmap.find`)
+  and the original texts (for snippets and passages);
+- the per-document metadata used for filters, facets, sorting and hits.
+"""
+
+from __future__ import annotations
+
+import itertools
+import mmap
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+SHIFT = 21  # a code point fits in 21 bits
+UNIGRAM = (1 << SHIFT) - 1  # low bits of a unigram's code; above every real code point
+MAX_TF = np.iinfo(np.uint16).max
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    """What a hit shows and filters on, plus the digest the document was indexed from."""
+
+    id: str
+    digest: str
+    title: str
+    norm_title: str
+    committee: str | None
+    district: str | None
+    city: str | None
+    province: str | None
+    year: int | None
+    categories: tuple[str, ...]
+    length: int  # characters of normalised text
+
+
+def gram_codes(norm: str) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct unigram and bigram codes of a normalised text, sorted, with their frequencies."""
+    chars = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    codes = np.concatenate(((chars << SHIFT) | UNIGRAM, (chars[:-1] << SHIFT) | chars[1:]))
+    return np.unique(codes, return_counts=True)
+
+
+def term_codes(term: str) -> list[int]:
+    """The codes whose postings hold every document that can contain `term` (normalised)."""
+    if len(term) == 1:
+        return [(ord(term) << SHIFT) | UNIGRAM]
+    return sorted({(ord(a) << SHIFT) | ord(b) for a, b in itertools.pairwise(term)})
+
+
+def _paths(directory: Path, segment_id: str) -> dict[str, Path]:
+    names = ("grams", "starts", "docs", "tfs", "norm", "normoff", "orig", "origoff", "meta")
+    return {n: directory / f"{segment_id}.x{n}" for n in names}
+
+
+class SegmentDataWriter:
+    """Collects one segment's documents in docnum order and writes its exact-match files."""
+
+    def __init__(self, directory: Path, segment_id: str) -> None:
+        self.paths = _paths(directory, segment_id)
+        self.codes: list[np.ndarray] = []
+        self.counts: list[np.ndarray] = []
+        self.norm: list[bytes] = []
+        self.orig: list[bytes] = []
+        self.meta: list[DocMeta] = []
+
+    def add(self, norm: str, orig: str, meta: DocMeta) -> None:
+        codes, counts = gram_codes(norm)
+        self.codes.append(codes)
+        self.counts.append(counts)
+        self.norm.append(norm.encode())
+        self.orig.append(orig.encode())
+        self.meta.append(meta)
+
+    def write(self) -> None:
+        """Write all files; called before the segment is committed, so no reader sees them early."""
+        sizes = np.fromiter((len(c) for c in self.codes), dtype=np.int64, count=len(self.codes))
+        codes = np.concatenate(self.codes) if self.codes else np.zeros(0, np.int64)
+        counts = np.concatenate(self.counts) if self.counts else np.zeros(0, np.int64)
+        docs = np.repeat(np.arange(len(self.codes), dtype=np.uint32), sizes)
+        order = np.argsort(codes, kind="stable")  # stable: docnums stay ascending per gram
+        codes, docs, counts = codes[order], docs[order], counts[order]
+        new = np.flatnonzero(np.diff(codes)) + 1 if len(codes) else np.zeros(0, np.int64)
+        starts = np.concatenate(([0], new, [len(codes)])).astype(np.int64)
+        grams = codes[starts[:-1]] if len(codes) else codes
+        doc_dtype = np.uint16 if len(self.codes) <= 1 << 16 else np.uint32
+        p = self.paths
+        _save(p["grams"], grams)
+        _save(p["starts"], starts)
+        _save(p["docs"], docs.astype(doc_dtype))
+        _save(p["tfs"], np.minimum(counts, MAX_TF).astype(np.uint16))
+        for blob, off, parts in (("norm", "normoff", self.norm), ("orig", "origoff", self.orig)):
+            p[blob].write_bytes(b"".join(parts) or b"\0")  # mmap refuses empty files
+            _save(p[off], np.cumsum([0, *map(len, parts)], dtype=np.int64))
+        with open(p["meta"], "wb") as f:
+            pickle.dump(self.meta, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _save(path: Path, array: np.ndarray) -> None:
+    with open(path, "wb") as f:
+        np.save(f, array, allow_pickle=False)
+
+
+class SegmentData:
+    """Read side of one segment's exact-match files; arrays are memory-mapped, never copied whole."""
+
+    def __init__(self, directory: Path, segment_id: str) -> None:
+        p = _paths(directory, segment_id)
+        self.grams = np.load(p["grams"], mmap_mode="r")
+        self.starts = np.load(p["starts"], mmap_mode="r")
+        self.docs = np.load(p["docs"], mmap_mode="r")
+        self.tfs = np.load(p["tfs"], mmap_mode="r")
+        self.norm_off: list[int] = np.load(p["normoff"]).tolist()
+        self.orig_off: list[int] = np.load(p["origoff"]).tolist()
+        with open(p["norm"], "rb") as f:
+            self.norm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        with open(p["orig"], "rb") as f:
+            self.orig = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        with open(p["meta"], "rb") as f:
+            self.meta: list[DocMeta] = pickle.load(f)
+
+    def postings(self, code: int) -> tuple[np.ndarray, np.ndarray]:
+        """Docnums (ascending) and frequencies of one gram; empty when no document has it."""
+        i = int(np.searchsorted(self.grams, code))
+        if i == len(self.grams) or self.grams[i] != code:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        lo, hi = self.starts[i], self.starts[i + 1]
+        return self.docs[lo:hi].astype(np.int64), self.tfs[lo:hi].astype(np.int64)
+
+    def find(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Docnums whose normalised text contains `term`, with the number of occurrences."""
+        codes = term_codes(term)
+        if len(term) <= 2:
+            return self.postings(codes[0])
+        lists = sorted((self.postings(c)[0] for c in codes), key=len)
+        candidates = lists[0]
+        for other in lists[1:]:
+            if not len(candidates):
+                break
+            candidates = np.intersect1d(candidates, other, assume_unique=True)
+        needle = term.encode()
+        blob, off = self.norm, self.norm_off
+        found: list[int] = []
+        tfs: list[int] = []
+        for d in candidates.tolist():
+            n = blob[off[d] : off[d + 1]].count(needle)
+            if n:
+                found.append(d)
+                tfs.append(n)
+        return np.array(found, np.int64), np.array(tfs, np.int64)
+
+    def norm_text(self, d: int) -> str:
+        return self.norm[self.norm_off[d] : self.norm_off[d + 1]].decode()
+
+    def orig_text(self, d: int) -> str:
+        return self.orig[self.orig_off[d] : self.orig_off[d + 1]].decode()
+
+    def close(self) -> None:
+        self.norm.close()
+        self.orig.close()

@@ -1,0 +1,114 @@
+"""One generation of the index, opened once and shared by every request until a newer one exists.
+
+A snapshot holds the Whoosh searcher (for `words` mode and more-like-this), each segment's
+exact-match data, and per-document arrays (live flag, facet value ids, year, length, sort keys)
+built once per generation so filters, facets and sorting are numpy operations over docnums.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh.searching import Searcher
+
+from indexer.ngrams import DocMeta, SegmentData
+
+PLACE_FACETS = ("province", "city", "district")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Distinct values of one facet, sorted, and each document's value id (-1 when unknown)."""
+
+    values: tuple[str, ...]
+    ids: np.ndarray
+
+    @classmethod
+    def build(cls, column: list[str | None]) -> Vocabulary:
+        values = tuple(sorted({v for v in column if v is not None}))
+        index = {v: i for i, v in enumerate(values)}
+        ids = np.array([index.get(v, -1) if v is not None else -1 for v in column], np.int32)
+        return cls(values, ids)
+
+
+class Snapshot:
+    """Everything a search needs from one committed generation of one build directory."""
+
+    def __init__(self, build: Path) -> None:
+        self.build = build
+        ix = whoosh_index.open_dir(str(build))
+        toc = ix._read_toc()
+        self.generation: int = toc.generation
+        self.reader = ix._reader(ix.storage, toc.schema, toc.segments, toc.generation)
+        self.searcher = Searcher(self.reader)
+        self.whoosh_lock = threading.Lock()  # Whoosh searchers are not meant to be shared
+        self.segments: list[SegmentData] = []
+        self.bases: list[int] = []
+        live: list[np.ndarray] = []
+        self.meta: list[DocMeta] = []
+        for segment in toc.segments:
+            data = SegmentData(build, segment.segment_id())
+            self.bases.append(len(self.meta))
+            self.segments.append(data)
+            alive = np.ones(len(data.meta), bool)
+            alive[list(segment.deleted_docs())] = False
+            live.append(alive)
+            self.meta.extend(data.meta)
+        self.size = len(self.meta)
+        self.live = np.concatenate(live) if live else np.zeros(0, bool)
+        self.count = int(self.live.sum())
+        meta = self.meta
+        self.places = {
+            name: Vocabulary.build([getattr(m, name) for m in meta]) for name in PLACE_FACETS
+        }
+        cats = tuple(sorted({c for m in meta for c in m.categories}))
+        cat_index = {c: i for i, c in enumerate(cats)}
+        self.category_matrix = np.zeros((self.size, len(cats)), bool)
+        for d, m in enumerate(meta):
+            for c in m.categories:
+                self.category_matrix[d, cat_index[c]] = True
+        self.category_values = cats
+        self.year = np.array([m.year if m.year is not None else -1 for m in meta], np.int32)
+        self.length = np.array([m.length for m in meta], np.float64)
+        live_lengths = self.length[self.live]
+        self.avg_length = float(live_lengths.mean()) if len(live_lengths) else 1.0
+        ranks = np.argsort(np.array([m.id for m in meta], dtype=object), kind="stable")
+        self.id_rank = np.empty(self.size, np.int64)
+        self.id_rank[ranks] = np.arange(self.size)
+        self.docnum_of = {m.id: d for d, m in enumerate(meta) if self.live[d]}
+
+    def locate(self, docnum: int) -> tuple[SegmentData, int]:
+        """The segment holding a global docnum and the docnum inside it."""
+        i = int(np.searchsorted(self.bases, docnum, side="right")) - 1
+        return self.segments[i], docnum - self.bases[i]
+
+    def orig_text(self, docnum: int) -> str:
+        data, local = self.locate(docnum)
+        return data.orig_text(local)
+
+    def norm_text(self, docnum: int) -> str:
+        data, local = self.locate(docnum)
+        return data.norm_text(local)
+
+    def find(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
+        """Live docnums whose normalised text contains `norm`, and occurrence counts (dense)."""
+        tf = np.zeros(self.size, np.float64)
+        for base, data in zip(self.bases, self.segments, strict=True):
+            docs, counts = data.find(norm)
+            tf[docs + base] = counts
+        tf[~self.live] = 0
+        return tf > 0, tf
+
+    def find_title(self, norm: str) -> np.ndarray:
+        """Live documents whose normalised title contains `norm`."""
+        mask = np.fromiter((norm in m.norm_title for m in self.meta), bool, count=self.size)
+        return mask & self.live
+
+    def close(self) -> None:
+        self.searcher.close()
+        for data in self.segments:
+            data.close()

@@ -1,0 +1,256 @@
+"""The public search API: one `Index` per process, always reading the newest committed index."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
+
+from archive import Archive
+from indexer import writing
+from indexer.analysis import words
+from indexer.facets import apply_filters, facet_counts, filter_masks
+from indexer.highlight import find_spans, paragraph_snippets, snippets
+from indexer.matching import evaluate
+from indexer.models import (
+    MODES,
+    SCOPES,
+    SORTS,
+    Hit,
+    IndexMissing,
+    Passage,
+    PlaceCount,
+    QueryError,
+    SearchRequest,
+    SearchResult,
+    UpdateReport,
+)
+from indexer.query import Query, parse
+from indexer.reading import Snapshot
+
+MAX_PER_PAGE = 100
+_LAST = np.iinfo(np.int64).max  # sort key of an unknown year or district: after every known one
+
+
+def validate(request: SearchRequest) -> Query:
+    """Check the request's parameters and parse its query; QueryError says what is wrong."""
+    if request.mode not in MODES:
+        raise QueryError(f"未知匹配方式 {request.mode!r}，可选 exact / words (unknown mode)")
+    if request.scope not in SCOPES:
+        raise QueryError(f"未知范围 {request.scope!r}，可选 all / title (unknown scope)")
+    if request.sort not in SORTS:
+        raise QueryError(f"未知排序 {request.sort!r}，可选 {' / '.join(SORTS)} (unknown sort)")
+    if request.page < 1:
+        raise QueryError("页码须从 1 开始 (page must be at least 1)")
+    if not 1 <= request.per_page <= MAX_PER_PAGE:
+        raise QueryError(f"每页条数须在 1 到 {MAX_PER_PAGE} 之间 (per_page out of range)")
+    low, high = request.year_from, request.year_to
+    if low is not None and high is not None and low > high:
+        raise QueryError(f"年份范围颠倒：{low}-{high} (year range reversed)")
+    return parse(request.q)
+
+
+def _needles(parsed: Query, request: SearchRequest) -> list[str]:
+    """The normalised strings a snippet marks: exact terms, or the words of `words` mode terms."""
+    if request.scope == "title":
+        return []
+    terms = [t.norm for t in parsed.positive_terms if t.field != "title"]
+    if request.mode == "exact":
+        return terms
+    return [w for term in terms for w, _, _ in words(term)]
+
+
+class Index:
+    """Search API over DATA_DIR/index; thread-safe, and picks up a newer index on the next call."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._key: tuple[Path, int] | None = None
+
+    @classmethod
+    def open(cls, data_dir: Path) -> Index:
+        """Open the index of a data dir; IndexMissing when it has none yet."""
+        index = cls(data_dir)
+        index._current()
+        return index
+
+    def _current(self) -> Snapshot:
+        """The snapshot of the newest committed generation (a stat per call; reopen on change)."""
+        for attempt in range(3):
+            build = writing.live_dir(self.data_dir)
+            if build is None:
+                raise IndexMissing(
+                    f"{self.data_dir}: 还没有索引，请先运行 congress-archive index (no index yet)"
+                )
+            try:
+                key = (build, build.stat().st_mtime_ns)
+                if self._snapshot is not None and self._key == key:
+                    return self._snapshot
+                with self._lock:
+                    return self._refresh(build, key)
+            except FileNotFoundError:  # a rebuild swapped the index under us: read CURRENT again
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _refresh(self, build: Path, key: tuple[Path, int]) -> Snapshot:
+        snapshot = self._snapshot
+        if snapshot is not None and self._key == key:
+            return snapshot
+        generation = TOC._latest_generation(FileStorage(str(build)), "MAIN")
+        if snapshot is None or snapshot.build != build or snapshot.generation != generation:
+            snapshot = Snapshot(build)
+            self._snapshot = snapshot  # the old one is closed when its last user drops it
+        self._key = key
+        return snapshot
+
+    def update(self, archive: Archive, progress: writing.Progress | None = None) -> UpdateReport:
+        """Index added and changed records, drop removed ones (builds the index if there is none)."""
+        return writing.update(self.data_dir, archive, progress)
+
+    def rebuild(self, archive: Archive, progress: writing.Progress | None = None) -> UpdateReport:
+        """Build a fresh index beside the live one and swap it in atomically."""
+        return writing.rebuild(self.data_dir, archive, progress)
+
+    def _ranked(self, request: SearchRequest) -> tuple[Snapshot, Query, np.ndarray, np.ndarray]:
+        """Matching docnums in the requested order, with the scores and what facets need."""
+        snapshot, parsed, match, score, masks = self._match(request)
+        return (
+            snapshot,
+            parsed,
+            _order(snapshot, apply_filters(match, masks), score, request),
+            score,
+        )
+
+    def _match(self, request: SearchRequest):  # type: ignore[no-untyped-def]
+        parsed = validate(request)
+        snapshot = self._current()
+        match, score = evaluate(snapshot, parsed, request.mode, request.scope == "title")
+        return snapshot, parsed, match, score, filter_masks(snapshot, request)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """One page of hits with snippets, the total, and facets over the whole result set."""
+        snapshot, parsed, match, score, masks = self._match(request)
+        final = apply_filters(match, masks)
+        order = _order(snapshot, final, score, request)
+        start = (request.page - 1) * request.per_page
+        needles = _needles(parsed, request)
+        hits = tuple(
+            _hit(snapshot, d, float(score[d]), needles, with_snippets=True)
+            for d in order[start : start + request.per_page].tolist()
+        )
+        facets = facet_counts(snapshot, match, masks, request)
+        return SearchResult(request, int(final.sum()), hits, facets)
+
+    def matches(self, request: SearchRequest) -> Iterator[Hit]:
+        """Every matching record in the requested order (no page limit, no snippets)."""
+        snapshot, _, order, score = self._ranked(request)
+        for d in order.tolist():
+            yield _hit(snapshot, d, float(score[d]), [], with_snippets=False)
+
+    def passages(self, request: SearchRequest) -> Iterator[Passage]:
+        """Every matching paragraph of every matching record, in the requested record order."""
+        snapshot, parsed, order, _ = self._ranked(request)
+        needles = _needles(parsed, request)
+        for d in order.tolist():
+            meta = snapshot.meta[d]
+            text = snapshot.orig_text(d)
+            for number, snippet in paragraph_snippets(text, find_spans(text, needles)):
+                yield Passage(
+                    record_id=meta.id,
+                    title=meta.title,
+                    district=meta.district,
+                    city=meta.city,
+                    province=meta.province,
+                    year=meta.year,
+                    categories=meta.categories,
+                    paragraph=number,
+                    snippet=snippet,
+                )
+
+    def similar(self, record_id: str, limit: int = 5) -> list[Hit]:
+        """Records that share the most distinctive words with this one (Whoosh more-like-this)."""
+        snapshot = self._current()
+        docnum = snapshot.docnum_of.get(record_id)
+        if docnum is None:
+            return []
+        text = snapshot.orig_text(docnum)
+        with snapshot.whoosh_lock:
+            results = snapshot.searcher.more_like(docnum, "words", text=text, top=limit)
+            top = list(results.top_n)
+        return [_hit(snapshot, d, float(s), [], with_snippets=False) for s, d in top]
+
+    def places(self) -> list[PlaceCount]:
+        """Every (province, city, district) in the index with its record count and years."""
+        snapshot = self._current()
+        groups: dict[tuple[str | None, str | None, str | None], list[int | None]] = {}
+        for d in np.flatnonzero(snapshot.live).tolist():
+            m = snapshot.meta[d]
+            groups.setdefault((m.province, m.city, m.district), []).append(m.year)
+        return [
+            PlaceCount(p, c, d, len(ys), tuple(sorted({y for y in ys if y is not None})))
+            for (p, c, d), ys in sorted(groups.items(), key=lambda g: _place_key(g[0]))
+        ]
+
+    def highlight(self, text: str, request: SearchRequest) -> list[tuple[int, int]]:
+        """Spans of the query's matches in an original text, for highlighting a whole record."""
+        return find_spans(text, _needles(validate(request), request))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._snapshot is not None:
+                self._snapshot.close()
+            self._snapshot = None
+            self._key = None
+
+
+def _place_key(place: tuple[str | None, ...]) -> tuple[tuple[bool, str], ...]:
+    return tuple((v is None, v or "") for v in place)
+
+
+def _order(
+    snapshot: Snapshot, final: np.ndarray, score: np.ndarray, request: SearchRequest
+) -> np.ndarray:
+    """Docnums of the final set in the requested order; ties fall back to newest, then id."""
+    docs = np.flatnonzero(final)
+    year = snapshot.year[docs].astype(np.int64)
+    newest = np.where(year < 0, _LAST, -year)
+    ids = snapshot.id_rank[docs]
+    if request.sort == "relevance":
+        keys = (ids, newest, -score[docs])
+    elif request.sort == "year":
+        keys = (ids, -score[docs], np.where(year < 0, _LAST, year))
+    elif request.sort == "-year":
+        keys = (ids, -score[docs], newest)
+    else:
+        district = snapshot.places["district"].ids[docs].astype(np.int64)
+        keys = (ids, newest, np.where(district < 0, _LAST, district))
+    return docs[np.lexsort(keys)]
+
+
+def _hit(
+    snapshot: Snapshot, docnum: int, score: float, needles: list[str], with_snippets: bool
+) -> Hit:
+    meta = snapshot.meta[docnum]
+    shown = ()
+    if with_snippets:
+        text = snapshot.orig_text(docnum)
+        shown = snippets(text, find_spans(text, needles))
+    return Hit(
+        id=meta.id,
+        title=meta.title,
+        committee=meta.committee,
+        district=meta.district,
+        city=meta.city,
+        province=meta.province,
+        year=meta.year,
+        categories=meta.categories,
+        snippets=shown,
+        score=score,
+    )

@@ -1,0 +1,222 @@
+"""Building the index: incremental updates in place, full rebuilds beside the live index.
+
+Layout: DATA_DIR/index/CURRENT names the live build directory DATA_DIR/index/<build>/, which holds a
+Whoosh index plus the exact-match files beside each segment (indexer/ngrams.py). A rebuild writes a
+new build directory and then replaces CURRENT atomically, so a reader sees the old index or the new
+one, never a half-built one, and a crash mid-rebuild leaves the old one live.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import filelock
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from archive import Archive, Record
+from indexer.analysis import fold, normalise
+from indexer.models import UpdateReport
+from indexer.ngrams import DocMeta, SegmentData, SegmentDataWriter
+from indexer.schema import make_schema
+
+Progress = Callable[[int, int], None]  # (records done, records to do)
+
+CURRENT = "CURRENT"
+MAX_SEGMENT_DOCS = 4000  # bounds a segment writer's memory
+PARALLEL_MIN_DOCS = 400  # below this, starting worker processes costs more than it saves
+MAX_SEGMENTS = 32  # past this, an update compacts the index by rebuilding it
+
+
+def index_root(data_dir: Path) -> Path:
+    return Path(data_dir) / "index"
+
+
+def live_dir(data_dir: Path) -> Path | None:
+    """The build directory CURRENT points at, or None when there is no index yet."""
+    root = index_root(data_dir)
+    try:
+        name = (root / CURRENT).read_text().strip()
+    except FileNotFoundError:
+        return None
+    path = root / name
+    return path if name and path.is_dir() else None
+
+
+def _write_lock(data_dir: Path) -> filelock.FileLock:
+    root = index_root(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    return filelock.FileLock(root / "write.lock", timeout=600)
+
+
+def _meta(record: Record, digest: str, norm_len: int) -> DocMeta:
+    return DocMeta(
+        id=record.id,
+        digest=digest,
+        title=record.title,
+        norm_title=normalise(record.title),
+        committee=record.committee,
+        district=record.district,
+        city=record.city,
+        province=record.province,
+        year=record.year,
+        categories=tuple(record.categories),
+        length=norm_len,
+    )
+
+
+def write_segment(build: str, data_dir: str, items: list[tuple[str, str]]) -> Any:
+    """Index (record id, digest) pairs into one new, uncommitted segment; returns the segment."""
+    ix = whoosh_index.open_dir(build)
+    archive = Archive(data_dir)
+    writer = SegmentWriter(ix, _lk=False, compound=False)  # a compound file would swallow ours
+    data = SegmentDataWriter(Path(build), writer.newsegment.segment_id())
+    for record_id, digest in items:
+        record = archive.get(record_id)
+        folded = fold(record.text)
+        writer.add_document(id=record.id, words=record.text, title=record.title)
+        data.add(folded.text, record.text, _meta(record, digest, len(folded.text)))
+    data.write()
+    segment = writer._finalize_segment()  # the parent commits it; its lock and temp dir stay theirs
+    writer.is_closed = True
+    return segment
+
+
+def _chunks(items: list[tuple[str, str]], procs: int) -> list[list[tuple[str, str]]]:
+    """Split into segments: several per process so progress moves, none larger than the cap."""
+    if not items:
+        return []
+    per = min(MAX_SEGMENT_DOCS, max(100, math.ceil(len(items) / (4 * procs))))
+    return [items[i : i + per] for i in range(0, len(items), per)]
+
+
+def _write_segments(
+    build: Path,
+    data_dir: Path,
+    items: list[tuple[str, str]],
+    procs: int,
+    progress: Progress | None,
+) -> list[Any]:
+    """Write the new segments, in worker processes when there are enough records to pay off."""
+    chunks = _chunks(items, procs)
+    done = 0
+    segments: list[Any] = []
+    if procs <= 1 or len(items) < PARALLEL_MIN_DOCS:
+        for chunk in chunks:
+            segments.append(write_segment(str(build), str(data_dir), chunk))
+            done += len(chunk)
+            if progress:
+                progress(done, len(items))
+        return segments
+    context = multiprocessing.get_context("spawn")  # no forked copies of a server's threads
+    with ProcessPoolExecutor(max_workers=procs, mp_context=context) as pool:
+        futures = [pool.submit(write_segment, str(build), str(data_dir), c) for c in chunks]
+        for chunk, future in zip(chunks, futures, strict=True):
+            segments.append(future.result())
+            done += len(chunk)
+            if progress:
+                progress(done, len(items))
+    return segments
+
+
+def _commit(ix: Any, deletions: Iterable[str], segments: list[Any]) -> None:
+    """One Whoosh commit: mark deletions, append the new segments, drop emptied ones."""
+    writer = ix.writer()
+    try:
+        for record_id in deletions:
+            writer.delete_by_term("id", record_id)
+        kept = [s for s in writer.segments if s.deleted_count() < s.doc_count_all()]
+        writer._close_segment()
+        writer._commit_toc(kept + segments)
+    finally:
+        writer._finish()
+
+
+def indexed_digests(build: Path) -> dict[str, str]:
+    """Record id -> digest of every live document in a build."""
+    ix = whoosh_index.open_dir(str(build))
+    digests: dict[str, str] = {}
+    for segment in ix._segments():
+        data = SegmentData(build, segment.segment_id())
+        try:
+            for docnum, meta in enumerate(data.meta):
+                if not segment.is_deleted(docnum):
+                    digests[meta.id] = meta.digest
+        finally:
+            data.close()
+    return digests
+
+
+def default_procs() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def rebuild(
+    data_dir: Path, archive: Archive, progress: Progress | None = None, procs: int | None = None
+) -> UpdateReport:
+    """Build a complete index beside the live one and switch CURRENT to it atomically."""
+    with _write_lock(data_dir):
+        return _rebuild_locked(Path(data_dir), archive, progress, procs or default_procs())
+
+
+def _rebuild_locked(
+    data_dir: Path, archive: Archive, progress: Progress | None, procs: int
+) -> UpdateReport:
+    root = index_root(data_dir)
+    build = Path(tempfile.mkdtemp(prefix=f"build-{time.strftime('%Y%m%d%H%M%S')}-", dir=root))
+    try:
+        ix = whoosh_index.create_in(str(build), make_schema())
+        items = sorted(archive.digests().items())
+        segments = _write_segments(build, data_dir, items, procs, progress)
+        _commit(ix, (), segments)
+        pointer = root / f".{CURRENT}.tmp"
+        pointer.write_text(build.name + "\n")
+        os.replace(pointer, root / CURRENT)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    for old in root.iterdir():  # earlier builds and leftovers of builds that crashed
+        if old.is_dir() and old != build:
+            shutil.rmtree(old, ignore_errors=True)
+    return UpdateReport(added=len(items), rebuilt=True)
+
+
+def update(
+    data_dir: Path, archive: Archive, progress: Progress | None = None, procs: int | None = None
+) -> UpdateReport:
+    """Bring the live index up to date with the archive: index added and changed, drop removed."""
+    data_dir = Path(data_dir)
+    with _write_lock(data_dir):
+        build = live_dir(data_dir)
+        if build is None:
+            return _rebuild_locked(data_dir, archive, progress, procs or default_procs())
+        old = indexed_digests(build)
+        new = archive.digests()
+        added = sorted(set(new) - set(old))
+        removed = sorted(set(old) - set(new))
+        changed = sorted(i for i in set(new) & set(old) if new[i] != old[i])
+        report = UpdateReport(
+            added=len(added),
+            changed=len(changed),
+            removed=len(removed),
+            unchanged=len(new) - len(added) - len(changed),
+        )
+        if not (added or removed or changed):
+            return report
+        ix = whoosh_index.open_dir(str(build))
+        if len(ix._segments()) >= MAX_SEGMENTS:
+            _rebuild_locked(data_dir, archive, progress, procs or default_procs())
+            return report
+        items = [(i, new[i]) for i in sorted(added + changed)]
+        segments = _write_segments(build, data_dir, items, procs or default_procs(), progress)
+        _commit(ix, removed + changed, segments)
+        return report
