@@ -336,7 +336,8 @@ def html_to_text(raw: bytes) -> str:
         raise FormatError("no main text found in the page")
     metadata = trafilatura.extract_metadata(page)
     title = (metadata.title or "").strip() if metadata is not None else ""
-    body = _MD_HEADING.sub("## ", body.replace("\r\n", "\n").strip())
+    body = "\n".join(line.rstrip() for line in body.strip().splitlines())
+    body = _MD_HEADING.sub("## ", body)
     if title and body.split("\n", 1)[0].lstrip("# ").strip() != title:
         body = f"## {title}\n\n{body}"
     return re.sub(r"\n{3,}", "\n\n", body) + "\n"

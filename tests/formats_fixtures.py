@@ -124,6 +124,20 @@ def make_pdf(pages: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
+def make_locked_pdf(user_password: str) -> bytes:
+    """An encrypted PDF; with an empty user password anyone may open it, as readers do."""
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    lock = StandardEncryption(user_password, ownerPassword="owner", canCopy=0)
+    pdf = canvas.Canvas(out, invariant=True, encrypt=lock)
+    pdf.drawString(72, 760, "Work report 2025")
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
 def make_scanned_pdf() -> bytes:
     """A scan: each page is a picture of text, with no text layer."""
     from PIL import Image, ImageDraw

@@ -23,6 +23,7 @@ from tests.formats_fixtures import (
     SUMMARY_TRADITIONAL,
     hand_made_pdf,
     make_docx,
+    make_locked_pdf,
     make_pdf,
     make_scanned_pdf,
     news_page,
@@ -51,6 +52,7 @@ def refused(tmp_path: Path, name: str, data: bytes) -> str:
         ("utf-8", "UTF-8"),
         ("utf-8-sig", "UTF-8"),
         ("utf-16", "UTF-16"),
+        ("utf-32", "UTF-32"),
         ("utf-16-le", "UTF-16-LE"),  # no BOM: charset-normalizer recognises it
         ("utf-16-be", "UTF-16-BE"),
         ("gb18030", "GB18030"),
@@ -232,6 +234,28 @@ def test_gbk_news_page_is_decoded(tmp_path: Path, meta: str) -> None:
     assert read_document(write(tmp_path, "page.htm", raw)).text == ARTICLE_TEXT
 
 
+def test_page_structure_becomes_markdown(tmp_path: Path) -> None:
+    page = """<html><head><meta charset="utf-8"><title>标题_网站</title></head><body>
+<div class="nav"><a href="/">首页</a> <a href="/rd/">人大</a></div><article>
+<h1>安州区人大常委会工作综述</h1>
+<p>岁序更替，华章日新。回望2025年，安州区人大常委会认真履行宪法法律赋予的职责。</p>
+<h3>一、依法履职</h3><p>常委会严格落实第一议题制度，全年组织各类学习研讨活动16次。</p>
+<ul><li>召开常委会会议11次</li><li>主任会议15次</li></ul>
+<table><tr><td>会议</td><td>次数</td></tr><tr><td>常委会会议</td><td>11</td></tr></table>
+<h4>（一）监督</h4><p>聚焦经济运行、财政预算等重点领域，听取审议计划执行等报告。</p>
+</article><div class="footer">版权所有 网站</div></body></html>"""
+    assert read_document(write(tmp_path, "a.html", page.encode())).text == (
+        "## 安州区人大常委会工作综述\n\n"
+        "岁序更替，华章日新。回望2025年，安州区人大常委会认真履行宪法法律赋予的职责。\n\n"
+        "## 一、依法履职\n\n"
+        "常委会严格落实第一议题制度，全年组织各类学习研讨活动16次。\n\n"
+        "- 召开常委会会议11次\n- 主任会议15次\n\n"
+        "| 会议 | 次数 |\n| 常委会会议 | 11 |\n\n"
+        "## （一）监督\n\n"
+        "聚焦经济运行、财政预算等重点领域，听取审议计划执行等报告。\n"
+    )
+
+
 def test_page_without_an_article(tmp_path: Path) -> None:
     raw = b"<html><head><title>x</title></head><body><script>var a=1;</script></body></html>"
     assert refused(tmp_path, "a.html", raw) == "no main text found in the page"
@@ -290,6 +314,16 @@ def test_zip_bomb_refused_by_its_ratio(tmp_path: Path) -> None:
     assert message.endswith(":1 (limit 100:1); possible zip bomb")
 
 
+def test_zip_with_too_many_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(formats, "MAX_ZIP_ENTRIES", 5)
+    raw = make_docx()
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        parts = len(archive.infolist())
+    assert refused(tmp_path, "a.docx", raw) == (
+        f"refused: the .docx holds {parts} parts (limit 5); possible zip bomb"
+    )
+
+
 def test_zip_bomb_refused_by_its_total_size(tmp_path: Path) -> None:
     raw = docx_with_extra_part(100)
     with zipfile.ZipFile(io.BytesIO(make_docx())) as plain:
@@ -330,6 +364,15 @@ def test_pdf_paragraph_running_over_a_page_break(tmp_path: Path) -> None:
 
 def test_scanned_pdf(tmp_path: Path) -> None:
     assert refused(tmp_path, "scan.pdf", make_scanned_pdf()) == "no text layer; OCR it first"
+
+
+def test_password_protected_pdf(tmp_path: Path) -> None:
+    message = refused(tmp_path, "a.pdf", make_locked_pdf("secret"))
+    assert message == "the PDF is password-protected; remove the password first"
+
+
+def test_pdf_locked_only_against_copying_is_read(tmp_path: Path) -> None:
+    assert read_document(write(tmp_path, "a.pdf", make_locked_pdf(""))).text == "Work report 2025\n"
 
 
 def test_truncated_pdf(tmp_path: Path) -> None:
