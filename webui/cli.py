@@ -102,39 +102,20 @@ def serve(data_dir: Path, host: str, port: int, threads: int) -> None:
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.pass_obj
-def export(data_dir: Path, output: Path, **options: str | tuple[str, ...] | bool | None) -> None:
+def export(data_dir: Path, output: Path, **options: str | tuple[str, ...] | None) -> None:
     """Export EVERY record (or paragraph) matching QUERY; an empty query exports everything."""
-    from werkzeug.datastructures import MultiDict
-
     from indexer import Index
     from indexer.models import QueryError
     from webui import export as exports
-    from webui.params import parse_search
+    from webui.params import cli_args, parse_search
 
     fmt = str(options.pop("fmt") or output.suffix.lstrip(".").lower())
-    level, bom, base = (
-        str(options.pop("level")),
-        bool(options.pop("bom")),
-        str(options.pop("base_url")),
-    )
-    args = MultiDict([("q", str(options.pop("query")))])
-    for name, value in options.items():
-        for item in value if isinstance(value, tuple) else [value]:
-            if item is not None:
-                args.add(name, item)
+    level, base = str(options.pop("level")), str(options.pop("base_url"))
+    bom = bool(options.pop("bom"))
     try:
         exports.check(fmt, level)
-        request = parse_search(args)
-        index = Index.open(data_dir)
-        archive = Archive(data_dir)
-
-        def link(record_id: str) -> str:
-            return f"{base.rstrip('/')}/records/{record_id}"
-
-        if level == "record":
-            rows = exports.record_rows(index.matches(request), archive, link)
-        else:
-            rows = exports.passage_rows(index.passages(request), link)
+        request = parse_search(cli_args(str(options.pop("query")), options))
+        rows = exports.rows_for(Index.open(data_dir), Archive(data_dir), request, level, base)
         counted = exports.Counted(rows)
         exports.write_file(output, exports.stream(fmt, level, counted, bom=bom))
     except (QueryError, StoreError, OSError) as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.models import QueryError
+from indexer.models import IndexMissing, QueryError
 
 MESSAGES = {
     400: "请求参数有误",
@@ -36,6 +36,10 @@ def error_response(status: int, message: str) -> tuple[Response | str, int]:
 
 def init_app(app: Flask) -> None:
     """Register the error handlers and the header hook."""
+
+    @app.errorhandler(IndexMissing)
+    def no_index(exc: IndexMissing):  # type: ignore[no-untyped-def]
+        return error_response(503, "还没有检索索引，请先运行 congress-archive index 建立索引")
 
     @app.errorhandler(QueryError)
     def bad_query(exc: QueryError):  # type: ignore[no-untyped-def]

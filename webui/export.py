@@ -10,13 +10,14 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import xlsxwriter
 
 from archive import Archive
+from indexer import Index
 from indexer.models import Hit, Passage, SearchRequest
-from webui.params import PLACE_FACETS, ParamError, year_label
+from webui.params import PLACE_FACETS, ParamError, highlight_args, year_label
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -65,6 +66,22 @@ Link = Callable[[str], str]
 def columns(level: str) -> dict[str, str]:
     """The columns of an export level, in order."""
     return RECORD_COLUMNS if level == "record" else PASSAGE_COLUMNS
+
+
+def linker(base_url: str, request: SearchRequest | None = None) -> Link:
+    """Links to record pages under base_url; given a search, they highlight its terms."""
+    query = urlencode(highlight_args(request)) if request else ""
+    prefix = base_url.rstrip("/") + "/records/"
+    return lambda record_id: prefix + record_id + (f"?{query}" if query else "")
+
+
+def rows_for(
+    index: Index, archive: Archive, request: SearchRequest, level: str, base_url: str
+) -> Iterator[dict[str, Any]]:
+    """The rows of an export: every matching record, or every matching paragraph."""
+    if level == "record":
+        return record_rows(index.matches(request), archive, linker(base_url))
+    return passage_rows(index.passages(request), linker(base_url, request))
 
 
 def record_rows(hits: Iterable[Hit], archive: Archive, link: Link) -> Iterator[dict[str, Any]]:

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import url_for
 
 from indexer.models import SearchRequest
-from webui.params import to_args, without
+from webui.params import highlight_args, to_args, without
 
 
 def with_args(endpoint: str, pairs: list[tuple[str, str]], **values: Any) -> str:
@@ -26,12 +26,6 @@ def search_url(request: SearchRequest, **changes: Any) -> str:
 def remove_url(request: SearchRequest, name: str, value: str | None = None) -> str:
     """The search page with one filter value dropped, for a chip's × link."""
     return with_args("search.search", to_args(without(request, name, value)))
-
-
-def highlight_args(request: SearchRequest) -> list[tuple[str, str]]:
-    """The parameters a record page needs to highlight a search's terms."""
-    keep = SearchRequest(q=request.q, mode=request.mode, scope=request.scope)
-    return to_args(keep)
 
 
 def record_url(record_id: str, request: SearchRequest | None = None, **values: Any) -> str:

@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable
 from typing import Protocol
 
+from werkzeug.datastructures import MultiDict
+
 from indexer.models import MODES, SCOPES, SORTS, QueryError, SearchRequest
 
 MAX_QUERY = 500
@@ -51,6 +53,16 @@ def parse_search(args: Args, *, per_page: int | None = None) -> SearchRequest:
         per_page=per_page or _integer(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
         **lists,
     )
+
+
+def cli_args(query: str, options: dict[str, str | tuple[str, ...] | None]) -> MultiDict[str, str]:
+    """Click options (repeated ones as tuples) as the query string they mirror, for parse_search."""
+    args: MultiDict[str, str] = MultiDict([("q", query)])
+    for name, value in options.items():
+        for item in value if isinstance(value, tuple) else [value]:
+            if item is not None:
+                args.add(name, item)
+    return args
 
 
 def parse_years(values: Iterable[str]) -> tuple[int | None, int | None]:
@@ -102,6 +114,11 @@ def to_args(request: SearchRequest) -> list[tuple[str, str]]:
     if request.per_page != defaults.per_page:
         pairs.append(("per_page", str(request.per_page)))
     return pairs
+
+
+def highlight_args(request: SearchRequest) -> list[tuple[str, str]]:
+    """The parameters a record page needs to highlight a search's terms."""
+    return to_args(SearchRequest(q=request.q, mode=request.mode, scope=request.scope))
 
 
 def without(request: SearchRequest, name: str, value: str | None = None) -> SearchRequest:

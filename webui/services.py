@@ -1,13 +1,15 @@
-"""The archive and the index a request works with, opened once per request from the app's data dir."""
+"""The archive and the index the app serves, from the app's data dir."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, g
+from flask import current_app
 
 from archive import Archive
 from indexer import Index
+
+INDEX_KEY = "congress_archive.index"
 
 
 def data_dir() -> Path:
@@ -21,7 +23,8 @@ def get_archive() -> Archive:
 
 
 def get_index() -> Index:
-    """The search index, opened per request so a rebuilt index is picked up without a restart."""
-    if "index" not in g:
-        g.index = Index.open(data_dir())
-    return g.index
+    """One Index per app: it is thread-safe and picks up a rebuilt index by itself, no restart."""
+    index = current_app.extensions.get(INDEX_KEY)
+    if index is None:  # IndexMissing leaves nothing cached, so a later request tries again
+        index = current_app.extensions[INDEX_KEY] = Index.open(data_dir())
+    return index

@@ -1,0 +1,160 @@
+"""Exports end to end on the seeds: the download and `congress-archive export` give the same bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+import lxml.html
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+
+from archive import Archive
+from indexer import Index
+from indexer.models import SearchRequest
+from tests.test_web import PHRASE, indexed_copy
+from webui import create_app
+from webui.cli import main
+
+BOM = b"\xef\xbb\xbf"
+HEADER = "编号,标题,常委会,区县,城市,省份,年份,类别,来源,链接,全文\r\n".encode()
+
+
+@pytest.fixture(scope="module")
+def indexed_dir(seeded_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return indexed_copy(seeded_data_dir, tmp_path_factory)
+
+
+@pytest.fixture
+def client(indexed_dir: Path) -> FlaskClient:
+    return create_app({"DATA_DIR": str(indexed_dir)}).test_client()
+
+
+def download(client: FlaskClient, query: str) -> tuple[bytes, dict[str, str]]:
+    response = client.get(f"/export?{query}")
+    assert response.status_code == 200, response.text[:300]
+    assert response.is_streamed
+    return response.data, dict(response.headers)
+
+
+def test_csv_download_holds_every_match_not_one_page(
+    client: FlaskClient, indexed_dir: Path
+) -> None:
+    data, headers = download(client, f"q={PHRASE}&per_page=2&page=2&format=csv")
+    assert headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert headers["Content-Disposition"] == (
+        "attachment; filename=\"congress-archive.csv\"; filename*=UTF-8''" + quote(f"{PHRASE}.csv")
+    )
+    assert data.startswith(BOM + HEADER)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))[1:]
+    total = client.get(f"/api/search?q={PHRASE}").get_json()["total"]
+    assert len(rows) == total == 7
+    by_id = {r.id: r for r in Archive(indexed_dir)}
+    for row in rows:
+        record = by_id[row[0]]
+        assert row[1] == record.title
+        assert row[3:6] == [record.district, record.city, record.province]
+        assert row[9] == f"http://localhost/records/{record.id}"
+        assert row[10] == record.text
+
+
+def test_every_export_link_on_the_page_downloads(client: FlaskClient) -> None:
+    doc = lxml.html.fromstring(client.get(f"/search?q={PHRASE}&district=老边区&year=2025").text)
+    links = doc.xpath("//details[@class='export']//a")
+    assert len(links) == 8
+    for link in links:
+        fmt, level = link.get("data-format"), link.get("data-level")
+        data, headers = download(client, link.get("href").split("?", 1)[1])
+        name = f"{PHRASE}-老边区-2025{'-段落' if level == 'passage' else ''}.{fmt}"
+        assert headers["Content-Disposition"].endswith("''" + quote(name)), name
+        if fmt == "jsonl":
+            assert all(json.loads(line)["district"] == "老边区" for line in data.splitlines())
+        if fmt == "json":
+            assert len(json.loads(data)) >= 1
+
+
+def test_passage_export_has_one_row_per_matching_paragraph(
+    client: FlaskClient, indexed_dir: Path
+) -> None:
+    data, _ = download(client, f"q={PHRASE}&format=jsonl&level=passage")
+    rows = [json.loads(line) for line in data.splitlines()]
+    expected = list(Index.open(indexed_dir).passages(SearchRequest(q=PHRASE)))
+    assert len(rows) == len(expected) >= 7
+    assert {row["record_id"] for row in rows} == {r.id for r in Archive(indexed_dir)}
+    for row in rows:
+        assert PHRASE in row["text"]
+        assert row["matches"] == [PHRASE]
+        assert row["link"].endswith(f"/records/{row['record_id']}?q={quote(PHRASE)}")
+
+
+def test_xlsx_download_has_a_row_per_match(client: FlaskClient, tmp_path: Path) -> None:
+    data, headers = download(client, "province=辽宁省&format=xlsx")
+    assert headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(data)
+    rows = list(openpyxl.load_workbook(path, read_only=True)["导出"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("编号", "标题", "常委会")
+    assert len(rows) == 1 + 6
+    assert {row[5] for row in rows[1:]} == {"辽宁省"}
+
+
+@pytest.mark.parametrize(
+    ("query", "args"),
+    [
+        (f"q={PHRASE}&format=csv", [PHRASE, "--format", "csv"]),
+        (f"q={PHRASE}&format=csv&bom=0", [PHRASE, "--format", "csv", "--no-bom"]),
+        ("district=老边区&district=站前区&format=jsonl", ["--district", "老边区", "--district", "站前区", "--format", "jsonl"]),
+        (f"q={PHRASE}&mode=words&year=2025&format=json&level=passage", [PHRASE, "--mode", "words", "--year", "2025", "--format", "json", "--level", "passage"]),
+        ("format=jsonl", ["--format", "jsonl"]),
+    ],
+)  # fmt: skip
+def test_cli_export_writes_the_same_bytes_as_the_download(
+    client: FlaskClient, indexed_dir: Path, tmp_path: Path, query: str, args: list[str]
+) -> None:
+    data, _ = download(client, query)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main,
+        [
+            "--data-dir",
+            str(indexed_dir),
+            "export",
+            *args,
+            "--base-url",
+            "http://localhost",
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == data
+    if "q=" not in query and "district" not in query:  # the empty query exports everything
+        assert len(data.splitlines()) == len(Archive(indexed_dir))
+
+
+def test_cli_export_refuses_bad_input_with_one_line(indexed_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.txt"
+    result = CliRunner().invoke(
+        main, ["--data-dir", str(indexed_dir), "export", "x", "-o", str(out)]
+    )
+    assert result.exit_code == 1
+    assert result.output == "Error: 导出格式无效：'txt'，可选 csv、xlsx、json、jsonl\n"
+    result = CliRunner().invoke(
+        main,
+        ["--data-dir", str(indexed_dir), "export", "--year", "20x5", "-o", str(tmp_path / "a.csv")],
+    )
+    assert result.output == "Error: 年份格式不对：'20x5'，应为 2025 或 2020-2025\n"
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_export_takes_the_format_from_the_file_name(indexed_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "全部.xlsx"
+    result = CliRunner().invoke(main, ["--data-dir", str(indexed_dir), "export", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:2] == b"PK"
+    assert result.output.endswith(f"7 rows -> {out}\n")
