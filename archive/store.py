@@ -88,9 +88,11 @@ class Archive:
             sources.setdefault(record.source or "", {})[record.id] = record.source_sha256
         return sources
 
-    def replace_source(self, source: str, records: list[Record]) -> Outcome:
-        """Make the archive hold exactly `records` for `source`; call inside `writing()`."""
-        old = self.by_source().get(source, {})
+    def replace_source(
+        self, source: str, records: list[Record], old: dict[str, str | None]
+    ) -> Outcome:
+        """Make the archive hold exactly `records` for `source`, whose records were `old` (id ->
+        source digest, from `by_source()`, read once per batch); call inside `writing()`."""
         new_ids = {r.id for r in records}
         digests = {r.source_sha256 for r in records}
         if old and set(old) == new_ids and set(old.values()) == digests:
