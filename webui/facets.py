@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from indexer.models import FacetValue, SearchRequest
+from indexer.models import FacetValue, PlaceCount, SearchRequest
 from webui.params import PLACE_FACETS, year_label
 
 CHIP_LABELS = {
@@ -53,9 +52,9 @@ def flat(name: str, values: Iterable[FacetValue], chosen: Iterable[str]) -> list
 
 
 def place_tree(
-    facets: dict[str, tuple[FacetValue, ...]], places: Iterable[Any], request: SearchRequest
+    facets: dict[str, tuple[FacetValue, ...]], places: Iterable[PlaceCount], request: SearchRequest
 ) -> list[FacetNode]:
-    """Provinces holding their cities holding their districts; a place with no known parent is top-level."""
+    """Provinces holding cities holding districts; parents outside the result show with count 0."""
     parents: dict[str, dict[str, set[str]]] = {
         "city": defaultdict(set),
         "district": defaultdict(set),
@@ -68,20 +67,20 @@ def place_tree(
     levels = {
         name: flat(name, facets.get(name, ()), getattr(request, name)) for name in PLACE_FACETS
     }
-    top = list(levels["province"])
-    for child_name, parent_nodes in (("city", levels["province"]), ("district", levels["city"])):
-        by_value = {node.value: node for node in parent_nodes}
+    orphans: list[FacetNode] = []
+    # Bottom up, so a city added as a parent (count 0) is then placed under its province.
+    for child_name, parent_name in (("district", "city"), ("city", "province")):
+        by_value = {node.value: node for node in levels[parent_name]}
         for node in levels[child_name]:
-            homes = [
-                by_value[p]
-                for p in sorted(parents[child_name].get(node.value, ()))
-                if p in by_value
-            ]
-            for home in homes:
-                home.children.append(node)
+            homes = sorted(parents[child_name].get(node.value, ()))
             if not homes:
-                top.append(node)
-    return top
+                orphans.append(node)
+            for value in homes:
+                if value not in by_value:
+                    by_value[value] = FacetNode(parent_name, value, 0, False)
+                    levels[parent_name].append(by_value[value])
+                by_value[value].children.append(node)
+    return levels["province"] + orphans
 
 
 def year_nodes(
