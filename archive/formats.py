@@ -39,8 +39,9 @@ JSONL_KEYS = ("title", "text", "district", "city", "province", "year", "categori
 
 NOT_TEXT = "not text (binary data)"
 
-# pypdf logs every repair it makes on a damaged file; those are not the user's business.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
+# pypdf logs each repair it makes on a damaged file (some at ERROR level); the user gets our
+# one-line message instead.
+logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 
 class FormatError(Exception):
@@ -259,6 +260,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
         raise FormatError(f"front matter: not valid YAML{where}") from None
+    except RecursionError:
+        raise FormatError("front matter: nested too deeply") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -278,6 +281,8 @@ def parse_jsonl(text: str) -> tuple[dict[str, Any], ...]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise FormatError(f"{prefix}not valid JSON ({exc.msg} at column {exc.colno})") from None
+        except RecursionError:
+            raise FormatError(f"{prefix}nested too deeply") from None
         if not isinstance(row, dict):
             raise FormatError(f"{prefix}must be a JSON object")
         row = check_fields(row, JSONL_KEYS, prefix)
@@ -295,20 +300,28 @@ def check_fields(data: dict[Any, Any], allowed: tuple[str, ...], prefix: str) ->
     checked: dict[str, Any] = {}
     for key, value in data.items():
         if key not in allowed:
-            raise FormatError(f"{prefix}unknown field {key!r} (allowed: {', '.join(allowed)})")
+            raise FormatError(
+                f"{prefix}unknown field {_shown(key)} (allowed: {', '.join(allowed)})"
+            )
         if value is None:
             continue
         if key == "year":
             if isinstance(value, bool) or not isinstance(value, int):
-                raise FormatError(f"{prefix}year must be a whole number, not {value!r}")
+                raise FormatError(f"{prefix}year must be a whole number, not {_shown(value)}")
         elif key == "categories":
             if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
                 raise FormatError(f"{prefix}categories must be a list of strings")
             value = [c.strip() for c in value if c.strip()]
         elif not isinstance(value, str):
-            raise FormatError(f"{prefix}{key} must be text, not {value!r}")
+            raise FormatError(f"{prefix}{key} must be text, not {_shown(value)}")
         checked[key] = value
     return checked
+
+
+def _shown(value: object) -> str:
+    """A user's value in a message: on one line and short."""
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:39] + "…"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,10 +344,13 @@ def html_to_text(raw: bytes) -> str:
         "include_tables": True,
         "deduplicate": False,
     }
-    body = trafilatura.extract(page, output_format="markdown", **options)
+    try:
+        body = trafilatura.extract(page, output_format="markdown", **options)
+        metadata = trafilatura.extract_metadata(page) if body and body.strip() else None
+    except Exception as exc:  # lxml and trafilatura fail in many ways on broken markup
+        raise FormatError(f"cannot read the page ({_one_line(exc)})") from None
     if not body or not body.strip():
         raise FormatError("no main text found in the page")
-    metadata = trafilatura.extract_metadata(page)
     title = (metadata.title or "").strip() if metadata is not None else ""
     body = "\n".join(line.rstrip() for line in body.strip().splitlines())
     body = _MD_HEADING.sub("## ", body)
@@ -387,7 +403,7 @@ def check_zip(raw: bytes, kind: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError):
+    except Exception:  # BadZipFile, NotImplementedError, EOFError…: all mean a damaged zip
         raise FormatError(f"not a valid {kind} (truncated or not a zip archive)") from None
     if len(entries) > MAX_ZIP_ENTRIES:
         raise FormatError(
@@ -462,8 +478,7 @@ def pdf_to_text(raw: bytes) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pypdf warns about every repair it makes
         pages = _pdf_pages(raw)
-    lines = [line for page in pages for line in page]
-    if not any(line.strip() for line in lines):
+    if not any(pages):
         raise FormatError("no text layer; OCR it first")
     return "\n\n".join(_unwrap(pages)) + "\n"
 
@@ -504,13 +519,14 @@ def _unwrap(pages: list[list[str]]) -> list[str]:
     paragraphs: list[str] = []
     joining = False
     for lines in pages:
-        full = max(_MIN_WRAP_WIDTH, *(_width(line) for line in lines))
+        full = max((_width(line) for line in lines), default=_MIN_WRAP_WIDTH)
         for line in lines:
             if joining:
                 paragraphs[-1] = _join(paragraphs[-1], line)
             else:
                 paragraphs.append(line)
-            joining = _width(line) >= 0.9 * full and line[-1] not in _SENTENCE_END
+            wide = _width(line) >= max(0.9 * full, _MIN_WRAP_WIDTH)
+            joining = wide and line[-1] not in _SENTENCE_END
     return paragraphs
 
 

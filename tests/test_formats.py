@@ -362,6 +362,28 @@ def test_pdf_paragraph_running_over_a_page_break(tmp_path: Path) -> None:
     )
 
 
+@given(
+    pages=st.lists(
+        st.lists(
+            st.text(st.sampled_from("人大常委会依法履职。，AB 1"), min_size=1)
+            .map(str.strip)
+            .filter(bool),
+            max_size=6,
+        ),
+        max_size=4,
+    )
+)
+def test_joining_wrapped_pdf_lines_keeps_every_character_in_order(pages: list[list[str]]) -> None:
+    paragraphs = formats._unwrap(pages)
+    assert "".join(paragraphs).replace(" ", "") == "".join(map("".join, pages)).replace(" ", "")
+    assert len(paragraphs) <= sum(map(len, pages))
+
+
+def test_pdf_with_a_blank_page(tmp_path: Path) -> None:
+    raw = make_pdf([["第一页。"], [], ["- 2 -"], ["第四页。"]])
+    assert read_document(write(tmp_path, "a.pdf", raw)).text == "第一页。\n\n第四页。\n"
+
+
 def test_scanned_pdf(tmp_path: Path) -> None:
     assert refused(tmp_path, "scan.pdf", make_scanned_pdf()) == "no text layer; OCR it first"
 
@@ -509,6 +531,84 @@ def test_bad_jsonl_line_is_named(tmp_path: Path, line: str, message: str) -> Non
 )
 def test_bad_input_message(tmp_path: Path, name: str, data: bytes, message: str) -> None:
     assert refused(tmp_path, name, data) == message
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("a.jsonl", b"[" * 100_000, "line 1: nested too deeply"),
+        (
+            "a.md",
+            b"---\ntitle: " + b"[" * 100_000 + b"\n---\n\xe6\xad\xa3",
+            "front matter: nested too deeply",
+        ),
+        (
+            "a.md",
+            "---\ndistrict: 盖州市".encode() + b"x" * 500 + "\nyear: [1]\n---\n正文".encode(),
+            "front matter: year must be a whole number, not [1]",
+        ),
+        (
+            "a.md",
+            b"---\nsource: [" + b"1, " * 100 + b"1]\n---\nbody",
+            "front matter: source must be text, not [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,…",
+        ),
+    ],
+)
+def test_hostile_structure_gets_a_short_message(
+    tmp_path: Path, name: str, data: bytes, message: str
+) -> None:
+    assert refused(tmp_path, name, data) == message
+
+
+PREFIXES = [b"", b"%PDF-1.4\n", b"---\n", b"PK\x03\x04", b'<meta charset="gbk"><p>', b'{"title": ']
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    suffix=st.sampled_from(sorted(formats.SUPPORTED_SUFFIXES)),
+    prefix=st.sampled_from(PREFIXES),
+    data=st.binary(max_size=600),
+)
+def test_any_bytes_give_a_document_or_a_one_line_error(
+    tmp_path: Path, suffix: str, prefix: bytes, data: bytes
+) -> None:
+    try:
+        document = read_document(write(tmp_path, f"fuzz{suffix}", prefix + data))
+    except FormatError as exc:
+        assert str(exc) and "\n" not in str(exc) and len(str(exc)) < 200
+    else:
+        assert document.text.strip() or document.rows
+
+
+VALID = {
+    ".pdf": make_pdf([["盖州市人大常委会", *WRAPPED]]),
+    ".docx": make_docx(),
+    ".html": news_page().encode("gbk"),
+}
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    suffix=st.sampled_from(sorted(VALID)),
+    damage=st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.binary(min_size=1, max_size=8))
+    ),
+)
+def test_damaged_files_give_a_document_or_a_one_line_error(
+    tmp_path: Path, suffix: str, damage: list[tuple[float, bytes]]
+) -> None:
+    raw = bytearray(VALID[suffix])
+    for where, junk in damage:
+        start = int(where * len(raw))
+        raw[start : start + len(junk)] = junk
+    try:
+        read_document(write(tmp_path, f"damaged{suffix}", bytes(raw)))
+    except FormatError as exc:
+        assert str(exc) and "\n" not in str(exc) and len(str(exc)) < 200
 
 
 def test_suffix_case_does_not_matter(tmp_path: Path) -> None:
