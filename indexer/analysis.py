@@ -73,7 +73,8 @@ def segmenter() -> jieba.Tokenizer:
             jieba.setLogLevel(logging.WARNING)
             tokenizer = jieba.Tokenizer()
             tokenizer.initialize()
-            tokenizer.load_userdict(str(USER_DICT))
+            with open(USER_DICT, "rb") as userdict:  # a path would leave jieba's file open
+                tokenizer.load_userdict(userdict)
             _SEGMENTER = tokenizer
         return _SEGMENTER
 

@@ -46,6 +46,9 @@ class Snapshot:
         self.reader = ix._reader(ix.storage, toc.schema, toc.segments, toc.generation)
         self.searcher = Searcher(self.reader)
         self.whoosh_lock = threading.Lock()  # Whoosh searchers are not meant to be shared
+        self._users_lock = threading.Lock()
+        self._users = 0
+        self._retired = False
         self.segments: list[SegmentData] = []
         self.bases: list[int] = []
         live: list[np.ndarray] = []
@@ -107,6 +110,26 @@ class Snapshot:
         """Live documents whose normalised title contains `norm`."""
         mask = np.fromiter((norm in m.norm_title for m in self.meta), bool, count=self.size)
         return mask & self.live
+
+    def acquire(self) -> Snapshot:
+        with self._users_lock:
+            self._users += 1
+        return self
+
+    def release(self) -> None:
+        with self._users_lock:
+            self._users -= 1
+            close = self._retired and self._users == 0
+        if close:
+            self.close()
+
+    def retire(self) -> None:
+        """A newer snapshot replaced this one: close it as soon as no request is using it."""
+        with self._users_lock:
+            self._retired = True
+            close = self._users == 0
+        if close:
+            self.close()
 
     def close(self) -> None:
         self.searcher.close()

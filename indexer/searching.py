@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -77,11 +78,20 @@ class Index:
     def open(cls, data_dir: Path) -> Index:
         """Open the index of a data dir; IndexMissing when it has none yet."""
         index = cls(data_dir)
-        index._current()
-        return index
+        with index._use():
+            return index
+
+    @contextmanager
+    def _use(self) -> Iterator[Snapshot]:
+        """The newest committed generation, kept open while the caller uses it."""
+        snapshot = self._current()
+        try:
+            yield snapshot
+        finally:
+            snapshot.release()
 
     def _current(self) -> Snapshot:
-        """The snapshot of the newest committed generation (a stat per call; reopen on change)."""
+        """Acquire the snapshot of the newest generation: a stat per call, a reopen on change."""
         for attempt in range(3):
             build = writing.live_dir(self.data_dir)
             if build is None:
@@ -90,10 +100,8 @@ class Index:
                 )
             try:
                 key = (build, build.stat().st_mtime_ns)
-                if self._snapshot is not None and self._key == key:
-                    return self._snapshot
                 with self._lock:
-                    return self._refresh(build, key)
+                    return self._refresh(build, key).acquire()
             except FileNotFoundError:  # a rebuild swapped the index under us: read CURRENT again
                 if attempt == 2:
                     raise
@@ -105,8 +113,10 @@ class Index:
             return snapshot
         generation = TOC._latest_generation(FileStorage(str(build)), "MAIN")
         if snapshot is None or snapshot.build != build or snapshot.generation != generation:
-            snapshot = Snapshot(build)
-            self._snapshot = snapshot  # the old one is closed when its last user drops it
+            fresh = Snapshot(build)
+            if snapshot is not None:
+                snapshot.retire()  # closed once the requests still using it are done
+            self._snapshot = snapshot = fresh
         self._key = key
         return snapshot
 
@@ -118,81 +128,77 @@ class Index:
         """Build a fresh index beside the live one and swap it in atomically."""
         return writing.rebuild(self.data_dir, archive, progress)
 
-    def _ranked(self, request: SearchRequest) -> tuple[Snapshot, Query, np.ndarray, np.ndarray]:
-        """Matching docnums in the requested order, with the scores and what facets need."""
-        snapshot, parsed, match, score, masks = self._match(request)
-        return (
-            snapshot,
-            parsed,
-            _order(snapshot, apply_filters(match, masks), score, request),
-            score,
-        )
-
-    def _match(self, request: SearchRequest):  # type: ignore[no-untyped-def]
-        parsed = validate(request)
-        snapshot = self._current()
-        match, score = evaluate(snapshot, parsed, request.mode, request.scope == "title")
-        return snapshot, parsed, match, score, filter_masks(snapshot, request)
-
     def search(self, request: SearchRequest) -> SearchResult:
         """One page of hits with snippets, the total, and facets over the whole result set."""
-        snapshot, parsed, match, score, masks = self._match(request)
-        final = apply_filters(match, masks)
-        order = _order(snapshot, final, score, request)
-        start = (request.page - 1) * request.per_page
-        needles = _needles(parsed, request)
-        hits = tuple(
-            _hit(snapshot, d, float(score[d]), needles, with_snippets=True)
-            for d in order[start : start + request.per_page].tolist()
-        )
-        facets = facet_counts(snapshot, match, masks, request)
+        parsed = validate(request)
+        with self._use() as snapshot:
+            match, score = evaluate(snapshot, parsed, request.mode, request.scope == "title")
+            masks = filter_masks(snapshot, request)
+            final = apply_filters(match, masks)
+            order = _order(snapshot, final, score, request)
+            start = (request.page - 1) * request.per_page
+            needles = _needles(parsed, request)
+            hits = tuple(
+                _hit(snapshot, d, float(score[d]), needles, with_snippets=True)
+                for d in order[start : start + request.per_page].tolist()
+            )
+            facets = facet_counts(snapshot, match, masks, request)
         return SearchResult(request, int(final.sum()), hits, facets)
+
+    def _ranked(self, snapshot: Snapshot, request: SearchRequest) -> tuple[np.ndarray, np.ndarray]:
+        """Every matching docnum in the requested order, and the scores."""
+        match, score = evaluate(snapshot, validate(request), request.mode, request.scope == "title")
+        final = apply_filters(match, filter_masks(snapshot, request))
+        return _order(snapshot, final, score, request), score
 
     def matches(self, request: SearchRequest) -> Iterator[Hit]:
         """Every matching record in the requested order (no page limit, no snippets)."""
-        snapshot, _, order, score = self._ranked(request)
-        for d in order.tolist():
-            yield _hit(snapshot, d, float(score[d]), [], with_snippets=False)
+        validate(request)
+        with self._use() as snapshot:
+            order, score = self._ranked(snapshot, request)
+            for d in order.tolist():
+                yield _hit(snapshot, d, float(score[d]), [], with_snippets=False)
 
     def passages(self, request: SearchRequest) -> Iterator[Passage]:
         """Every matching paragraph of every matching record, in the requested record order."""
-        snapshot, parsed, order, _ = self._ranked(request)
-        needles = _needles(parsed, request)
-        for d in order.tolist():
-            meta = snapshot.meta[d]
-            text = snapshot.orig_text(d)
-            for number, snippet in paragraph_snippets(text, find_spans(text, needles)):
-                yield Passage(
-                    record_id=meta.id,
-                    title=meta.title,
-                    district=meta.district,
-                    city=meta.city,
-                    province=meta.province,
-                    year=meta.year,
-                    categories=meta.categories,
-                    paragraph=number,
-                    snippet=snippet,
-                )
+        needles = _needles(validate(request), request)
+        with self._use() as snapshot:
+            order, _ = self._ranked(snapshot, request)
+            for d in order.tolist():
+                meta = snapshot.meta[d]
+                text = snapshot.orig_text(d)
+                for number, snippet in paragraph_snippets(text, find_spans(text, needles)):
+                    yield Passage(
+                        record_id=meta.id,
+                        title=meta.title,
+                        district=meta.district,
+                        city=meta.city,
+                        province=meta.province,
+                        year=meta.year,
+                        categories=meta.categories,
+                        paragraph=number,
+                        snippet=snippet,
+                    )
 
     def similar(self, record_id: str, limit: int = 5) -> list[Hit]:
         """Records that share the most distinctive words with this one (Whoosh more-like-this)."""
-        snapshot = self._current()
-        docnum = snapshot.docnum_of.get(record_id)
-        if docnum is None:
-            return []
-        text = snapshot.orig_text(docnum)
-        with snapshot.whoosh_lock:
-            results = snapshot.searcher.more_like(docnum, "words", text=text, top=limit)
-            top = list(results.top_n)
-        return [_hit(snapshot, d, float(s), [], with_snippets=False) for s, d in top]
+        with self._use() as snapshot:
+            docnum = snapshot.docnum_of.get(record_id)
+            if docnum is None:
+                return []
+            text = snapshot.orig_text(docnum)
+            with snapshot.whoosh_lock:
+                results = snapshot.searcher.more_like(docnum, "words", text=text, top=limit)
+                top = list(results.top_n)
+            return [_hit(snapshot, d, float(s), [], with_snippets=False) for s, d in top]
 
     def places(self) -> list[PlaceCount]:
         """Every (province, city, district) in the index with its record count and years."""
-        snapshot = self._current()
         groups: dict[tuple[str | None, str | None, str | None], list[int | None]] = {}
-        for d in np.flatnonzero(snapshot.live).tolist():
-            m = snapshot.meta[d]
-            groups.setdefault((m.province, m.city, m.district), []).append(m.year)
+        with self._use() as snapshot:
+            for d in np.flatnonzero(snapshot.live).tolist():
+                m = snapshot.meta[d]
+                groups.setdefault((m.province, m.city, m.district), []).append(m.year)
         return [
             PlaceCount(p, c, d, len(ys), tuple(sorted({y for y in ys if y is not None})))
             for (p, c, d), ys in sorted(groups.items(), key=lambda g: _place_key(g[0]))
@@ -202,10 +208,17 @@ class Index:
         """Spans of the query's matches in an original text, for highlighting a whole record."""
         return find_spans(text, _needles(validate(request), request))
 
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
+        """Release the open generation (a request still using it finishes first)."""
         with self._lock:
             if self._snapshot is not None:
-                self._snapshot.close()
+                self._snapshot.retire()
             self._snapshot = None
             self._key = None
 

@@ -175,7 +175,8 @@ def search(data_dir: Path, limit: int, fmt: str, **options: str | tuple[str, ...
             if item is not None:
                 args.add(name, item)
     try:
-        result = Index.open(data_dir).search(parse_search(args, per_page=limit))
+        with Index.open(data_dir) as index:
+            result = index.search(parse_search(args, per_page=limit))
     except QueryError as exc:
         raise click.ClickException(str(exc)) from None
     if fmt == "json":
