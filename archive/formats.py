@@ -32,9 +32,17 @@ SUPPORTED_SUFFIXES = frozenset(
     {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ".jsonl"}
 )
 
-# Fields a Markdown front matter or a .jsonl row may set, with the type each must have.
-TEXT_FIELDS = ("title", "committee", "district", "city", "province", "source")
-FRONT_MATTER_KEYS = (*TEXT_FIELDS, "year", "categories")
+# Fields a Markdown front matter or a .jsonl row may set; `check_fields` knows their types.
+FRONT_MATTER_KEYS = (
+    "title",
+    "committee",
+    "district",
+    "city",
+    "province",
+    "year",
+    "categories",
+    "source",
+)
 JSONL_KEYS = ("title", "text", "district", "city", "province", "year", "categories", "source")
 
 NOT_TEXT = "not text (binary data)"
@@ -262,6 +270,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         raise FormatError(f"front matter: not valid YAML{where}") from None
     except RecursionError:
         raise FormatError("front matter: nested too deeply") from None
+    except ValueError as exc:  # a value YAML recognises but cannot build, e.g. 2025-13-45
+        raise FormatError(f"front matter: not valid YAML ({_one_line(exc)})") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -320,7 +330,7 @@ def check_fields(data: dict[Any, Any], allowed: tuple[str, ...], prefix: str) ->
 
 def _shown(value: object) -> str:
     """A user's value in a message: on one line and short."""
-    shown = repr(value)
+    shown = repr(value) if isinstance(value, str | list | dict) else str(value)  # dates as typed
     return shown if len(shown) <= 40 else shown[:39] + "…"
 
 

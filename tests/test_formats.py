@@ -182,9 +182,14 @@ def test_front_matter_null_means_unknown(tmp_path: Path) -> None:
         (
             "distrct: 盖州市",
             "front matter: unknown field 'distrct' (allowed: title, committee, district, city,"
-            " province, source, year, categories)",
+            " province, year, categories, source)",
         ),
         ("title: [unclosed", "front matter: not valid YAML at line 3"),
+        ("year: 2025-13-45", "front matter: not valid YAML (month must be in 1..12)"),
+        (
+            "year: 2025-01-01",
+            "front matter: year must be a whole number, not 2025-01-01",
+        ),
         ("- 一\n- 二", "front matter: must be 'field: value' lines"),
     ],
 )
