@@ -83,7 +83,8 @@ def test_passage_export_has_one_row_per_matching_paragraph(
 ) -> None:
     data, _ = download(client, f"q={PHRASE}&format=jsonl&level=passage")
     rows = [json.loads(line) for line in data.splitlines()]
-    expected = list(Index.open(indexed_dir).passages(SearchRequest(q=PHRASE)))
+    with Index.open(indexed_dir) as index:
+        expected = list(index.passages(SearchRequest(q=PHRASE)))
     assert len(rows) == len(expected) >= 7
     assert {row["record_id"] for row in rows} == {r.id for r in Archive(indexed_dir)}
     for row in rows:

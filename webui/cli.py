@@ -115,9 +115,10 @@ def export(data_dir: Path, output: Path, **options: str | tuple[str, ...] | None
     try:
         exports.check(fmt, level)
         request = parse_search(cli_args(str(options.pop("query")), options))
-        rows = exports.rows_for(Index.open(data_dir), Archive(data_dir), request, level, base)
-        counted = exports.Counted(rows)
-        exports.write_file(output, exports.stream(fmt, level, counted, bom=bom))
+        with Index.open(data_dir) as index:
+            rows = exports.rows_for(index, Archive(data_dir), request, level, base)
+            counted = exports.Counted(rows)
+            exports.write_file(output, exports.stream(fmt, level, counted, bom=bom))
     except (QueryError, StoreError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{counted.count} rows -> {output}", err=True)

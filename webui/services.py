@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import threading
 from pathlib import Path
 
 from flask import current_app
@@ -9,7 +11,10 @@ from flask import current_app
 from archive import Archive
 from indexer import Index
 
-INDEX_KEY = "congress_archive.index"
+# One Index per data dir for the whole process: it is thread-safe and picks up a rebuilt index by
+# itself, so the server never restarts for an update and never reopens the index per request.
+_INDEXES: dict[Path, Index] = {}
+_LOCK = threading.Lock()
 
 
 def data_dir() -> Path:
@@ -23,8 +28,18 @@ def get_archive() -> Archive:
 
 
 def get_index() -> Index:
-    """One Index per app: it is thread-safe and picks up a rebuilt index by itself, no restart."""
-    index = current_app.extensions.get(INDEX_KEY)
-    if index is None:  # IndexMissing leaves nothing cached, so a later request tries again
-        index = current_app.extensions[INDEX_KEY] = Index.open(data_dir())
-    return index
+    """The data dir's shared Index; IndexMissing leaves nothing cached, so a later call retries."""
+    key = data_dir().resolve()
+    with _LOCK:
+        if key not in _INDEXES:
+            _INDEXES[key] = Index.open(key)
+        return _INDEXES[key]
+
+
+@atexit.register
+def _close_all() -> None:
+    """Close the open index files when the process ends."""
+    with _LOCK:
+        for index in _INDEXES.values():
+            index.close()
+        _INDEXES.clear()
