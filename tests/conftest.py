@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
+from archive.ingest import ingest_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -16,8 +17,6 @@ SEEDS = ROOT / "seeds"
 @pytest.fixture(scope="session")
 def seeded_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data dir holding the seeds' records; read-only for the tests that share it."""
-    from archive.ingest import ingest_paths  # noqa: PLC0415  (archive.formats may still be in progress)
-
     data_dir = tmp_path_factory.mktemp("seeded")
     report = ingest_paths(Archive(data_dir), [SEEDS])
     assert not report.failures, report.failures

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
+from indexer import Index, SearchRequest
 
 CLI = str(Path(sys.executable).with_name("congress-archive"))
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -25,12 +26,14 @@ def make_sources(folder: Path, count: int) -> None:
         (folder / f"{i:04d}.txt").write_text(f"{text}\n\n第{i}份。\n", encoding="utf-8")
 
 
-def run_and_kill(args: list[str], delay: float) -> None:
-    """Start the command, SIGKILL it after `delay` seconds (if it is still running)."""
+def run_and_kill(args: list[str], delay: float) -> bool:
+    """Start the command, SIGKILL it after `delay` seconds; True if it was still running then."""
     proc = subprocess.Popen([CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(delay)
+    running = proc.poll() is None
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
+    return running
 
 
 def assert_whole(data_dir: Path) -> int:
@@ -45,11 +48,12 @@ def crash_ingest(tmp_path: Path, kills: int) -> None:
     make_sources(sources, 80)
     data = tmp_path / "data"
     rng = random.Random(20251122)
-    counts = []
+    interrupted = []
     for _ in range(kills):
-        run_and_kill(["--data-dir", str(data), "ingest", str(sources)], rng.uniform(0.3, 1.0))
-        counts.append(assert_whole(data))
-    assert any(0 < n < 480 for n in counts), counts  # at least one kill landed mid-ingest
+        args = ["--data-dir", str(data), "ingest", str(sources)]
+        interrupted.append(run_and_kill(args, rng.uniform(0.3, 1.0)))
+        assert_whole(data)
+    assert any(interrupted)  # at least one kill landed mid-ingest
     done = subprocess.run(
         [CLI, "--data-dir", str(data), "ingest", str(sources)],
         capture_output=True,
@@ -69,3 +73,43 @@ def test_killed_ingest_leaves_whole_records_and_a_rerun_completes(tmp_path):
 @pytest.mark.soak
 def test_many_killed_ingests(tmp_path):
     crash_ingest(tmp_path, kills=25)
+
+
+def crash_rebuild(tmp_path: Path, kills: int) -> None:
+    """Kill `index --rebuild` at random points: the live index keeps answering, the next run finishes."""
+    sources = tmp_path / "sources"
+    make_sources(sources, 40)
+    data = tmp_path / "data"
+    for args in (["ingest", str(sources)], ["index"]):
+        subprocess.run([CLI, "--data-dir", str(data), *args], check=True, capture_output=True)
+    everything, phrase = SearchRequest(), SearchRequest(q="代表联络站", per_page=5)
+    rng = random.Random(7)
+    interrupted = []
+    for _ in range(kills):
+        args = ["--data-dir", str(data), "index", "--rebuild"]
+        interrupted.append(run_and_kill(args, rng.uniform(0.2, 1.8)))
+        index = Index.open(data)
+        try:
+            assert index.search(everything).total == 240
+            assert index.search(phrase).total == 240
+        finally:
+            index.close()
+    assert any(interrupted)  # at least one kill landed mid-build
+    done = subprocess.run(
+        [CLI, "--data-dir", str(data), "index", "--rebuild"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr  # no lock left behind blocks it
+    builds = [p.name for p in (data / "index").iterdir() if p.is_dir()]
+    assert len(builds) == 1, builds  # the killed runs' half-built indexes were cleared
+
+
+def test_killed_rebuild_leaves_the_old_index_usable_and_a_rerun_completes(tmp_path):
+    crash_rebuild(tmp_path, kills=4)
+
+
+@pytest.mark.soak
+def test_many_killed_rebuilds(tmp_path):
+    crash_rebuild(tmp_path, kills=25)
