@@ -10,6 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archive import Archive, Record
 from indexer.models import Hit, Passage, SearchRequest, Snippet
@@ -192,3 +194,35 @@ def test_unknown_format_and_level_are_refused() -> None:
         export.check("pdf", "record")
     with pytest.raises(export.ParamError, match="导出层级无效：'word'"):
         export.check("csv", "word")
+
+
+cells = st.text(alphabet=st.characters(codec="utf-8"), max_size=20)
+record_rows_strategy = st.lists(
+    st.fixed_dictionaries(
+        {key: cells for key in export.RECORD_COLUMNS if key not in ("year", "categories")}
+        | {"year": st.none() | st.integers(1949, 2100), "categories": st.lists(cells, max_size=3)}
+    ),
+    max_size=5,
+)
+
+
+@given(record_rows_strategy)
+def test_csv_reads_back_to_the_same_cells(rows: list[dict]) -> None:
+    """Whatever the text (quotes, commas, newlines, NUL, CJK), a CSV reader gets every cell back."""
+    data = body(export.stream("csv", "record", iter(rows), bom=True)).decode("utf-8-sig")
+    parsed = list(csv.reader(io.StringIO(data, newline="")))
+    assert len(parsed) == 1 + len(rows)
+    for row, cells_back in zip(rows, parsed[1:], strict=True):
+        for key, cell in zip(export.RECORD_COLUMNS, cells_back, strict=True):
+            value = row[key]
+            text = (
+                "" if value is None else "；".join(value) if isinstance(value, list) else str(value)
+            )
+            assert cell == ("'" + text if text.startswith(export.FORMULA_START) else text)
+
+
+@given(record_rows_strategy)
+def test_jsonl_reads_back_to_the_same_rows(rows: list[dict]) -> None:
+    lines = body(export.stream("jsonl", "record", iter(rows))).split(b"\n")
+    assert lines[-1] == b""
+    assert [json.loads(line) for line in lines[:-1]] == rows
