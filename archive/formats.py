@@ -21,6 +21,8 @@ from typing import Any
 import charset_normalizer
 import yaml
 
+from archive.records import METADATA_KEYS
+
 MB = 1024 * 1024
 MAX_BYTES = 20 * MB  # a whole province's summaries are < 1 MB of text; 20 MB leaves room for images
 MAX_UNZIPPED_BYTES = 100 * MB  # what a .docx may expand to in memory
@@ -32,18 +34,10 @@ SUPPORTED_SUFFIXES = frozenset(
     {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ".jsonl"}
 )
 
-# Fields a Markdown front matter or a .jsonl row may set; `check_fields` knows their types.
-FRONT_MATTER_KEYS = (
-    "title",
-    "committee",
-    "district",
-    "city",
-    "province",
-    "year",
-    "categories",
-    "source",
-)
-JSONL_KEYS = ("title", "text", "district", "city", "province", "year", "categories", "source")
+# Fields a user may state: a record's metadata but `id` and `part`, which ingest assigns;
+# a .jsonl row also carries its text. `check_fields` knows each one's type.
+FRONT_MATTER_KEYS = tuple(key for key in METADATA_KEYS if key not in ("id", "part"))
+JSONL_KEYS = ("text", *FRONT_MATTER_KEYS)
 
 NOT_TEXT = "not text (binary data)"
 

@@ -449,6 +449,7 @@ def test_jsonl_rows(tmp_path: Path) -> None:
         {
             "title": "安州区人大常委会",
             "text": "回望2025年。",
+            "committee": "安州区人大常委会",
             "district": "安州区",
             "city": "绵阳市",
             "province": "四川省",
@@ -480,9 +481,9 @@ def test_jsonl_rows(tmp_path: Path) -> None:
             "line 3: categories must be a list of strings",
         ),
         (
-            '{"title": "x", "text": "y", "committee": "z"}',
-            "line 3: unknown field 'committee' (allowed: title, text, district, city, province,"
-            " year, categories, source)",
+            '{"title": "x", "text": "y", "distrct": "z"}',
+            "line 3: unknown field 'distrct' (allowed: text, title, committee, district, city,"
+            " province, year, categories, source)",
         ),
     ],
 )
