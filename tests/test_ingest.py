@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from archive import Archive
 from archive.ingest import ingest_paths
 from archive.records import make_id
+from tests.formats_fixtures import SUMMARY, make_docx, make_pdf, news_page
 from webui.cli import main
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -236,3 +237,30 @@ def test_data_dir_comes_from_the_option_or_the_environment(tmp_path, monkeypatch
         code, _ = _run("ingest", "a.txt")
         assert len(Archive(tmp_path / "data")) == 1
     assert code == 0
+
+
+def test_every_format_ingests_to_records_with_metadata(tmp_path):
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "page.html").write_text(news_page(), encoding="utf-8")
+    (folder / "report.docx").write_bytes(make_docx())
+    (folder / "scan.pdf").write_bytes(
+        make_pdf(
+            [["西市区人大常委会2025年工作总结", "2025年，西市区人大常委会依法履职，开展执法检查。"]]
+        )
+    )
+    (folder / "gbk.txt").write_bytes(SUMMARY.encode("gb18030"))
+    (folder / "utf16.md").write_bytes(
+        ("\ufeff# 盖州市人大常委会2025年工作总结\n\n" + SUMMARY).encode("utf-16-le")
+    )
+    archive = Archive(tmp_path / "data")
+    report = ingest_paths(archive, [folder])
+    assert report.failures == []
+    got = sorted((Path(r.source).name, r.district, r.city, r.year) for r in archive)
+    assert got == [
+        ("gbk.txt", "盖州市", "营口市", None),  # only "2025年累计…" in passing: no work year
+        ("page.html", "安州区", "绵阳市", 2025),
+        ("report.docx", "盖州市", "营口市", 2025),
+        ("scan.pdf", "西市区", "营口市", 2025),
+        ("utf16.md", "盖州市", "营口市", 2025),
+    ]
