@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from whoosh.fields import ID, TEXT, Schema
+from collections import Counter
+from collections.abc import Iterator
 
-from indexer.analysis import JiebaTokenizer
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.system import pack_uint
+
+from indexer.analysis import HMM, JiebaTokenizer, is_word, segmenter
 
 TITLE_BOOST = 2.0
+
+
+class WordsField(TEXT):
+    """A TEXT field that also accepts words already counted (by the indexing worker), which skips
+    Whoosh's per-token objects; a plain string still goes through the jieba analyzer."""
+
+    def index(self, value: str | Counter[str], **kwargs: object) -> Iterator[tuple]:
+        if isinstance(value, str):
+            return super().index(value, **kwargs)
+        boost = self.format.field_boost
+        return ((w.encode(), f, f * boost, pack_uint(f)) for w, f in sorted(value.items()))
+
+
+def word_counts(norm: str) -> Counter[str]:
+    """How often each jieba word occurs in a normalised text: what the words field indexes."""
+    return Counter(w for w in segmenter().lcut(norm, HMM=HMM) if is_word(w))
 
 
 def make_schema() -> Schema:
@@ -14,6 +34,6 @@ def make_schema() -> Schema:
     analyzer = JiebaTokenizer()
     return Schema(
         id=ID(stored=True, unique=True),
-        words=TEXT(analyzer=analyzer, phrase=False),
-        title=TEXT(analyzer=analyzer, phrase=False, field_boost=TITLE_BOOST),
+        words=WordsField(analyzer=analyzer, phrase=False),
+        title=WordsField(analyzer=analyzer, phrase=False, field_boost=TITLE_BOOST),
     )

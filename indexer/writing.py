@@ -27,7 +27,7 @@ from archive import Archive, Record
 from indexer.analysis import fold, normalise
 from indexer.models import UpdateReport
 from indexer.ngrams import DocMeta, SegmentData, SegmentDataWriter
-from indexer.schema import make_schema
+from indexer.schema import make_schema, word_counts
 
 Progress = Callable[[int, int], None]  # (records done, records to do)
 
@@ -83,7 +83,11 @@ def write_segment(build: str, data_dir: str, items: list[tuple[str, str]]) -> An
     for record_id, digest in items:
         record = archive.get(record_id)
         folded = fold(record.text)
-        writer.add_document(id=record.id, words=record.text, title=record.title)
+        writer.add_document(
+            id=record.id,
+            words=word_counts(folded.text),
+            title=word_counts(normalise(record.title)),
+        )
         data.add(folded.text, record.text, _meta(record, digest, len(folded.text)))
     data.write()
     segment = writer._finalize_segment()  # the parent commits it; its lock and temp dir stay theirs

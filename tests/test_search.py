@@ -174,7 +174,7 @@ def test_matches_is_every_hit_in_sort_order(corpus):
     newest = [h.year for h in index.matches(SearchRequest(q="人大", sort="-year"))]
     assert newest == [2025, 2025, 2025, 2024, 2023, None]
     districts = [h.district for h in index.matches(SearchRequest(sort="district"))]
-    assert districts == sorted(d for d in districts if d) + [None, None]
+    assert districts == [*sorted(d for d in districts if d), None, None]
 
 
 def test_paging(corpus):

@@ -60,7 +60,7 @@ def test_index_then_search_json(seeded_copy: Path):
 
 def test_search_filters_and_facets_under_selection(seeded_copy: Path):
     run(seeded_copy, "index")
-    code, out = run(
+    _code, out = run(
         seeded_copy, "search", "代表之家", "--district", "盖州市", "--district", "站前区",
         "--format", "json",
     )  # fmt: skip
@@ -78,7 +78,7 @@ def test_search_filters_and_facets_under_selection(seeded_copy: Path):
 
 def test_search_text_marks_matches(seeded_copy: Path):
     run(seeded_copy, "index")
-    code, out = run(seeded_copy, "search", "基层立法联系点", "--limit", "1")
+    _code, out = run(seeded_copy, "search", "基层立法联系点", "--limit", "1")
     lines = out.splitlines()
     assert lines[0] == "2 records match"
     assert "辽宁省 营口市 西市区" in lines[1]

@@ -1,0 +1,370 @@
+"""Benchmark: this index vs the naive Whoosh+jieba baseline vs SQLite FTS5 trigram, on one corpus.
+
+    .venv/bin/python -m tests.bench.run [--sizes 1000,5000,20000] [--repeat 3]
+
+The corpus is synthetic and reproducible: summaries of 20-30 sentences drawn (seeded RNG) from the
+seed records' sentences, so common phrases occur in most summaries, as in the real archive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import shutil
+import sqlite3
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psutil
+
+from archive import Archive, Record
+from archive.ingest import ingest_paths
+from indexer import Index, SearchRequest
+from indexer.analysis import normalise
+
+ROOT = Path(__file__).resolve().parents[2]
+YEARS = list(range(2018, 2026))
+
+
+class PeakMemory:
+    """Peak resident memory of this process and its children while the block runs."""
+
+    def __enter__(self) -> PeakMemory:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            try:
+                total = me.memory_info().rss + sum(
+                    c.memory_info().rss for c in me.children(recursive=True)
+                )
+            except psutil.Error:
+                continue
+            self.peak = max(self.peak, total)
+            self._stop.wait(0.05)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def seed_records() -> list[Record]:
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = Archive(tmp)
+        ingest_paths(archive, [ROOT / "seeds"])
+        return list(archive)
+
+
+def make_corpus(n: int, seeds: list[Record]) -> list[Record]:
+    rng = random.Random(20250101)
+    sentences = [
+        s for r in seeds for s in re.split(r"(?<=[。；！？])", r.text.replace("\n", "")) if s
+    ]
+    places = sorted({(r.province, r.city, r.district) for r in seeds})
+    places += [(p, c, f"{d}{i}") for i in range(1, 40) for p, c, d in places[:3]]
+    categories = sorted({c for r in seeds for c in r.categories})
+    records = []
+    for i in range(n):
+        province, city, district = rng.choice(places)
+        body = "".join(rng.choice(sentences) for _ in range(rng.randint(20, 30)))
+        paragraphs = [body[j : j + 300] for j in range(0, len(body), 300)]
+        records.append(
+            Record(
+                id=f"{i:012x}",
+                title=f"{district}人大常委会{rng.choice(YEARS)}年工作总结",
+                text="\n".join(paragraphs),
+                committee=f"{district}人大常委会",
+                district=district,
+                city=city,
+                province=province,
+                year=rng.choice(YEARS),
+                categories=tuple(sorted(rng.sample(categories, 3))),
+            )
+        )
+    return records
+
+
+def make_queries(records: list[Record]) -> list[dict]:
+    """Phrases of 2-8 characters (common and rare), multi-term queries, and facet filters."""
+    rng = random.Random(7)
+    texts = [r.text.replace("\n", "") for r in records[:200]]
+    queries: list[dict] = []
+    for length in (2, 3, 4, 5, 6, 8):
+        for _ in range(4):
+            text = rng.choice(texts)
+            start = rng.randrange(len(text) - length)
+            phrase = text[start : start + length]
+            if re.search(r"[\s\"，。、；：“”（）]", phrase):
+                continue
+            queries.append({"q": phrase})
+    fixed = ["代表联络站", "人大代表", "执法检查", "全过程人民民主", "监督", "人大"]
+    queries += [{"q": q} for q in fixed]
+    queries += [{"q": "执法检查 代表联络站"}, {"q": "民生 监督 代表"}, {"q": "人大代表 立法"}]
+    district = records[0].district
+    queries += [
+        {"q": "代表联络站", "district": district},
+        {"q": "监督", "year": 2024},
+        {"q": "人大代表 履职", "district": district, "year": 2025},
+    ]
+    return queries
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    fn()  # warm-up: first use of a generation loads its arrays
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+# --- this index -----------------------------------------------------------------------------
+
+
+def bench_ours(work: Path, records: list[Record], queries: list[dict], repeat: int) -> dict:
+    data = work / "ours"
+    archive = Archive(data)
+    with archive.writing() as a:
+        for r in records:
+            a.write(r)
+    with PeakMemory() as mem:
+        t = time.perf_counter()
+        Index(data).rebuild(archive)
+        build = time.perf_counter() - t
+    index = Index.open(data)
+    latencies: list[float] = []
+    with PeakMemory() as qmem:
+        for q in queries:
+            request = _request(q)
+            latencies += timed(lambda r=request: index.search(r), repeat)
+    norm = [(r.id, normalise(r.title), normalise(r.text)) for r in records]
+    wrong = checked = 0
+    for q in queries:
+        terms = [normalise(t) for t in q["q"].split()]
+        expected = {i for i, t, x in norm if all(n in t or n in x for n in terms)}
+        got = {h.id for h in index.matches(SearchRequest(q=q["q"]))}
+        wrong += expected != got
+        checked += 1
+    index.close()
+    return {
+        "build": build,
+        "size": dir_size(data / "index"),
+        "mem": max(mem.peak, qmem.peak),
+        "lat": latencies,
+        "exact": f"exact mode = substring scan: {checked - wrong}/{checked} queries",
+    }
+
+
+def _request(q: dict) -> SearchRequest:
+    return SearchRequest(
+        q=q["q"],
+        district=(q["district"],) if "district" in q else (),
+        year_from=q.get("year"),
+        year_to=q.get("year"),
+    )
+
+
+# --- naive baseline: Whoosh + jieba.analyse.ChineseAnalyzer ---------------------------------
+
+
+def bench_naive(work: Path, records: list[Record], queries: list[dict]) -> dict:
+    from jieba.analyse import ChineseAnalyzer
+    from whoosh import index as wi
+    from whoosh import sorting
+    from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+    from whoosh.qparser import QueryParser
+
+    analyzer = ChineseAnalyzer()
+    schema = Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, stored=True),
+        text=TEXT(analyzer=analyzer, stored=True),
+        district=ID(stored=True, sortable=True),
+        city=ID(stored=True, sortable=True),
+        province=ID(stored=True, sortable=True),
+        year=NUMERIC(stored=True, sortable=True),
+        category=KEYWORD(stored=True, commas=True, sortable=True),
+    )
+    path = work / "naive"
+    path.mkdir()
+    ix = wi.create_in(str(path), schema)
+    with PeakMemory() as mem:
+        t = time.perf_counter()
+        writer = ix.writer(procs=2, limitmb=256, multisegment=True)
+        for r in records:
+            writer.add_document(
+                id=r.id,
+                title=r.title,
+                text=r.text,
+                district=r.district or "",
+                city=r.city or "",
+                province=r.province or "",
+                year=r.year or 0,
+                category=",".join(r.categories),
+            )
+        writer.commit()
+        build = time.perf_counter() - t
+    parser = QueryParser("text", schema)
+    facets = sorting.Facets()
+    for name in ("district", "city", "province", "year", "category"):
+        facets.add_field(name, allow_overlap=name == "category")
+    latencies: list[float] = []
+    with ix.searcher() as searcher:
+
+        def run(q: dict) -> None:
+            from whoosh import query as wq
+
+            parsed = parser.parse(q["q"])
+            terms = [parsed]
+            if "district" in q:
+                terms.append(wq.Term("district", q["district"]))
+            if "year" in q:
+                terms.append(wq.NumericRange("year", q["year"], q["year"]))
+            results = searcher.search(wq.And(terms), limit=20, groupedby=facets)
+            for name in ("district", "city", "province", "year", "category"):
+                results.groups(name)
+            for hit in results:
+                hit.highlights("text")
+
+        for q in queries:  # one timed run each: the baseline takes seconds per query
+            latencies += timed(lambda q=q: run(q), 1)
+    return {"build": build, "size": dir_size(path), "mem": mem.peak, "lat": latencies}
+
+
+# --- SQLite FTS5 with the trigram tokenizer --------------------------------------------------
+
+
+def bench_fts5(work: Path, records: list[Record], queries: list[dict], repeat: int) -> dict:
+    path = work / "fts5.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("CREATE VIRTUAL TABLE doc USING fts5(title, text, tokenize='trigram')")
+    db.execute("CREATE TABLE meta(rowid INTEGER PRIMARY KEY, district, city, province, year)")
+    db.execute("CREATE TABLE cat(rowid INTEGER, category)")
+    with PeakMemory() as mem:
+        t = time.perf_counter()
+        for i, r in enumerate(records, 1):
+            db.execute("INSERT INTO doc(rowid, title, text) VALUES (?,?,?)", (i, r.title, r.text))
+            db.execute(
+                "INSERT INTO meta VALUES (?,?,?,?,?)", (i, r.district, r.city, r.province, r.year)
+            )
+            db.executemany("INSERT INTO cat VALUES (?,?)", [(i, c) for c in r.categories])
+        db.commit()
+        build = time.perf_counter() - t
+    latencies: list[float] = []
+    unsupported = 0
+
+    def run(q: dict) -> None:
+        match = " AND ".join(f'"{t}"' for t in q["q"].split())
+        where = "doc MATCH ?"
+        args: list[object] = [match]
+        if "district" in q:
+            where += " AND meta.district = ?"
+            args.append(q["district"])
+        if "year" in q:
+            where += " AND meta.year = ?"
+            args.append(q["year"])
+        base = f"FROM doc JOIN meta ON meta.rowid = doc.rowid WHERE {where}"
+        db.execute(f"SELECT doc.rowid, snippet(doc, 1, '[', ']', '…', 20) {base} LIMIT 20", args)
+        for col in ("district", "city", "province", "year"):
+            db.execute(f"SELECT {col}, count(*) {base} GROUP BY {col}", args).fetchall()
+        db.execute(
+            f"SELECT category, count(*) FROM cat WHERE rowid IN (SELECT doc.rowid {base}) "
+            "GROUP BY category",
+            args,
+        ).fetchall()
+
+    for q in queries:
+        if any(len(t) < 3 for t in q["q"].split()):
+            unsupported += 1  # trigram cannot match a 1-2 character term
+            continue
+        latencies += timed(lambda q=q: run(q), repeat)
+    db.close()
+    return {
+        "build": build,
+        "size": path.stat().st_size,
+        "mem": mem.peak,
+        "lat": latencies,
+        "unsupported": unsupported,
+    }
+
+
+def bench_jieba(records: list[Record]) -> float:
+    from indexer.analysis import segmenter
+
+    tokenizer = segmenter()
+    sample = [r.text for r in records[:2000]]
+    t = time.perf_counter()
+    for text in sample:
+        tokenizer.lcut(text, HMM=True)
+    return sum(map(len, sample)) / (time.perf_counter() - t)
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(p * (len(values) - 1)))] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,5000,20000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip", default="", help="comma list of systems to skip: naive,fts5")
+    args = parser.parse_args()
+    seeds = seed_records()
+    skip = set(filter(None, args.skip.split(",")))
+    rows = []
+    for n in map(int, args.sizes.split(",")):
+        records = make_corpus(n, seeds)
+        chars = sum(len(r.text) + len(r.title) for r in records)
+        queries = make_queries(records)
+        work = Path(tempfile.mkdtemp(prefix="bench-"))
+        try:
+            results = {"this index": bench_ours(work, records, queries, args.repeat)}
+            if "naive" not in skip:
+                results["naive whoosh+jieba"] = bench_naive(work, records, queries)
+            if "fts5" not in skip:
+                results["sqlite fts5 trigram"] = bench_fts5(work, records, queries, args.repeat)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        jieba_speed = bench_jieba(records)
+        for name, r in results.items():
+            extra = ""
+            if "exact" in r:
+                extra = r["exact"]
+            if "unsupported" in r:
+                extra = f"{r['unsupported']} of {len(queries)} queries impossible (<3 chars)"
+            rows.append(
+                f"| {n:,} | {name} | {chars / r['build'] / 1000:,.0f}k | {r['build']:.1f} | "
+                f"{pct(r['lat'], 0.5):.1f} | {pct(r['lat'], 0.95):.1f} | "
+                f"{r['size'] / 2**20:.1f} | {r['mem'] / 2**20:.0f} | {extra} |"
+            )
+        rows.append(
+            f"| {n:,} | jieba.lcut alone (HMM) | {jieba_speed / 1000:,.0f}k | | | | | | "
+            f"{chars / 1e6:.1f}M chars, {len(queries)} queries |"
+        )
+        print(rows[-1], flush=True)
+    print(
+        "| summaries | system | index chars/s | build s | p50 ms | p95 ms | index MB | peak MB "
+        "| notes |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        print(row)
+
+
+if __name__ == "__main__":
+    main()
