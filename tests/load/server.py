@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import socket
@@ -15,13 +16,16 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlencode
 
+import psutil
+
 CLI = str(Path(sys.executable).with_name("congress-archive"))
 ROOT = Path(__file__).resolve().parent.parent.parent
 SEEDS = ROOT / "seeds"
 Params = list[tuple[str, str]] | dict[str, str] | None
+Result = subprocess.CompletedProcess[str]
 
 
-def run_cli(data_dir: Path, *args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess:
+def run_cli(data_dir: Path, *args: str | Path, timeout: float = 600) -> Result:
     """Run `congress-archive --data-dir DATA_DIR ARGS...` and capture its output as text."""
     return subprocess.run(
         [CLI, "--data-dir", str(data_dir), *map(str, args)],
@@ -37,6 +41,29 @@ def cli_ok(data_dir: Path, *args: str | Path) -> str:
     done = run_cli(data_dir, *args)
     assert done.returncode == 0, f"{args}: exit {done.returncode}\n{done.stderr[-2000:]}"
     return done.stdout
+
+
+def run_measured(data_dir: Path, *args: str | Path, timeout: float = 600) -> tuple[Result, int]:
+    """Run a command like run_cli, sampling its RSS; returns the result and the peak RSS in bytes."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(
+            [CLI, "--data-dir", str(data_dir), *map(str, args)], stdout=out, stderr=err
+        )
+        watched = psutil.Process(proc.pid)
+        peak, deadline = 0, time.monotonic() + timeout
+        while proc.poll() is None and time.monotonic() < deadline:
+            with contextlib.suppress(psutil.Error):
+                peak = max(peak, watched.memory_info().rss)
+            time.sleep(0.02)
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        out.seek(0)
+        err.seek(0)
+        result = subprocess.CompletedProcess(
+            proc.args, proc.returncode, out.read().decode(), err.read().decode()
+        )
+    return result, peak
 
 
 def free_port() -> int:
@@ -99,6 +126,12 @@ class Client:
                 self.close()
             return Response(reply.status, headers, data)
         raise AssertionError("unreachable")
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         if self._conn is not None:
