@@ -135,26 +135,31 @@ class SegmentData:
         return self.docs[lo:hi].astype(np.int64), self.tfs[lo:hi].astype(np.int64)
 
     def find(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """Docnums whose normalised text contains `term`, with the number of occurrences."""
+        """Docnums whose normalised text contains `term`, with its frequency there.
+
+        1-2 characters: one gram's postings are the answer. Longer: documents holding all of the
+        term's bigrams are candidates, each verified with one `mmap.find` (C speed, stops at the
+        first occurrence); the frequency is then the rarest bigram's, an upper bound used only for
+        ranking.
+        """
         codes = term_codes(term)
         if len(term) <= 2:
             return self.postings(codes[0])
-        lists = sorted((self.postings(c)[0] for c in codes), key=len)
-        candidates = lists[0]
-        for other in lists[1:]:
-            if not len(candidates):
-                break
-            candidates = np.intersect1d(candidates, other, assume_unique=True)
+        size = len(self.meta)
+        hits = np.zeros(size, np.int32)
+        tf = np.full(size, MAX_TF, np.int64)
+        for code in codes:
+            docs, tfs = self.postings(code)
+            if not len(docs):
+                return docs, tfs
+            hits[docs] += 1
+            tf[docs] = np.minimum(tf[docs], tfs)
+        candidates = np.flatnonzero(hits == len(codes))
         needle = term.encode()
-        blob, off = self.norm, self.norm_off
-        found: list[int] = []
-        tfs: list[int] = []
-        for d in candidates.tolist():
-            n = blob[off[d] : off[d + 1]].count(needle)
-            if n:
-                found.append(d)
-                tfs.append(n)
-        return np.array(found, np.int64), np.array(tfs, np.int64)
+        find, off = self.norm.find, self.norm_off
+        found = [d for d in candidates.tolist() if find(needle, off[d], off[d + 1]) >= 0]
+        docs = np.array(found, np.int64)
+        return docs, tf[docs]
 
     def norm_text(self, d: int) -> str:
         return self.norm[self.norm_off[d] : self.norm_off[d + 1]].decode()

@@ -7,6 +7,7 @@ built once per generation so filters, facets and sorting are numpy operations ov
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +83,9 @@ class Snapshot:
         ranks = np.argsort(np.array([m.id for m in meta], dtype=object), kind="stable")
         self.id_rank = np.empty(self.size, np.int64)
         self.id_rank[ranks] = np.arange(self.size)
+        titles = [m.norm_title.replace("\n", " ") for m in meta]
+        self._titles = "\n".join(titles)  # a term holding no newline never spans two titles
+        self._title_starts = np.cumsum([0, *(len(t) + 1 for t in titles[:-1])]) if titles else []
         self.docnum_of = {m.id: d for d, m in enumerate(meta) if self.live[d]}
 
     def locate(self, docnum: int) -> tuple[SegmentData, int]:
@@ -107,8 +111,11 @@ class Snapshot:
         return tf > 0, tf
 
     def find_title(self, norm: str) -> np.ndarray:
-        """Live documents whose normalised title contains `norm`."""
-        mask = np.fromiter((norm in m.norm_title for m in self.meta), bool, count=self.size)
+        """Live documents whose normalised title contains `norm` (one C-speed scan of all titles)."""
+        mask = np.zeros(self.size, bool)
+        if "\n" not in norm:
+            at = [m.start() for m in re.finditer(f"(?={re.escape(norm)})", self._titles)]
+            mask[np.searchsorted(self._title_starts, at, side="right") - 1] = True
         return mask & self.live
 
     def acquire(self) -> Snapshot:
