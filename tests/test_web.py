@@ -100,6 +100,8 @@ def test_exact_phrase_marks_exactly_the_phrase(client: FlaskClient, indexed_dir:
     links = doc.xpath("//li[@class='hit']/h2/a/@href")
     assert sorted(urlsplit(u).path for u in links) == sorted(f"/records/{r.id}" for r in expected)
     assert all(parse_qs(urlsplit(u).query) == {"q": [PHRASE]} for u in links)
+    (json_link,) = doc.xpath("//p[@id='total']/a[@class='json']/@href")
+    assert client.get(json_link).get_json()["total"] == 7
 
 
 def test_result_shows_place_year_and_category_tags(client: FlaskClient, indexed_dir: Path) -> None:
@@ -347,6 +349,18 @@ def test_districts_page_lists_provinces_cities_districts(client: FlaskClient) ->
     assert sorted(liaoning.xpath(".//ul[@class='places']/li/a/text()")) == sorted(YINGKOU)
     assert set(liaoning.xpath(".//span[@class='count']/text()")) == {"1 篇"}
     assert set(liaoning.xpath(".//span[@class='years']/text()")) == {"2025"}
+
+
+def test_api_districts_lists_every_place(client: FlaskClient) -> None:
+    places = client.get("/api/districts").get_json()
+    assert len(places) == 7
+    assert {
+        "province": "辽宁省",
+        "city": "营口市",
+        "district": "老边区",
+        "count": 1,
+        "years": [2025],
+    } in places
 
 
 def test_district_page_lists_its_summaries_by_year(client: FlaskClient, indexed_dir: Path) -> None:

@@ -23,6 +23,11 @@ def search_url(request: SearchRequest, **changes: Any) -> str:
     return with_args("search.search", to_args(dataclasses.replace(request, **changes)))
 
 
+def api_url(request: SearchRequest) -> str:
+    """The JSON twin of a search page."""
+    return with_args("search.api_search", to_args(request))
+
+
 def remove_url(request: SearchRequest, name: str, value: str | None = None) -> str:
     """The search page with one filter value dropped, for a chip's × link."""
     return with_args("search.search", to_args(without(request, name, value)))
@@ -49,6 +54,7 @@ def district_url(district: str, city: str | None, province: str | None) -> str:
 HELPERS = {
     "search_url": search_url,
     "remove_url": remove_url,
+    "api_url": api_url,
     "record_url": record_url,
     "export_url": export_url,
     "district_url": district_url,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from itertools import groupby
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request
 
 from indexer.models import SearchRequest
 from webui.services import get_index
@@ -35,6 +36,11 @@ def districts() -> str:
     return render_template(
         "districts.html", provinces=provinces, year_spans=year_spans, req=SearchRequest()
     )
+
+
+@bp.get("/api/districts")
+def api_districts():  # type: ignore[no-untyped-def]
+    return jsonify([dataclasses.asdict(place) for place in get_index().places()])
 
 
 @bp.get("/districts/<district>")
