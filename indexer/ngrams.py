@@ -161,9 +161,6 @@ class SegmentData:
         docs = np.array(found, np.int64)
         return docs, tf[docs]
 
-    def norm_text(self, d: int) -> str:
-        return self.norm[self.norm_off[d] : self.norm_off[d + 1]].decode()
-
     def orig_text(self, d: int) -> str:
         return self.orig[self.orig_off[d] : self.orig_off[d + 1]].decode()
 

@@ -97,10 +97,6 @@ class Snapshot:
         data, local = self.locate(docnum)
         return data.orig_text(local)
 
-    def norm_text(self, docnum: int) -> str:
-        data, local = self.locate(docnum)
-        return data.norm_text(local)
-
     def find(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
         """Live docnums whose normalised text contains `norm`, and occurrence counts (dense)."""
         tf = np.zeros(self.size, np.float64)
