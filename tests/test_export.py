@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -173,6 +174,15 @@ def test_content_disposition_has_an_ascii_fallback_and_the_utf8_name() -> None:
         'attachment; filename="congress-archive.json"; '
         "filename*=UTF-8''%E5%85%A8%E9%83%A8%E8%AE%B0%E5%BD%95.json"
     )
+
+
+def test_an_export_file_gets_the_usual_permissions(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        export.write_file(tmp_path / "out.csv", iter([b"x"]))
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "out.csv").stat().st_mode & 0o777 == 0o644
 
 
 def test_a_failed_export_leaves_the_old_file_untouched(tmp_path: Path) -> None:

@@ -164,7 +164,10 @@ def write_file(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
     target = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(target))
     fd, tmp = tempfile.mkstemp(prefix=".export-", dir=directory)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.chmod(tmp, 0o666 & ~umask)  # an ordinary file, not mkstemp's owner-only 0600
         with os.fdopen(fd, "wb") as out:
             for chunk in chunks:
                 out.write(chunk)
