@@ -343,7 +343,10 @@ def test_unknown_pages_are_a_friendly_404(client: FlaskClient, url: str) -> None
 
 def test_districts_page_lists_provinces_cities_districts(client: FlaskClient) -> None:
     doc = page(client, "/districts")
-    assert doc.xpath("//section[@class='province']/h2/text()") == ["四川省", "辽宁省"]
+    assert doc.xpath("//section[@class='province']/h2/text()") == [
+        "辽宁省",
+        "四川省",
+    ]  # larger first
     liaoning = doc.xpath("//section[@class='province'][h2='辽宁省']")[0]
     assert liaoning.xpath("h3/text()") == ["营口市"]
     assert sorted(liaoning.xpath(".//ul[@class='places']/li/a/text()")) == sorted(YINGKOU)

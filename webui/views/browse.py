@@ -5,11 +5,10 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from itertools import groupby
-from typing import Any
 
 from flask import Blueprint, abort, jsonify, render_template, request
 
-from indexer.models import SearchRequest
+from indexer.models import PlaceCount, SearchRequest
 from webui.services import get_index
 
 bp = Blueprint("browse", __name__)
@@ -27,12 +26,23 @@ def year_spans(years: list[int]) -> str:
     return "、".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
 
 
+def _order(name: str, places: list[PlaceCount]) -> tuple[bool, int, str]:
+    """Places with more records first, unknown places last, then by name."""
+    return name == UNKNOWN, -sum(p.count for p in places), name
+
+
 @bp.get("/districts")
 def districts() -> str:
-    tree: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    tree: dict[str, dict[str, list[PlaceCount]]] = defaultdict(lambda: defaultdict(list))
     for place in get_index().places():
         tree[place.province or UNKNOWN][place.city or UNKNOWN].append(place)
-    provinces = sorted(tree.items(), key=lambda kv: (kv[0] == UNKNOWN, kv[0]))
+    provinces = sorted(
+        (
+            (province, sorted(cities.items(), key=lambda kv: _order(*kv)))
+            for province, cities in tree.items()
+        ),
+        key=lambda kv: _order(kv[0], [p for _, places in kv[1] for p in places]),
+    )
     return render_template(
         "districts.html", provinces=provinces, year_spans=year_spans, req=SearchRequest()
     )
