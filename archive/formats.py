@@ -289,6 +289,12 @@ def parse_jsonl(text: str) -> tuple[dict[str, Any], ...]:
             raise FormatError(f"{prefix}nested too deeply") from None
         if not isinstance(row, dict):
             raise FormatError(f"{prefix}must be a JSON object")
+        try:
+            json.dumps(row, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise FormatError(
+                f"{prefix}holds a lone surrogate escape (e.g. \\ud800), not text"
+            ) from None
         row = check_fields(row, JSONL_KEYS, prefix)
         for required in ("title", "text"):
             if not row.get(required, "").strip():
@@ -388,8 +394,9 @@ def docx_to_text(raw: bytes) -> str:
     import docx
 
     check_zip(raw, ".docx")
+    package = _bounded_copy(raw, ".docx")
     try:
-        document = docx.Document(io.BytesIO(raw))
+        document = docx.Document(package)
         blocks = list(_docx_blocks(document))
     except Exception as exc:  # python-docx raises many kinds on a damaged package
         raise FormatError(f"not a valid .docx ({_docx_reason(exc)})") from None
@@ -427,6 +434,26 @@ def check_zip(raw: bytes, kind: str) -> None:
                 f"refused: a part of the {kind} is compressed {ratio:.0f}:1"
                 f" (limit {MAX_ZIP_RATIO}:1); possible zip bomb"
             )
+
+
+def _bounded_copy(raw: bytes, kind: str) -> io.BytesIO:
+    """Re-pack the zip from its parts read in small chunks, so no part inflates past its declared
+    size: zipfile's one-shot read() (what python-docx calls) inflates a whole deflate stream first,
+    which headers that understate a part's size would turn into gigabytes."""
+    copy = io.BytesIO()
+    try:
+        with (
+            zipfile.ZipFile(io.BytesIO(raw)) as source,
+            zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as target,
+        ):
+            for entry in source.infolist():
+                with source.open(entry) as part:
+                    data = b"".join(iter(lambda part=part: part.read(64 * 1024), b""))
+                target.writestr(entry.filename, data)
+    except Exception:  # a bad CRC (a lying header), truncation, an unknown compression…
+        raise FormatError(f"not a valid {kind} (damaged zip archive)") from None
+    copy.seek(0)
+    return copy
 
 
 def _docx_blocks(container: Any) -> Iterator[str]:
