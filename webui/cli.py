@@ -74,8 +74,14 @@ def serve(data_dir: Path, host: str, port: int, threads: int) -> None:
     from webui import create_app
 
     app = create_app({"DATA_DIR": str(data_dir)})
+    try:  # bind first, so a busy port is one line, not a traceback
+        server = waitress.create_server(
+            app, host=host, port=port, threads=threads, ident="congress-archive"
+        )
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     click.echo(f"Serving {data_dir} on http://{host}:{port}", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="congress-archive")
+    server.run()
 
 
 @main.command()
