@@ -240,16 +240,14 @@ def test_a_damaged_record_is_named_and_the_live_index_keeps_serving(
     assert stray.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: `serve` on a port in use dies with an OSError traceback",
-)
 def test_serve_on_a_busy_port_says_so_in_one_line(seeded_copy: Path) -> None:
     cli_ok(seeded_copy, "index")
     with Server(seeded_copy) as server:
         done = run_cli(seeded_copy, "serve", "--port", str(server.port), timeout=60)
         assert server.alive()
-    assert done.returncode != 0
+    assert done.returncode == 1
     assert "Traceback" not in done.stderr, done.stderr[-1500:]
-    assert str(server.port) in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and str(server.port) in lines[0], (
+        lines
+    )
