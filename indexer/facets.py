@@ -20,10 +20,10 @@ def filter_masks(snapshot: Snapshot, request: SearchRequest) -> dict[str, np.nda
     if request.category:
         columns = [i for i, c in enumerate(snapshot.category_values) if c in set(request.category)]
         masks["category"] = snapshot.category_matrix[:, columns].any(axis=1)
-    if request.year_from is not None or request.year_to is not None:
-        low = request.year_from if request.year_from is not None else 0
-        high = request.year_to if request.year_to is not None else 1 << 30
-        masks["year"] = (snapshot.year >= low) & (snapshot.year <= high)
+    if request.years:
+        masks["year"] = np.zeros(len(snapshot.year), dtype=bool)
+        for low, high in request.years:
+            masks["year"] |= (snapshot.year >= low) & (snapshot.year <= high)
     return masks
 
 
@@ -59,19 +59,9 @@ def facet_counts(
             )
             pairs = [(str(y), c) for y, c in zip(years.tolist(), counts.tolist(), strict=True)]
             pairs.sort(key=lambda p: p[0], reverse=True)
-            facets[name] = tuple(
-                FacetValue(v, c, _year_selected(int(v), request)) for v, c in pairs
-            )
+            facets[name] = tuple(FacetValue(v, c, request.year_selected(int(v))) for v, c in pairs)
             continue
         values = [FacetValue(v, c, v in selected) for v, c in pairs if c or v in selected]
         values.sort(key=lambda f: (-f.count, f.value))
         facets[name] = tuple(values)
     return facets
-
-
-def _year_selected(year: int, request: SearchRequest) -> bool:
-    if request.year_from is None and request.year_to is None:
-        return False
-    low = request.year_from if request.year_from is not None else year
-    high = request.year_to if request.year_to is not None else year
-    return low <= year <= high

@@ -29,11 +29,16 @@ class SearchRequest:
     city: tuple[str, ...] = ()
     district: tuple[str, ...] = ()
     category: tuple[str, ...] = ()
-    year_from: int | None = None
-    year_to: int | None = None
+    years: tuple[
+        tuple[int, int], ...
+    ] = ()  # inclusive year ranges, OR'd: ((2020, 2020), (2025, 2025))
     sort: Sort = "relevance"
     page: int = 1
     per_page: int = 20
+
+    def year_selected(self, year: int) -> bool:
+        """Whether the year filter takes this year (a ticked year, or one inside a ticked range)."""
+        return any(low <= year <= high for low, high in self.years)
 
 
 @dataclass(frozen=True)

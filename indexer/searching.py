@@ -49,9 +49,9 @@ def validate(request: SearchRequest) -> Query:
         raise QueryError("页码须从 1 开始 (page must be at least 1)")
     if not 1 <= request.per_page <= MAX_PER_PAGE:
         raise QueryError(f"每页条数须在 1 到 {MAX_PER_PAGE} 之间 (per_page out of range)")
-    low, high = request.year_from, request.year_to
-    if low is not None and high is not None and low > high:
-        raise QueryError(f"年份范围颠倒：{low}-{high} (year range reversed)")
+    for low, high in request.years:
+        if low > high:
+            raise QueryError(f"年份范围颠倒：{low}-{high} (year range reversed)")
     return parse(request.q)
 
 

@@ -148,11 +148,11 @@ def test_passage_rows_name_the_matched_strings() -> None:
 @pytest.mark.parametrize(
     ("request_", "level", "fmt", "name"),
     [
-        (SearchRequest(q="代表联络站", year_from=2025, year_to=2025), "record", "csv",
+        (SearchRequest(q="代表联络站", years=((2025, 2025),)), "record", "csv",
          "代表联络站-2025.csv"),
         (SearchRequest(q="代表联络站", city=("营口市",), district=("老边区",)), "passage", "xlsx",
          "代表联络站-老边区-营口市-段落.xlsx"),
-        (SearchRequest(q='"一府 两院" 监督', year_from=2020, year_to=2025), "record", "json",
+        (SearchRequest(q='"一府 两院" 监督', years=((2020, 2025),)), "record", "json",
          "一府_两院_监督-2020-2025.json"),
         (SearchRequest(), "record", "jsonl", "全部记录.jsonl"),
         (SearchRequest(q="../../etc/passwd"), "record", "csv", "etc_passwd.csv"),

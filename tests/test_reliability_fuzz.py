@@ -67,8 +67,9 @@ requests = st.builds(
     city=values.map(tuple),
     district=values.map(tuple),
     category=values.map(tuple),
-    year_from=st.none() | st.integers(-10, 3000),
-    year_to=st.none() | st.integers(-10, 3000),
+    years=st.lists(st.tuples(st.integers(-10, 3000), st.integers(-10, 3000)), max_size=3).map(
+        tuple
+    ),
     sort=choice(["relevance", "year", "-year", "district", "random"]),
     page=st.integers(-2, 2000),
     per_page=st.integers(-1, 150),
@@ -94,7 +95,7 @@ def search_everything(index: Index, request: SearchRequest) -> None:
     for name, counts in result.facets.items():
         # A record has one place and one year (several categories); a facet with a selection is
         # counted without its own filter, so only unselected ones are bounded by the total.
-        selected = (request.year_from, request.year_to) != (None, None) if name == "year" else None
+        selected = bool(request.years) if name == "year" else None
         if name != "category" and not (selected or getattr(request, name, ())):
             assert sum(v.count for v in counts) <= result.total
 

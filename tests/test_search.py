@@ -106,19 +106,32 @@ def test_filters_or_within_and_across(corpus):
         "a00000000003",
         "a00000000005",
     ]
-    assert ids(index, year_from=2024, year_to=2025) == [
+    assert ids(index, years=((2024, 2025),)) == [
         "a00000000001",
         "a00000000002",
         "a00000000003",
         "a00000000005",
     ]
-    assert ids(index, year_from=2025, year_to=2025, province=("辽宁省",)) == ["a00000000001"]
+    assert ids(index, years=((2025, 2025),), province=("辽宁省",)) == ["a00000000001"]
+
+
+def test_several_years_are_each_of_them_not_the_span_between(corpus):
+    index, _ = corpus
+    request = SearchRequest(years=((2023, 2023), (2025, 2025)))
+    assert ids(index, years=request.years) == [
+        "a00000000001",
+        "a00000000003",
+        "a00000000004",
+        "a00000000005",
+    ]
+    facet = {v.value: (v.count, v.selected) for v in index.search(request).facets["year"]}
+    assert facet == {"2025": (3, True), "2024": (1, False), "2023": (1, True)}
     assert ids(index, "人大", district=("不存在区",)) == []
 
 
 def test_facets_count_with_the_other_facets_filters(corpus):
     index, _ = corpus
-    result = index.search(SearchRequest(province=("四川省",), year_from=2025, year_to=2025))
+    result = index.search(SearchRequest(province=("四川省",), years=((2025, 2025),)))
     facets = {name: {v.value: v.count for v in values} for name, values in result.facets.items()}
     assert result.total == 2
     # province counted with the year filter only: all 2025 records by province
@@ -250,7 +263,7 @@ def test_malformed_queries_raise_one_line_errors(corpus, q):
 @pytest.mark.parametrize(
     "request_",
     [
-        SearchRequest(year_from=2025, year_to=2020),
+        SearchRequest(years=((2025, 2020),)),
         SearchRequest(mode="fuzzy"),  # type: ignore[arg-type]
         SearchRequest(sort="title"),  # type: ignore[arg-type]
         SearchRequest(page=0),

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from archive import Archive, StoreError
 from archive.ingest import ingest_paths
+from indexer.models import MODES, SCOPES, SORTS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,6 +64,24 @@ def records(data_dir: Path, fmt: str) -> None:
     click.echo(f"{len(rows)} records")
 
 
+def search_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The query and filters that `search` and `export` share, named like the URL parameters."""
+    options = [
+        click.argument("query", required=False, default=""),
+        click.option("--mode", type=click.Choice(MODES), default="exact", show_default=True),
+        click.option("--scope", type=click.Choice(SCOPES), default="all", show_default=True),
+        click.option("--district", multiple=True, help="Repeatable; OR within a facet."),
+        click.option("--city", multiple=True, help="Repeatable."),
+        click.option("--province", multiple=True, help="Repeatable."),
+        click.option("--category", multiple=True, help="Repeatable."),
+        click.option("--year", multiple=True, help="2025 or 2020-2025; repeatable (OR)."),
+        click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -85,17 +105,7 @@ def serve(data_dir: Path, host: str, port: int, threads: int) -> None:
 
 
 @main.command()
-@click.argument("query", required=False, default="")
-@click.option("--mode", type=click.Choice(["exact", "words"]), default="exact", show_default=True)
-@click.option("--scope", type=click.Choice(["all", "title"]), default="all", show_default=True)
-@click.option("--district", multiple=True, help="Repeatable; OR within a facet.")
-@click.option("--city", multiple=True)
-@click.option("--province", multiple=True)
-@click.option("--category", multiple=True)
-@click.option("--year", help="2025 or 2020-2025.")
-@click.option(
-    "--sort", type=click.Choice(["relevance", "year", "-year", "district"]), default="relevance"
-)
+@search_options
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx", "json"]))
 @click.option(
     "--level", type=click.Choice(["record", "passage"]), default="record", show_default=True
@@ -155,35 +165,19 @@ def index(data_dir: Path, rebuild: bool) -> None:
 
 
 @main.command()
-@click.argument("query", required=False, default="")
-@click.option("--mode", type=click.Choice(["exact", "words"]), default="exact", show_default=True)
-@click.option("--scope", type=click.Choice(["all", "title"]), default="all", show_default=True)
-@click.option("--district", multiple=True, help="Repeatable; OR within a facet.")
-@click.option("--city", multiple=True)
-@click.option("--province", multiple=True)
-@click.option("--category", multiple=True)
-@click.option("--year", help="2025 or 2020-2025.")
-@click.option(
-    "--sort", type=click.Choice(["relevance", "year", "-year", "district"]), default="relevance"
-)
+@search_options
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_obj
 def search(data_dir: Path, limit: int, fmt: str, **options: str | tuple[str, ...] | None) -> None:
     """Search the index: exact phrases by default; facets count the whole result set."""
-    from werkzeug.datastructures import MultiDict
-
     from indexer import Index, QueryError
-    from webui.params import parse_search
+    from webui.params import cli_args, parse_search
 
-    args = MultiDict([("q", str(options.pop("query")))])
-    for name, value in options.items():
-        for item in value if isinstance(value, tuple) else [value]:
-            if item is not None:
-                args.add(name, item)
     try:
+        request = parse_search(cli_args(str(options.pop("query")), options), per_page=limit)
         with Index.open(data_dir) as index:
-            result = index.search(parse_search(args, per_page=limit))
+            result = index.search(request)
     except QueryError as exc:
         raise click.ClickException(str(exc)) from None
     if fmt == "json":

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from indexer.models import FacetValue, PlaceCount, SearchRequest
-from webui.params import PLACE_FACETS, year_label
+from webui.params import PLACE_FACETS, year_values
 
 CHIP_LABELS = {
     "province": "省份",
@@ -86,14 +86,11 @@ def place_tree(
 def year_nodes(
     facets: dict[str, tuple[FacetValue, ...]], request: SearchRequest
 ) -> list[FacetNode]:
-    """Years newest first; a year inside the selected span is ticked."""
-    low, high = request.year_from, request.year_to
-    nodes = []
-    for value in facets.get("year", ()):
-        year = int(value.value)
-        chosen = low is not None or high is not None
-        inside = chosen and (low is None or year >= low) and (high is None or year <= high)
-        nodes.append(FacetNode("year", value.value, value.count, inside))
+    """Years newest first; a selected year, or one inside a selected range, is ticked."""
+    nodes = [
+        FacetNode("year", v.value, v.count, request.year_selected(int(v.value)))
+        for v in facets.get("year", ())
+    ]
     return sorted(nodes, key=lambda n: n.value, reverse=True)
 
 
@@ -104,9 +101,7 @@ def chips(request: SearchRequest) -> list[Chip]:
         for name in (*PLACE_FACETS, "category")
         for value in getattr(request, name)
     ]
-    years = year_label(request)
-    if years:
-        out.append(Chip("year", f"{CHIP_LABELS['year']}：{years}", None))
+    out += [Chip("year", f"{CHIP_LABELS['year']}：{v}", v) for v in year_values(request)]
     return out
 
 

@@ -41,14 +41,12 @@ def parse_search(args: Args, *, per_page: int | None = None) -> SearchRequest:
     if len(q) > MAX_QUERY:
         raise ParamError(f"检索词过长：{len(q)} 个字符，最多 {MAX_QUERY} 个")
     lists = {name: _values(args, name) for name in LIST_FACETS}
-    year_from, year_to = parse_years(args.getlist("year"))
     return SearchRequest(
         q=q,
         mode=_choice(args, "mode", MODES),  # type: ignore[arg-type]
         scope=_choice(args, "scope", SCOPES),  # type: ignore[arg-type]
         sort=_choice(args, "sort", SORTS),  # type: ignore[arg-type]
-        year_from=year_from,
-        year_to=year_to,
+        years=parse_years(args.getlist("year")),
         page=_integer(args, "page", 1, 1, MAX_PAGE),
         per_page=per_page or _integer(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
         **lists,
@@ -65,9 +63,9 @@ def cli_args(query: str, options: dict[str, str | tuple[str, ...] | None]) -> Mu
     return args
 
 
-def parse_years(values: Iterable[str]) -> tuple[int | None, int | None]:
-    """'2025' or '2020-2025', repeatable; several values select the span that covers them all."""
-    years: list[int] = []
+def parse_years(values: Iterable[str]) -> tuple[tuple[int, int], ...]:
+    """'2025' or '2020-2025', repeatable: several values select each of them (OR), sorted."""
+    years: set[tuple[int, int]] = set()
     for value in values:
         if not value.strip():
             continue
@@ -79,18 +77,18 @@ def parse_years(values: Iterable[str]) -> tuple[int | None, int | None]:
             raise ParamError(f"年份超出范围：{value}，应在 {YEAR_MIN}–{YEAR_MAX} 之间")
         if low > high:
             raise ParamError(f"年份区间颠倒：{value}")
-        years += [low, high]
-    return (min(years), max(years)) if years else (None, None)
+        years.add((low, high))
+    return tuple(sorted(years))
+
+
+def year_values(request: SearchRequest) -> list[str]:
+    """Each selected year or range as it is written in URLs: '2025', '2020-2025'."""
+    return [str(low) if low == high else f"{low}-{high}" for low, high in request.years]
 
 
 def year_label(request: SearchRequest) -> str | None:
-    """'2025' or '2020-2025' for the request's year filter, as it is written in URLs and file names."""
-    low, high = request.year_from, request.year_to
-    if low is None and high is None:
-        return None
-    if low == high:
-        return str(low)
-    return f"{'' if low is None else low}-{'' if high is None else high}"
+    """The year filter in one label for chips and file names: '2025', '2020-2022', '2019+2025'."""
+    return "+".join(year_values(request)) or None
 
 
 def to_args(request: SearchRequest) -> list[tuple[str, str]]:
@@ -104,9 +102,7 @@ def to_args(request: SearchRequest) -> list[tuple[str, str]]:
             pairs.append((name, getattr(request, name)))
     for name in LIST_FACETS:
         pairs += [(name, value) for value in getattr(request, name)]
-    years = year_label(request)
-    if years:
-        pairs.append(("year", years))
+    pairs += [("year", value) for value in year_values(request)]
     if request.sort != defaults.sort:
         pairs.append(("sort", request.sort))
     if request.page != 1:
@@ -124,7 +120,12 @@ def highlight_args(request: SearchRequest) -> list[tuple[str, str]]:
 def without(request: SearchRequest, name: str, value: str | None = None) -> SearchRequest:
     """The request with one filter value (or a whole filter) removed, back on page 1."""
     if name == "year":
-        return dataclasses.replace(request, year_from=None, year_to=None, page=1)
+        kept_years = tuple(
+            span
+            for span, label in zip(request.years, year_values(request), strict=True)
+            if value is not None and label != value
+        )
+        return dataclasses.replace(request, years=kept_years, page=1)
     kept = tuple(v for v in getattr(request, name) if value is not None and v != value)
     return dataclasses.replace(request, page=1, **{name: kept})
 

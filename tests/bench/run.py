@@ -173,8 +173,7 @@ def _request(q: dict) -> SearchRequest:
     return SearchRequest(
         q=q["q"],
         district=(q["district"],) if "district" in q else (),
-        year_from=q.get("year"),
-        year_to=q.get("year"),
+        years=((q["year"], q["year"]),) if "year" in q else (),
     )
 
 
