@@ -39,6 +39,9 @@ _LAST = np.iinfo(np.int64).max  # sort key of an unknown year or district: after
 
 def validate(request: SearchRequest) -> Query:
     """Check the request's parameters and parse its query; QueryError says what is wrong."""
+    for text in (request.q, *request.province, *request.city, *request.district, *request.category):
+        if not text.isascii() and not _is_unicode(text):
+            raise QueryError("检索条件含有无效字符（孤立代理项）(not valid Unicode text)")
     if request.mode not in MODES:
         raise QueryError(f"未知匹配方式 {request.mode!r}，可选 exact / words (unknown mode)")
     if request.scope not in SCOPES:
@@ -53,6 +56,15 @@ def validate(request: SearchRequest) -> Query:
         if low > high:
             raise QueryError(f"年份范围颠倒：{low}-{high} (year range reversed)")
     return parse(request.q)
+
+
+def _is_unicode(text: str) -> bool:
+    """False for text holding lone surrogates (undecodable bytes smuggled in as str)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _needles(parsed: Query, request: SearchRequest) -> list[str]:

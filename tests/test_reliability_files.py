@@ -178,12 +178,6 @@ def test_lone_surrogate_in_jsonl_is_a_one_line_error(seeded_copy: Path, tmp_path
     assert {name: after[name] for name in before} == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: a query that is not valid UTF-8 (surrogate escapes) crashes the indexer's "
-    "normalise with UnicodeEncodeError instead of a QueryError",
-)
 @pytest.mark.parametrize("raw", [b"\xed\xa0\x80", b"\xff\xfe"])
 def test_cli_search_with_undecodable_bytes(seeded_copy: Path, raw: bytes) -> None:
     cli_ok(seeded_copy, "index")
