@@ -13,6 +13,7 @@ import shutil
 import threading
 import time
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def write_copies(folder: Path, names: range, edition: str) -> None:
 class Observed:
     """What one client saw: answers keyed by probe, timestamps, and anything that went wrong."""
 
-    answers: list[tuple[float, int, str]] = field(default_factory=list)  # (asked at, probe, json)
+    answers: list[tuple[float, float, int, str]] = field(default_factory=list)  # asked, answered
     pages: list[tuple[float, int, int]] = field(default_factory=list)  # (asked at, status, total)
     errors: list[str] = field(default_factory=list)
 
@@ -68,7 +69,8 @@ def search_continuously(port: int, stop: threading.Event, seen: Observed, limit:
                 if reply.status != 200:
                     seen.errors.append(f"{path} {params}: {reply.status} {reply.body[:200]!r}")
                     continue
-                seen.answers.append((asked, probe, json.dumps(reply.json())))
+                answer = json.dumps(reply.json())
+                seen.answers.append((asked, time.monotonic(), probe, answer))
             except Exception as exc:  # the test reports every failure, whatever its kind
                 seen.errors.append(f"{type(exc).__name__}: {exc}")
 
@@ -122,18 +124,22 @@ def serve_through_updates(base: Path, seeded: Path, copies: int, clients: int, l
     errors = [e for s in seen for e in s.errors]
     assert errors == [], errors[:10]
     totals = [json.loads(state[1])["total"] for state in states]
-    assert totals == [7, 7 + half * RECORDS_PER_COPY, *[7 + copies * RECORDS_PER_COPY] * 2]
+    assert totals == [7, 7 + half * RECORDS_PER_COPY, *[7 + copies * RECORDS_PER_COPY] * 2], totals
     answers = [a for s in seen for a in s.answers]
-    for _, probe, answer in answers:
+    for _, _, probe, answer in answers:
         assert answer in {state[probe] for state in states}, f"probe {probe}: {answer[:300]}"
     page_totals = {json.loads(state[0])["total"] for state in states}
     pages = [page for s in seen for page in s.pages]
     assert pages and all(status == 200 and total in page_totals for _, status, total in pages)
     for start, end in windows:  # the clients really were searching while each update ran
-        assert any(start <= t <= end for t, _, _ in answers), (start, end)
-    after = [(probe, answer) for t, probe, answer in answers if t > windows[-1][1]]
+        during = [a for a in answers if a[0] <= end and a[1] >= start]
+        assert during, f"no search in flight during the update {start:.2f}-{end:.2f}"
+    after = [(probe, answer) for asked, _, probe, answer in answers if asked > windows[-1][1]]
     assert after, "no search after the last update"
-    assert all(answer == states[-1][probe] for probe, answer in after)  # no restart needed
+    stale = [(probe, answer[:200]) for probe, answer in after if answer != states[-1][probe]]
+    assert stale == [], stale[:3]  # no restart needed
+    listings = [state[4] for state in states]  # each update changed the records listed
+    assert all(old != new for old, new in pairwise(listings)), "an update was missed"
 
 
 def test_searches_during_ingest_index_and_rebuild_see_whole_generations(
