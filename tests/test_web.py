@@ -562,3 +562,24 @@ def test_hostile_record_renders_harmless_everywhere(changed_dir: Path) -> None:
     assert doc.xpath("//h1")[0].text_content() == "<script>alert('t')</script>标题"
     assert marks(doc, "//div[@class='body']") == [PHRASE]
     assert doc.xpath("//div[@class='body']/h2/text()") == ["小标题"]
+
+
+def test_a_damaged_record_file_gets_a_page_naming_it_not_a_traceback(
+    seeded_copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    build_index(seeded_copy)
+    archive = Archive(seeded_copy)
+    victim = archive.ids()[0]
+    path = archive.path(victim)
+    path.write_text(path.read_text(encoding="utf-8").replace("year: 2025", "year: 2025年"), "utf-8")
+    client = create_app({"DATA_DIR": str(seeded_copy), "TESTING": True}).test_client()
+    html = page(client, f"/records/{victim}", status=500)
+    message = (
+        "记录文件已损坏，请修正后重新建立索引："
+        f"{victim}.md: year must be a whole number, not '2025年'"
+    )
+    assert message in html.text_content()
+    assert str(seeded_copy) not in html.text_content()  # the server's folders stay private
+    response = client.get(f"/api/records/{victim}")
+    assert (response.status_code, response.json) == (500, {"error": message, "status": 500})
+    assert "Traceback" not in caplog.text

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from archive import StoreError
 from indexer.models import IndexMissing, QueryError
+from webui.services import get_archive
 
 MESSAGES = {
     400: "请求参数有误",
@@ -44,6 +46,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(QueryError)
     def bad_query(exc: QueryError):  # type: ignore[no-untyped-def]
         return error_response(400, str(exc))
+
+    @app.errorhandler(StoreError)
+    def damaged_record(exc: StoreError):  # type: ignore[no-untyped-def]
+        app.logger.error("%s", exc)  # the file and the reason, for whoever fixes the archive
+        where = f"{get_archive().records_dir}/"
+        return error_response(
+            500, f"记录文件已损坏，请修正后重新建立索引：{str(exc).replace(where, '')}"
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
