@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.system import pack_uint
 
-from indexer.analysis import HMM, JiebaTokenizer, is_word, segmenter
+from indexer.analysis import JiebaTokenizer, cut, is_word
 
 TITLE_BOOST = 2.0
 
@@ -26,7 +26,8 @@ class WordsField(TEXT):
 
 def word_counts(norm: str) -> Counter[str]:
     """How often each jieba word occurs in a normalised text: what the words field indexes."""
-    return Counter(w for w in segmenter().lcut(norm, HMM=HMM) if is_word(w))
+    counts = Counter(cut(norm))
+    return Counter({w: n for w, n in counts.items() if is_word(w)})
 
 
 def make_schema() -> Schema:
