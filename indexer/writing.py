@@ -21,13 +21,13 @@ from typing import Any
 
 import filelock
 from whoosh import index as whoosh_index
-from whoosh.writing import SegmentWriter
 
 from archive import Archive, Record
 from indexer.analysis import fold, normalise
 from indexer.models import UpdateReport
 from indexer.ngrams import DocMeta, SegmentData, SegmentDataWriter
 from indexer.schema import make_schema, word_counts
+from indexer.segment_writer import BulkSegmentWriter
 
 Progress = Callable[[int, int], None]  # (records done, records to do)
 
@@ -78,21 +78,19 @@ def write_segment(build: str, data_dir: str, items: list[tuple[str, str]]) -> An
     """Index (record id, digest) pairs into one new, uncommitted segment; returns the segment."""
     ix = whoosh_index.open_dir(build)
     archive = Archive(data_dir)
-    writer = SegmentWriter(ix, _lk=False, compound=False)  # a compound file would swallow ours
+    writer = BulkSegmentWriter(ix)
     data = SegmentDataWriter(Path(build), writer.newsegment.segment_id())
     for record_id, digest in items:
         record = archive.get(record_id)
         folded = fold(record.text)
-        writer.add_document(
+        writer.add(
             id=record.id,
             words=word_counts(folded.text),
             title=word_counts(normalise(record.title)),
         )
         data.add(folded.text, record.text, _meta(record, digest, len(folded.text)))
     data.write()
-    segment = writer._finalize_segment()  # the parent commits it; its lock and temp dir stay theirs
-    writer.is_closed = True
-    return segment
+    return writer.finish()
 
 
 def _chunks(items: list[tuple[str, str]], procs: int) -> list[list[tuple[str, str]]]:
