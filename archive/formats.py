@@ -21,7 +21,7 @@ from typing import Any
 import charset_normalizer
 import yaml
 
-from archive.records import METADATA_KEYS
+from archive.records import METADATA_KEYS, MetadataError, check_metadata
 
 MB = 1024 * 1024
 MAX_BYTES = 20 * MB  # a whole province's summaries are < 1 MB of text; 20 MB leaves room for images
@@ -35,7 +35,7 @@ SUPPORTED_SUFFIXES = frozenset(
 )
 
 # Fields a user may state: a record's metadata but `id` and `part`, which ingest assigns;
-# a .jsonl row also carries its text. `check_fields` knows each one's type.
+# a .jsonl row also carries its text. `check_metadata` knows each one's type.
 FRONT_MATTER_KEYS = tuple(key for key in METADATA_KEYS if key not in ("id", "part"))
 JSONL_KEYS = ("text", *FRONT_MATTER_KEYS)
 
@@ -271,7 +271,18 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     if not isinstance(data, dict):
         raise FormatError("front matter: must be 'field: value' lines")
     body = rest[end.end() :].lstrip("\n")
-    return check_fields(data, FRONT_MATTER_KEYS, "front matter: "), body
+    return _checked(data, FRONT_MATTER_KEYS, "front matter: "), body
+
+
+def _checked(data: dict[Any, Any], allowed: tuple[str, ...], prefix: str) -> dict[str, Any]:
+    """The fields as check_metadata accepts them, categories trimmed of stray spaces."""
+    try:
+        checked = check_metadata(data, allowed, prefix)
+    except MetadataError as exc:
+        raise FormatError(str(exc)) from None
+    if "categories" in checked:
+        checked["categories"] = [c.strip() for c in checked["categories"] if c.strip()]
+    return checked
 
 
 def parse_jsonl(text: str) -> tuple[dict[str, Any], ...]:
@@ -295,7 +306,7 @@ def parse_jsonl(text: str) -> tuple[dict[str, Any], ...]:
             raise FormatError(
                 f"{prefix}holds a lone surrogate escape (e.g. \\ud800), not text"
             ) from None
-        row = check_fields(row, JSONL_KEYS, prefix)
+        row = _checked(row, JSONL_KEYS, prefix)
         for required in ("title", "text"):
             if not row.get(required, "").strip():
                 raise FormatError(f"{prefix}{required} is missing or empty")
@@ -303,35 +314,6 @@ def parse_jsonl(text: str) -> tuple[dict[str, Any], ...]:
     if not rows:
         raise FormatError("no records in the file")
     return tuple(rows)
-
-
-def check_fields(data: dict[Any, Any], allowed: tuple[str, ...], prefix: str) -> dict[str, Any]:
-    """Fields of known names and types; null means unknown and is dropped."""
-    checked: dict[str, Any] = {}
-    for key, value in data.items():
-        if key not in allowed:
-            raise FormatError(
-                f"{prefix}unknown field {_shown(key)} (allowed: {', '.join(allowed)})"
-            )
-        if value is None:
-            continue
-        if key == "year":
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise FormatError(f"{prefix}year must be a whole number, not {_shown(value)}")
-        elif key == "categories":
-            if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
-                raise FormatError(f"{prefix}categories must be a list of strings")
-            value = [c.strip() for c in value if c.strip()]
-        elif not isinstance(value, str):
-            raise FormatError(f"{prefix}{key} must be text, not {_shown(value)}")
-        checked[key] = value
-    return checked
-
-
-def _shown(value: object) -> str:
-    """A user's value in a message: on one line and short."""
-    shown = repr(value) if isinstance(value, str | list | dict) else str(value)  # dates as typed
-    return shown if len(shown) <= 40 else shown[:39] + "…"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -46,13 +46,13 @@ def ingest_paths(archive: Archive, paths: Iterable[str | os.PathLike[str]]) -> I
     """Ingest files and folders (recursively); a bad file is reported and skipped, never fatal."""
     report = IngestReport()
     with archive.writing():
-        sources = archive.by_source()
+        origins = archive.by_origin()
         for path in iter_sources(paths):
             source = source_name(path)
             try:
                 records = build_records(read_document(path), source)
-                outcome = archive.replace_source(source, records, sources.get(source, {}))
-                sources[source] = {r.id: r.source_sha256 for r in records}
+                outcome = archive.replace_source(source, records, origins.get(source, {}))
+                origins[source] = {r.id: r.source_sha256 for r in records}
             except (FormatError, StoreError, OSError) as exc:
                 report.failures.append(Failure(source, str(exc) or exc.__class__.__name__))
                 continue
@@ -137,6 +137,7 @@ def _record(
         source=given.get("source") or source,
         part=part,
         source_sha256=doc.sha256,
+        origin=source,
     )
 
 

@@ -40,12 +40,45 @@ class Record:
     source: str | None = None
     part: int | None = None
     source_sha256: str | None = None  # digest of the source file, to skip unchanged re-ingests
+    origin: str | None = None  # the ingested file; unlike `source`, never overridden by the source
 
     def metadata(self) -> dict[str, Any]:
         """Everything but the text, as plain JSON-ready values."""
         data = asdict(self)
         data["categories"] = list(self.categories)
         return {key: data[key] for key in METADATA_KEYS}
+
+
+class MetadataError(ValueError):
+    """A metadata field of an unknown name or the wrong type; the message names it."""
+
+
+def check_metadata(data: dict[Any, Any], allowed: tuple[str, ...], prefix: str) -> dict[str, Any]:
+    """Fields of known names and types; null means unknown and is dropped."""
+    checked: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in allowed:
+            raise MetadataError(
+                f"{prefix}unknown field {_shown(key)} (allowed: {', '.join(allowed)})"
+            )
+        if value is None:
+            continue
+        if key in ("year", "part"):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise MetadataError(f"{prefix}{key} must be a whole number, not {_shown(value)}")
+        elif key == "categories":
+            if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+                raise MetadataError(f"{prefix}categories must be a list of strings")
+        elif not isinstance(value, str):
+            raise MetadataError(f"{prefix}{key} must be text, not {_shown(value)}")
+        checked[key] = value
+    return checked
+
+
+def _shown(value: object) -> str:
+    """A user's value in a message: on one line and short."""
+    shown = repr(value) if isinstance(value, str | list | dict) else str(value)  # dates as typed
+    return shown if len(shown) <= 40 else shown[:39] + "…"
 
 
 def make_id(source_digest: str, part: int | None) -> str:

@@ -13,10 +13,11 @@ from typing import Literal
 import filelock
 import yaml
 
-from archive.records import METADATA_KEYS, Record, is_valid_id
+from archive.records import METADATA_KEYS, MetadataError, Record, check_metadata, is_valid_id
 
 Outcome = Literal["added", "updated", "unchanged"]
 TEMP_PREFIX = ".tmp-"
+STORED_KEYS = (*METADATA_KEYS, "source_sha256", "origin")  # what a record file's front matter holds
 # libyaml's C parser and emitter when PyYAML has them (its wheels do): ~10x faster than pure Python.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -84,22 +85,27 @@ class Archive:
             for record_id in self.ids()
         }
 
-    def by_source(self) -> dict[str, dict[str, str | None]]:
-        """Source path -> {record id: source digest}, to replace a changed source's records."""
-        sources: dict[str, dict[str, str | None]] = {}
+    def by_origin(self) -> dict[str, dict[str, str | None]]:
+        """Ingested file -> {record id: its digest then}, to replace a changed file's records."""
+        origins: dict[str, dict[str, str | None]] = {}
         for record in self:
-            sources.setdefault(record.source or "", {})[record.id] = record.source_sha256
-        return sources
+            origins.setdefault(record.origin or "", {})[record.id] = record.source_sha256
+        return origins
 
     def replace_source(
-        self, source: str, records: list[Record], old: dict[str, str | None]
+        self, origin: str, records: list[Record], old: dict[str, str | None]
     ) -> Outcome:
-        """Make the archive hold exactly `records` for `source`, whose records were `old` (id ->
-        source digest, from `by_source()`, read once per batch); call inside `writing()`."""
+        """Make the archive hold `records` for the file `origin`, whose records were `old` (id ->
+        digest, from `by_origin()`, read once per batch); call inside `writing()`."""
         new_ids = {r.id for r in records}
         digests = {r.source_sha256 for r in records}
-        if old and set(old) == new_ids and set(old.values()) == digests:
-            return "unchanged"  # same bytes as before: keep any corrections the user made
+        if old and set(old) <= new_ids and set(old.values()) == digests:
+            # The same bytes as before: keep the records (and the user's corrections) as they
+            # are; write only those missing, e.g. after a crash in the middle of the first ingest.
+            missing = [r for r in records if r.id not in old]
+            for record in missing:
+                self.write(record)
+            return "updated" if missing else "unchanged"
         for record in records:
             self.write(record)
         for stale in set(old) - new_ids:
@@ -130,6 +136,7 @@ def serialise_record(record: Record) -> bytes:
     """Markdown with YAML front matter: readable and editable by hand."""
     meta = record.metadata()
     meta["source_sha256"] = record.source_sha256
+    meta["origin"] = record.origin
     front = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{front}---\n\n{record.text.strip()}\n".encode()
 
@@ -155,13 +162,10 @@ def parse_record(data: bytes, path: Path) -> Record:
         raise StoreError(f"{path}: front matter must be a mapping")
     if meta.get("id") != path.stem:
         raise StoreError(f"{path}: id in front matter does not match the file name")
-    year = meta.get("year")
-    if year is not None and not isinstance(year, int):
-        raise StoreError(f"{path}: year must be a whole number, not {year!r}")
-    categories = meta.get("categories") or []
-    if not isinstance(categories, list):
-        raise StoreError(f"{path}: categories must be a list")
-    fields = {key: meta.get(key) for key in METADATA_KEYS}
-    fields["title"] = str(fields["title"] or "")
-    fields["categories"] = tuple(str(c) for c in categories)
-    return Record(**fields, text=body.strip(), source_sha256=meta.get("source_sha256"))
+    try:
+        fields = check_metadata(meta, STORED_KEYS, "")
+    except MetadataError as exc:
+        raise StoreError(f"{path}: {exc}") from None
+    fields.setdefault("title", "")
+    fields["categories"] = tuple(fields.get("categories", ()))
+    return Record(**fields, text=body.strip())

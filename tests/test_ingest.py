@@ -264,3 +264,36 @@ def test_every_format_ingests_to_records_with_metadata(tmp_path):
         ("scan.pdf", "西市区", "营口市", 2025),
         ("utf16.md", "盖州市", "营口市", 2025),
     ]
+
+
+def test_a_source_field_override_does_not_break_reingest(tmp_path):
+    source = tmp_path / "rows.jsonl"
+    row = {
+        "title": "甲",
+        "text": "2025年，朝阳区人大常委会在长春市委领导下开展执法检查。",
+        "source": "人民网",
+    }
+    source.write_text(json.dumps(row, ensure_ascii=False) + "\n", "utf-8")
+    archive = Archive(tmp_path / "data")
+    assert ingest_paths(archive, [source]).added == 1
+    assert ingest_paths(archive, [source]).unchanged == 1
+    (record,) = list(archive)
+    assert record.source == "人民网"
+    row["text"] = row["text"].replace("执法检查", "专题询问")
+    source.write_text(json.dumps(row, ensure_ascii=False) + "\n", "utf-8")
+    assert ingest_paths(archive, [source]).updated == 1
+    (record,) = list(archive)  # replaced, not duplicated
+    assert "专题询问" in record.text
+
+
+def test_reingest_keeps_corrections_and_restores_a_missing_record(seeded_copy, monkeypatch):
+    monkeypatch.chdir(SEEDS.parent)
+    archive = Archive(seeded_copy)
+    corrected, lost = make_id(_sha(COMPILATION), 1), make_id(_sha(COMPILATION), 2)
+    path = archive.path(corrected)
+    path.write_text(path.read_text(encoding="utf-8").replace("year: 2025", "year: 2024"), "utf-8")
+    archive.path(lost).unlink()  # e.g. a crash in the middle of the first ingest
+    report = ingest_paths(archive, [SEEDS])
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 1)
+    assert archive.get(corrected).year == 2024
+    assert archive.get(lost).district == "盖州市"

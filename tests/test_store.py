@@ -25,6 +25,7 @@ RECORD = Record(
     source="seeds/000.txt",
     part=1,
     source_sha256="abc",
+    origin="seeds/000.txt",
 )
 
 
@@ -45,6 +46,7 @@ def test_record_file_is_markdown_with_front_matter(tmp_path):
         "source: seeds/000.txt\n"
         "part: 1\n"
         "source_sha256: abc\n"
+        "origin: seeds/000.txt\n"
         "---\n\n"
         "今年以来，开展监督。\n\n## 代表工作\n\n全区7个代表联络站。\n"
     )
@@ -64,6 +66,13 @@ def test_a_corrected_front_matter_is_what_the_archive_returns(tmp_path):
     ("edit", "message"),
     [
         (lambda s: s.replace("year: 2025", "year: 二〇二五"), "year must be a whole number"),
+        (lambda s: s.replace("year: 2025", "year: true"), "year must be a whole number, not True"),
+        (
+            lambda s: s.replace("district: 鲅鱼圈区", "district: [老边区, 站前区]"),
+            "district must be text, not \\['老边区', '站前区'\\]",
+        ),
+        (lambda s: s.replace("district:", "distrct:"), "unknown field 'distrct'"),
+        (lambda s: s.replace("- 监督", "- [监督]"), "categories must be a list of strings"),
         (lambda s: s.replace("title: 履职", "title: [履职"), "front matter is not valid YAML"),
         (lambda s: s.replace("---\n\n今年", "\n\n今年"), "front matter is not closed"),
         (
