@@ -354,6 +354,48 @@ def test_districts_page_lists_provinces_cities_districts(client: FlaskClient) ->
     assert set(liaoning.xpath(".//span[@class='years']/text()")) == {"2025"}
 
 
+def test_city_and_province_level_summaries_have_their_own_lines(seeded_copy: Path) -> None:
+    """A summary with no district (a city's or province's own committee) used to make a 500."""
+    archive = Archive(seeded_copy)
+    laobian = next(r for r in archive if r.district == "老边区")
+    with archive.writing():
+        archive.write(
+            dataclasses.replace(
+                laobian, id="c00000000001", committee="营口市人大常委会", district=None, year=2024
+            )
+        )
+        archive.write(
+            dataclasses.replace(
+                laobian,
+                id="c00000000002",
+                committee="辽宁省人大常委会",
+                district=None,
+                city=None,
+                year=2023,
+            )
+        )
+    build_index(seeded_copy)
+    client = create_app({"DATA_DIR": str(seeded_copy)}).test_client()
+    doc = page(client, "/districts")
+    liaoning = doc.xpath("//section[@class='province'][h2='辽宁省']")[0]
+    assert liaoning.xpath("h3/text()") == ["营口市"]
+
+    def lines(places: lxml.html.HtmlElement) -> list[str]:
+        return [" ".join(li.text_content().split()) for li in places.xpath("li")]
+
+    own, yingkou = liaoning.xpath("ul[@class='places']")
+    assert lines(own) == ["省级 1 篇 2023"]
+    assert lines(yingkou) == [
+        "市级 1 篇 2024",
+        *(
+            f"{d} 1 篇 2025"
+            for d in ("大石桥市", "盖州市", "站前区", "老边区", "西市区", "鲅鱼圈区")
+        ),
+    ]
+    assert yingkou.xpath("li/a/text()") == sorted(YINGKOU)
+    assert total(page(client, "/")) == 9  # the facet tree takes them too
+
+
 def test_api_districts_lists_every_place(client: FlaskClient) -> None:
     places = client.get("/api/districts").get_json()
     assert len(places) == 7

@@ -26,25 +26,42 @@ def year_spans(years: list[int]) -> str:
     return "、".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
 
 
-def _order(name: str, places: list[PlaceCount]) -> tuple[bool, int, str]:
-    """Places with more records first, unknown places last, then by name."""
-    return name == UNKNOWN, -sum(p.count for p in places), name
+def _order(name: str | None, places: list[PlaceCount]) -> tuple[bool, bool, int, str]:
+    """The place's own summaries first, then places with more records, unknown places last."""
+    return name is not None, name == UNKNOWN, -sum(p.count for p in places), name or ""
+
+
+def level_label(place: PlaceCount) -> str:
+    """What a summary with no district belongs to: its city's or its province's own committee."""
+    if place.city:
+        return "市级"
+    return "省级" if place.province else "地区未标注"
+
+
+def _district_order(place: PlaceCount) -> tuple[bool, str]:
+    """The city's own summaries (no district) first, then its districts by name."""
+    return place.district is not None, place.district or ""
 
 
 @bp.get("/districts")
 def districts() -> str:
-    tree: dict[str, dict[str, list[PlaceCount]]] = defaultdict(lambda: defaultdict(list))
+    # A summary without a district is its city's own (city key = the city, a 市级 line) or, with no
+    # city either, its province's own (city key None: a 省级 line directly under the province).
+    tree: dict[str, dict[str | None, list[PlaceCount]]] = defaultdict(lambda: defaultdict(list))
     for place in get_index().places():
-        tree[place.province or UNKNOWN][place.city or UNKNOWN].append(place)
-    provinces = sorted(
-        (
-            (province, sorted(cities.items(), key=lambda kv: _order(*kv)))
-            for province, cities in tree.items()
-        ),
-        key=lambda kv: _order(kv[0], [p for _, places in kv[1] for p in places]),
-    )
+        city = place.city or (UNKNOWN if place.district else None)
+        tree[place.province or UNKNOWN][city].append(place)
+    provinces: list[tuple[str, list[tuple[str | None, list[PlaceCount]]]]] = []
+    for province, cities in tree.items():
+        grouped = [(city, sorted(places, key=_district_order)) for city, places in cities.items()]
+        provinces.append((province, sorted(grouped, key=lambda kv: _order(*kv))))
+    provinces.sort(key=lambda kv: _order(kv[0], [p for _, places in kv[1] for p in places]))
     return render_template(
-        "districts.html", provinces=provinces, year_spans=year_spans, req=SearchRequest()
+        "districts.html",
+        provinces=provinces,
+        year_spans=year_spans,
+        level_label=level_label,
+        req=SearchRequest(),
     )
 
 
