@@ -352,15 +352,21 @@ def html_to_text(raw: bytes) -> str:
 
 
 def _decode_html(raw: bytes) -> str:
-    """Honour <meta charset> when the bytes agree with it; pages often declare the wrong one."""
+    """Strict UTF-8 first (Chinese legacy bytes are almost never valid UTF-8), then a Chinese
+    <meta charset> when the bytes agree with it; any other label (pages often declare the wrong
+    one, and a single-byte codec such as iso-8859-1 decodes anything) goes to detection."""
     if not any(raw.startswith(bom) for bom, _, _ in _BOMS):
+        try:
+            return raw.decode("utf-8").replace("\r\n", "\n")
+        except UnicodeDecodeError:
+            pass
         declared = _META_CHARSET.search(raw[:4096])
-        if declared:
-            label = declared.group(1).decode("ascii").lower()
-            codec = "gb18030" if label in _GB_LABELS else "cp950" if label == "big5" else label
+        label = declared.group(1).decode("ascii").lower() if declared else ""
+        codec = "gb18030" if label in _GB_LABELS else "cp950" if label == "big5" else None
+        if codec:
             try:
                 return raw.decode(codec).replace("\r\n", "\n")
-            except (LookupError, UnicodeDecodeError):
+            except UnicodeDecodeError:
                 pass
     return decode_text(raw)
 

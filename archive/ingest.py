@@ -16,6 +16,8 @@ from archive.records import Record, make_id
 from archive.split import split_document
 from archive.store import Archive, StoreError
 
+PLACE_LEVELS = ("district", "city", "province")
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -122,16 +124,16 @@ def _record(
 ) -> Record:
     """One record: extracted metadata, overridden field by field by what the source states."""
     found = extract(title, body, given.get("committee") or committee, context)
-    place = _given_place(given, f"{title}\n{body}\n{context}") or found
+    place = _place(given, found, f"{title}\n{body}\n{context}")
     categories = given.get("categories")
     return Record(
         id=make_id(doc.sha256, part),
         title=title.strip() or (found.committee or "无标题"),
         text=body.strip(),
         committee=given.get("committee") or found.committee,
-        district=place.district,
-        city=place.city,
-        province=place.province,
+        district=place["district"],
+        city=place["city"],
+        province=place["province"],
         year=given.get("year") or found.year,
         categories=tuple(categories) if categories is not None else categorise(body),
         source=given.get("source") or source,
@@ -141,16 +143,19 @@ def _record(
     )
 
 
-def _given_place(given: Mapping[str, Any], context: str) -> Metadata | None:
-    """Place fields the source states, completed upwards from the gazetteer where it is certain."""
-    district, city, province = (given.get(k) for k in ("district", "city", "province"))
-    if not (district or city or province):
-        return None
-    lowest = district or city or province
-    hint = "\n".join(v for v in (city, province, context) if v)
-    place = gazetteer.resolve(lowest, hint)
-    if place is not None:
-        district = district or place.district
-        city = city or place.city
-        province = province or place.province
-    return Metadata(given.get("committee"), district, city, province, given.get("year"))
+def _place(given: Mapping[str, Any], found: Metadata, context: str) -> dict[str, str | None]:
+    """Place fields the source states win one by one; the others come from extraction where it
+    agrees with every stated one, else from the gazetteer above the lowest stated level."""
+    stated = {level: given.get(level) for level in PLACE_LEVELS}
+    extracted = {level: getattr(found, level) for level in PLACE_LEVELS}
+    if all(value is None or extracted[level] == value for level, value in stated.items()):
+        merged = {level: stated[level] or extracted[level] for level in PLACE_LEVELS}
+    else:
+        lowest = stated["district"] or stated["city"] or stated["province"]
+        hint = "\n".join(v for v in (stated["city"], stated["province"], context) if v)
+        known = gazetteer.resolve(lowest, hint)
+        merged = {
+            level: stated[level] or (getattr(known, level) if known else None)
+            for level in PLACE_LEVELS
+        }
+    return merged

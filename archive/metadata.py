@@ -13,7 +13,7 @@ _COMMITTEE_MENTION = re.compile(COMMITTEE)
 _YEAR = re.compile(r"((?:19|20)\d\d)年")
 # Words near a year that mark it as the year being reported on, or as one looked ahead to.
 _REPORTED_BEFORE = ("回望", "回顾", "过去的", "总结")
-_REPORTED_AFTER = ("年，", "年,", "年以来", "年度", "年工作", "年，", "年全年", "年履职")
+_REPORTED_AFTER = ("年，", "年,", "年以来", "年度", "年工作", "年全年", "年履职")
 _AHEAD = ("将", "计划", "展望", "新的一年", "目标", "开局", "部署", "谋划", "明年")
 
 

@@ -20,7 +20,9 @@ _ORIGINAL_TITLE = re.compile(r"^原标题[:：]\s*(.+)$")
 _EDITORIAL_LINE = re.compile(
     r"^(?:责任编辑|编辑|责编|审核|审校|校对|来源|作者|初审|复审|终审)[:：].*$"
 )
-_CREDIT = re.compile(r"[（(]\s*(?:记者|通讯员|摄影|摄|图|图片|文)[^（）()]{0,40}[）)]")
+_CREDIT = re.compile(
+    r"[（(]\s*(?:记者|通讯员|摄影|摄|图片|图|文)(?:[\s:：/／|]|(?=[\u4e00-\u9fff]{2,4}\s))[^（）()]{0,40}[）)]"
+)
 PREAMBLE_PROSE = 200  # more prose than this before the first committee line: not a compilation
 _SENTENCE_END = "。！？；：，、,.!?;:"
 
@@ -71,18 +73,28 @@ def split_document(text: str, *, article: bool = False) -> Split:
     """One Section per district summary; a single summary (one district per file) gives one."""
     lines = [line.strip() for line in text.split("\n")]
     anchors = {i: found for i, line in enumerate(lines) if (found := anchor(line))}
-    if anchors and _prose_before(lines, min(anchors)) <= PREAMBLE_PROSE:
-        return _split_at_committees(lines, anchors)
+    if anchors and not _is_signature(lines, anchors):
+        return _split_at_committees(lines, anchors, article=article)
     # No committee lines, or one that closes the text (a signature): the file is one summary.
     return Split((_single(lines, article=article),))
 
 
-def _prose_before(lines: list[str], end: int) -> int:
-    """Characters of non-heading text before a line: a compilation has only headings there."""
-    return sum(len(line) for line in lines[:end] if line and heading_text(line) is None)
+def _is_signature(lines: list[str], anchors: dict[int, tuple[str, str | None]]) -> bool:
+    """Committee lines that sign a summary rather than open summaries: prose comes before the
+    first (a compilation has only headings there), or a lone one has less text after it."""
+    first = min(anchors)
+    before = _prose(lines[:first])
+    return before > PREAMBLE_PROSE or (len(anchors) == 1 and _prose(lines[first + 1 :]) < before)
 
 
-def _split_at_committees(lines: list[str], anchors: dict[int, tuple[str, str | None]]) -> Split:
+def _prose(lines: list[str]) -> int:
+    """Characters of non-heading text."""
+    return sum(len(line) for line in lines if line and heading_text(line) is None)
+
+
+def _split_at_committees(
+    lines: list[str], anchors: dict[int, tuple[str, str | None]], *, article: bool
+) -> Split:
     """A compilation: each committee line opens a summary, titled by the heading just above it."""
     starts = {}
     for at, (_, title) in anchors.items():
@@ -99,7 +111,7 @@ def _split_at_committees(lines: list[str], anchors: dict[int, tuple[str, str | N
         if title is None:
             title = heading_text(lines[starts[at]], keep_number=False) if starts[at] != at else None
         part = k + 1 if len(order) > 1 else None
-        body = clean_body(lines[at + 1 : end], article=False)
+        body = clean_body(lines[at + 1 : end], article=article)
         sections.append(Section(title or committee, body, committee, part))
     preamble = "\n".join(heading_text(line) or line for line in lines[: starts[order[0]]] if line)
     return Split(tuple(sections), preamble)
@@ -128,7 +140,7 @@ def clean_body(lines: list[str], *, article: bool) -> str:
     """Markdown paragraphs with headings kept; for copied articles, captions and credits go."""
     paragraphs = []
     for raw in lines:
-        line = _CREDIT.sub("", raw).strip()
+        line = (_CREDIT.sub("", raw) if article else raw).strip()
         if not line or _EDITORIAL_LINE.match(line) or _ORIGINAL_TITLE.match(line):
             continue
         heading = heading_text(line)

@@ -239,6 +239,16 @@ def test_gbk_news_page_is_decoded(tmp_path: Path, meta: str) -> None:
     assert read_document(write(tmp_path, "page.htm", raw)).text == ARTICLE_TEXT
 
 
+@pytest.mark.parametrize(
+    "meta", ['<meta charset="iso-8859-1">', '<meta charset="gbk">', '<meta charset="big5">']
+)
+def test_utf8_news_page_that_declares_another_charset_is_read_as_utf8(
+    tmp_path: Path, meta: str
+) -> None:
+    raw = news_page(meta).encode("utf-8")
+    assert read_document(write(tmp_path, "page.html", raw)).text == ARTICLE_TEXT
+
+
 def test_page_structure_becomes_markdown(tmp_path: Path) -> None:
     page = """<html><head><meta charset="utf-8"><title>标题_网站</title></head><body>
 <div class="nav"><a href="/">首页</a> <a href="/rd/">人大</a></div><article>

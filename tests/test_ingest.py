@@ -297,3 +297,35 @@ def test_reingest_keeps_corrections_and_restores_a_missing_record(seeded_copy, m
     assert (report.added, report.updated, report.unchanged) == (0, 1, 1)
     assert archive.get(corrected).year == 2024
     assert archive.get(lost).district == "盖州市"
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ("city: 营口市", ("鲅鱼圈区", "营口市", "辽宁省")),  # agrees with extraction: kept whole
+        ("province: 辽宁省", ("鲅鱼圈区", "营口市", "辽宁省")),
+        ("district: 老边区", ("老边区", "营口市", "辽宁省")),  # disagrees: completed upwards
+        ("city: 长春市", (None, "长春市", "吉林省")),  # no district of 长春 is known here
+    ],
+)
+def test_stated_place_fields_override_extraction_one_by_one(tmp_path, front, expected):
+    source = tmp_path / "a.md"
+    source.write_text(
+        f"---\n{front}\n---\n\n# 标题\n\n2025年，鲅鱼圈区人大常委会依法履职，开展执法检查。\n",
+        "utf-8",
+    )
+    archive = Archive(tmp_path / "data")
+    ingest_paths(archive, [source])
+    (record,) = list(archive)
+    assert (record.district, record.city, record.province) == expected
+
+
+def test_a_missing_path_is_one_failure_and_the_batch_goes_on(tmp_path, monkeypatch):
+    monkeypatch.chdir(SEEDS.parent)
+    data = str(tmp_path / "data")
+    code, output = _run("--data-dir", data, "ingest", "seeds", "nope.txt")
+    assert code == 1
+    assert output.splitlines() == [
+        "failed: nope.txt: cannot read the file (No such file or directory)",
+        "2 added, 0 updated, 0 unchanged, 1 failed (7 records from these sources)",
+    ]

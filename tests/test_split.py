@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from archive.split import split_document
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -78,12 +80,25 @@ def test_bracket_headings_naming_committees_split():
     ]
 
 
-def test_one_district_per_file_with_a_signature_is_one_summary():
-    prose = "2025年，鲅鱼圈区人大常委会依法履职，开展执法检查和专题询问，推动民生实事落实。" * 5
+@pytest.mark.parametrize("sentences", [1, 4, 5, 20])
+def test_one_district_per_file_with_a_signature_is_one_summary(sentences):
+    prose = (
+        "2025年，鲅鱼圈区人大常委会依法履职，开展执法检查和专题询问，推动民生实事落实。" * sentences
+    )
     text = f"# 鲅鱼圈区人大常委会2025年工作总结\n\n{prose}\n\n鲅鱼圈区人大常委会\n2025年12月30日"
-    (section,) = split_document(text).sections
+    split = split_document(text)
+    (section,) = split.sections
     assert section.title == "鲅鱼圈区人大常委会2025年工作总结"
     assert section.body.startswith(prose)
+    assert split.preamble == ""
+
+
+def test_brackets_are_text_unless_a_copied_article_credits_a_photo():
+    text = "# 标题\n\n今年以来，建成代表联络站（文化站）和图书馆（图书室）（记者 安峥 供图）。"
+    (plain,) = split_document(text).sections
+    assert plain.body == "今年以来，建成代表联络站（文化站）和图书馆（图书室）（记者 安峥 供图）。"
+    (article,) = split_document(text, article=True).sections
+    assert article.body == "今年以来，建成代表联络站（文化站）和图书馆（图书室）。"
 
 
 def test_a_committee_of_no_named_place_opens_no_summary():

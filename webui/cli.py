@@ -30,7 +30,7 @@ def main(ctx: click.Context, data_dir: Path) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.pass_obj
 def ingest(data_dir: Path, paths: tuple[Path, ...]) -> None:
     """Read files and folders (recursively) into records in the archive."""
