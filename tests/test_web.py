@@ -5,17 +5,19 @@ from __future__ import annotations
 import dataclasses
 import shutil
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import lxml.html
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
 
 from archive import Archive, Record
 from indexer import Index
 from webui import create_app
 from webui.errors import SECURITY_HEADERS
+from webui.params import parse_search
 
 PHRASE = "代表联络站"
 YINGKOU = ("老边区", "鲅鱼圈区", "西市区", "盖州市", "站前区", "大石桥市")
@@ -155,6 +157,56 @@ def test_unknown_facet_value_is_an_empty_result_that_can_be_removed(client: Flas
     assert total(doc) == 0
     assert facet(doc, "district")["不存在区"] == (0, True)
     assert doc.xpath("//li[@class='empty']")
+
+
+def submitted(doc: lxml.html.HtmlElement) -> list[tuple[str, str]]:
+    """What a browser sends when the search form is submitted as it is (fields inside or form=sf)."""
+    pairs = []
+    fields = doc.xpath("//form[@id='sf']//*[@name] | //*[@form='sf'][@name]")
+    for field in fields:
+        kind = field.get("type", "text") if field.tag == "input" else field.tag
+        if kind in ("checkbox", "radio") and field.get("checked") is None:
+            continue
+        if kind == "select":
+            options = field.xpath("option[@selected]") or field.xpath("option")
+            pairs.append((field.get("name"), options[0].get("value")))
+        elif kind not in ("submit", "button"):
+            pairs.append((field.get("name"), field.get("value") or ""))
+    return pairs
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "year=2019",
+        "year=2020-2024&year=2019",
+        "q=代表&mode=words&scope=title&sort=-year&per_page=5&district=不存在区&year=2020-2025",
+        "category=监督&city=营口市&per_page=100",
+    ],
+)
+def test_submitting_the_form_keeps_every_selected_value(client: FlaskClient, query: str) -> None:
+    """Ticking any box submits the form: no selected filter and no page size may fall out of it."""
+    doc = page(client, f"/search?{query}")
+    sent = parse_search(MultiDict(submitted(doc)))
+    assert sent == parse_search(MultiDict(parse_qsl(query)))
+
+
+def test_a_selected_year_without_records_keeps_a_ticked_box(client: FlaskClient) -> None:
+    doc = page(client, "/search?year=2019&year=2020-2024")
+    assert total(doc) == 0
+    assert facet(doc, "year") == {"2025": (7, False), "2019": (0, True), "2020-2024": (0, True)}
+    doc = page(client, "/search?year=2020-2025")
+    assert facet(doc, "year") == {"2025": (7, False), "2020-2025": (7, True)}
+    # 2025 is inside the ticked range: shown as selected, while its own box stays unticked.
+    assert doc.xpath("//input[@name='year'][@value='2025']/ancestor::li[1]/@class") == ["selected"]
+
+
+def test_the_page_size_is_carried_by_the_form_only_when_not_the_default(
+    client: FlaskClient,
+) -> None:
+    hidden = "//form[@id='sf']//input[@type='hidden'][@name='per_page']/@value"
+    assert page(client, "/search?per_page=5").xpath(hidden) == ["5"]
+    assert page(client, "/search?per_page=20").xpath(hidden) == []
 
 
 def test_pagination_keeps_the_search_state(client: FlaskClient) -> None:

@@ -26,6 +26,7 @@ class FacetNode:
     value: str
     count: int
     selected: bool
+    within: bool = False  # inside a selected year range: shown as selected, its own box unticked
     children: list[FacetNode] = field(default_factory=list)
 
     @property
@@ -86,12 +87,19 @@ def place_tree(
 def year_nodes(
     facets: dict[str, tuple[FacetValue, ...]], request: SearchRequest
 ) -> list[FacetNode]:
-    """Years newest first; a selected year, or one inside a selected range, is ticked."""
+    """Years as the indexer orders them (newest first), then each selected year or range the result
+    lacks; a box is ticked when its value is in the URL, so submitting the form keeps every one."""
+    values = facets.get("year", ())
+    chosen = year_values(request)
     nodes = [
-        FacetNode("year", v.value, v.count, request.year_selected(int(v.value)))
-        for v in facets.get("year", ())
+        FacetNode("year", v.value, v.count, v.value in chosen, within=v.selected) for v in values
     ]
-    return sorted(nodes, key=lambda n: n.value, reverse=True)
+    present = {n.value for n in nodes}
+    for (low, high), label in zip(request.years, chosen, strict=True):
+        if label not in present:
+            count = sum(v.count for v in values if low <= int(v.value) <= high)
+            nodes.append(FacetNode("year", label, count, True))
+    return nodes
 
 
 def chips(request: SearchRequest) -> list[Chip]:

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, render_template, request
 
 from indexer.models import SearchRequest, SearchResult
 from webui.facets import chips, flat, pagination, place_tree, year_nodes
-from webui.params import MAX_PAGE, parse_search
+from webui.params import DEFAULT_PER_PAGE, MAX_PAGE, parse_search
 from webui.services import get_index
 
 bp = Blueprint("search", __name__)
@@ -40,6 +40,7 @@ def search() -> str:
         chips=chips(search_request),
         pages=pagination(search_request.page, result.total, search_request.per_page, MAX_PAGE),
         sort_labels=SORT_LABELS,
+        default_per_page=DEFAULT_PER_PAGE,
     )
 
 
