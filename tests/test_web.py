@@ -480,6 +480,7 @@ def test_district_page_lists_its_summaries_by_year(client: FlaskClient, indexed_
         ("/search?mode=fuzzy", "匹配方式参数无效：'fuzzy'，可选 exact、words"),
         ("/search?sort=date", "排序参数无效：'date'，可选 relevance、year、-year、district"),
         ("/search?q=" + "代" * 10_000, "检索词过长：10000 个字符，最多 500 个"),
+        ("/search?" + "&".join(["year=2025"] * 51), "参数 year 的取值过多：51 个，最多 50 个"),
         ("/export?format=pdf", "导出格式无效：'pdf'，可选 csv、xlsx、json、jsonl"),
         ("/records/387a6fb41bfe?page=x", "参数 page 应为 1 到 1000 之间的整数，收到 'x'"),
     ],

@@ -84,6 +84,10 @@ def test_empty_filter_values_from_a_form_are_ignored() -> None:
             tuple(("category", str(n)) for n in range(51)),
             "参数 category 的取值过多：51 个，最多 50 个",
         ),
+        (
+            tuple(("year", str(year)) for year in range(1949, 2000)),
+            "参数 year 的取值过多：51 个，最多 50 个",
+        ),
     ],
 )
 def test_bad_parameters_get_one_clear_message(

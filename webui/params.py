@@ -46,7 +46,7 @@ def parse_search(args: Args, *, per_page: int | None = None) -> SearchRequest:
         mode=_choice(args, "mode", MODES),  # type: ignore[arg-type]
         scope=_choice(args, "scope", SCOPES),  # type: ignore[arg-type]
         sort=_choice(args, "sort", SORTS),  # type: ignore[arg-type]
-        years=parse_years(args.getlist("year")),
+        years=parse_years(_values(args, "year")),
         page=_integer(args, "page", 1, 1, MAX_PAGE),
         per_page=per_page or _integer(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
         **lists,
