@@ -135,12 +135,12 @@ def test_passage_rows_name_the_matched_strings() -> None:
         province="辽宁省",
         year=2025,
         categories=("监督", "代表工作"),
-        paragraph=2,
+        paragraph=2,  # the indexer counts from 0; people count from 1
         snippet=Snippet("代表之家、代表联络站的阵地作用", ((5, 10), (0, 2))),
     )
     data = body(export.stream("csv", "passage", export.passage_rows([passage], link), bom=False))
     assert data.decode() == PASSAGE_HEADER + (
-        "387a6fb41bfe,创新监督方式,老边区,营口市,辽宁省,2025,监督；代表工作,2,"
+        "387a6fb41bfe,创新监督方式,老边区,营口市,辽宁省,2025,监督；代表工作,3,"
         "代表之家、代表联络站的阵地作用,代表联络站；代表,http://archive.test/records/387a6fb41bfe\r\n"
     )
 

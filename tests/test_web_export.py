@@ -87,7 +87,11 @@ def test_passage_export_has_one_row_per_matching_paragraph(
         expected = list(index.passages(SearchRequest(q=PHRASE)))
     assert len(rows) == len(expected) >= 7
     assert {row["record_id"] for row in rows} == {r.id for r in Archive(indexed_dir)}
+    by_id = {r.id: r for r in Archive(indexed_dir)}
     for row in rows:
+        # 段落序号 counts the record's paragraphs (non-blank lines) from 1, as a reader does.
+        paragraphs = [line for line in by_id[row["record_id"]].text.split("\n") if line.strip()]
+        assert paragraphs[row["paragraph"] - 1] == row["text"]
         assert PHRASE in row["text"]
         assert row["matches"] == [PHRASE]
         assert row["link"].endswith(f"/records/{row['record_id']}?q={quote(PHRASE)}")

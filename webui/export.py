@@ -107,7 +107,7 @@ def passage_rows(passages: Iterable[Passage], link: Link) -> Iterator[dict[str, 
             "province": passage.province,
             "year": passage.year,
             "categories": list(passage.categories),
-            "paragraph": passage.paragraph,
+            "paragraph": passage.paragraph + 1,  # the indexer counts from 0, readers from 1
             "text": snippet.text,
             "matches": list(dict.fromkeys(found)),
             "link": link(passage.record_id),
