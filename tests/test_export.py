@@ -18,7 +18,7 @@ from archive import Archive, Record
 from indexer.models import Hit, Passage, SearchRequest, Snippet
 from webui import export
 
-RECORD_HEADER = "编号,标题,常委会,区县,城市,省份,年份,类别,来源,链接,全文\r\n"
+RECORD_HEADER = "编号,标题,常委会,区县,城市,省份,年份,类别,来源,汇编序号,链接,全文\r\n"
 PASSAGE_HEADER = "编号,标题,区县,城市,省份,年份,类别,段落序号,段落,命中,链接\r\n"
 
 
@@ -48,6 +48,15 @@ def rows(records: list[Record], seeded_data_dir: Path) -> Iterator[dict]:
     return export.record_rows(map(as_hit, records), Archive(seeded_data_dir), link)
 
 
+def xlsx_rows(path: Path) -> list[tuple]:
+    """The export sheet's rows; the read-only workbook is closed (it holds the file open)."""
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return list(workbook["导出"].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+
+
 def body(chunks: Iterator[bytes]) -> bytes:
     return b"".join(chunks)
 
@@ -70,6 +79,7 @@ def test_csv_has_bom_chinese_header_and_one_row_per_record(
         str(first.year),
         "；".join(first.categories),
         first.source or "",
+        "" if first.part is None else str(first.part),
         link(first.id),
         first.text,
     ]
@@ -84,14 +94,18 @@ def test_csv_cells_that_look_like_formulas_stay_text() -> None:
     row = dict.fromkeys(export.RECORD_COLUMNS, "")
     row.update(id="abc", title='=HYPERLINK("http://x")', text="+1", categories=["@a"])
     data = body(export.stream("csv", "record", iter([row]), bom=False)).decode()
-    assert data.splitlines()[1] == 'abc,"\'=HYPERLINK(""http://x"")",,,,,,\'@a,,,\'+1'
+    assert data.splitlines()[1] == 'abc,"\'=HYPERLINK(""http://x"")",,,,,,\'@a,,,,\'+1'
 
 
 def test_jsonl_rows_carry_the_full_text(records: list[Record], seeded_data_dir: Path) -> None:
     lines = body(export.stream("jsonl", "record", rows(records, seeded_data_dir))).splitlines()
     assert len(lines) == len(records)
     decoded = [json.loads(line) for line in lines]
-    assert list(decoded[0]) == list(export.RECORD_COLUMNS)
+    # The API's keys (metadata + text), plus the link to the record's page.
+    assert list(decoded[0]) == [
+        "id", "title", "committee", "district", "city", "province", "year", "categories",
+        "source", "part", "link", "text",
+    ]  # fmt: skip
     assert [d["text"] for d in decoded] == [r.text for r in records]
     assert "代表联络站".encode() in b"".join(lines)  # UTF-8, not \\u escapes
 
@@ -109,8 +123,7 @@ def test_xlsx_reads_back_with_header_and_values(
 ) -> None:
     path = tmp_path / "out.xlsx"
     path.write_bytes(body(export.stream("xlsx", "record", rows(records, seeded_data_dir))))
-    sheet = openpyxl.load_workbook(path, read_only=True)["导出"]
-    values = list(sheet.iter_rows(values_only=True))
+    values = xlsx_rows(path)
     assert values[0] == tuple(export.RECORD_COLUMNS.values())
     assert len(values) == 1 + len(records)
     first = records[0]
@@ -209,8 +222,9 @@ def test_unknown_format_and_level_are_refused() -> None:
 cells = st.text(alphabet=st.characters(codec="utf-8"), max_size=20)
 record_rows_strategy = st.lists(
     st.fixed_dictionaries(
-        {key: cells for key in export.RECORD_COLUMNS if key not in ("year", "categories")}
+        {key: cells for key in export.RECORD_COLUMNS if key not in ("year", "categories", "part")}
         | {"year": st.none() | st.integers(1949, 2100), "categories": st.lists(cells, max_size=3)}
+        | {"part": st.none() | st.integers(0, 500)}
     ),
     max_size=5,
 )

@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import lxml.html
-import openpyxl
 import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
@@ -17,12 +16,13 @@ from flask.testing import FlaskClient
 from archive import Archive
 from indexer import Index
 from indexer.models import SearchRequest
+from tests.test_export import xlsx_rows
 from tests.test_web import PHRASE, indexed_copy
 from webui import create_app
 from webui.cli import main
 
 BOM = b"\xef\xbb\xbf"
-HEADER = "编号,标题,常委会,区县,城市,省份,年份,类别,来源,链接,全文\r\n".encode()
+HEADER = "编号,标题,常委会,区县,城市,省份,年份,类别,来源,汇编序号,链接,全文\r\n".encode()
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +59,20 @@ def test_csv_download_holds_every_match_not_one_page(
         record = by_id[row[0]]
         assert row[1] == record.title
         assert row[3:6] == [record.district, record.city, record.province]
-        assert row[9] == f"http://localhost/records/{record.id}"
-        assert row[10] == record.text
+        assert row[9] == ("" if record.part is None else str(record.part))
+        assert row[10] == f"http://localhost/records/{record.id}"
+        assert row[11] == record.text
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_record_export_rows_are_the_api_records_plus_a_link(client: FlaskClient, fmt: str) -> None:
+    data, _ = download(client, f"q={PHRASE}&format={fmt}")
+    rows = json.loads(data) if fmt == "json" else [json.loads(line) for line in data.splitlines()]
+    assert len(rows) == 7
+    for row in rows:
+        api = client.get(f"/api/records/{row['id']}").get_json()
+        assert row == {**api, "link": f"http://localhost/records/{row['id']}"}
+        assert list(row) == [*list(api)[:-1], "link", "text"]
 
 
 def test_every_export_link_on_the_page_downloads(client: FlaskClient) -> None:
@@ -102,7 +114,7 @@ def test_xlsx_download_has_a_row_per_match(client: FlaskClient, tmp_path: Path) 
     assert headers["Content-Type"].startswith("application/vnd.openxmlformats")
     path = tmp_path / "x.xlsx"
     path.write_bytes(data)
-    rows = list(openpyxl.load_workbook(path, read_only=True)["导出"].iter_rows(values_only=True))
+    rows = xlsx_rows(path)
     assert rows[0][:3] == ("编号", "标题", "常委会")
     assert len(rows) == 1 + 6
     assert {row[5] for row in rows[1:]} == {"辽宁省"}

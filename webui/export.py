@@ -26,7 +26,7 @@ FORMATS = {
     "jsonl": "application/x-ndjson; charset=utf-8",
 }
 LEVELS = ("record", "passage")
-# Column key -> header shown in CSV and XLSX (JSON keeps the keys).
+# Column key -> header shown in CSV and XLSX (JSON keeps the keys). Records: the API's keys + link.
 RECORD_COLUMNS = {
     "id": "编号",
     "title": "标题",
@@ -37,6 +37,7 @@ RECORD_COLUMNS = {
     "year": "年份",
     "categories": "类别",
     "source": "来源",
+    "part": "汇编序号",
     "link": "链接",
     "text": "全文",
 }
