@@ -507,8 +507,16 @@ def test_a_crash_is_a_friendly_500_without_a_traceback(indexed_dir: Path) -> Non
     assert doc.xpath("//p[@class='message']/text()") == ["服务器内部错误，请稍后再试"]
 
 
-def test_wrong_method_is_405(client: FlaskClient) -> None:
-    assert client.post("/search").status_code == 405
+@pytest.mark.parametrize("url", ["/search", "/api/search", "/export"])
+def test_wrong_method_is_405_saying_which_methods_are_allowed(
+    client: FlaskClient, url: str
+) -> None:
+    response = client.post(url)
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}  # any order
+    assert response.content_type == (
+        "application/json" if url.startswith("/api/") else "text/html; charset=utf-8"
+    )
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from archive import StoreError
@@ -56,9 +56,13 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
-        return error_response(status, MESSAGES.get(status, exc.name))
+        response = make_response(error_response(status, MESSAGES.get(status, exc.name)))
+        for name, value in exc.get_headers(request.environ):
+            if name.lower() != "content-type":  # e.g. a 405's Allow: keep what werkzeug says
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
