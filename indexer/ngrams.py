@@ -1,9 +1,11 @@
-"""Exact-match data stored beside each Whoosh segment: character 1-/2-gram postings and texts.
+"""Data stored beside each Whoosh segment: character 1-/2-gram postings, word postings, texts.
 
 Every Whoosh segment `MAIN_<segid>` gets sibling files `MAIN_<segid>.x*` (so Whoosh's own clean-up
 deletes them with the segment). They hold, for the segment's documents in docnum order:
 - the sorted codes of every distinct character unigram and bigram of the normalised text, each with
   its posting list (docnums and frequencies) as flat numpy arrays, memory-mapped at search time;
+- the same for the jieba words of the text (the Whoosh `words` field), with each document's word
+  count, so more-like-this is computed with numpy (indexer/similar.py);
 - the normalised texts (UTF-8, for verifying phrases longer than two characters with `mmap.find`)
   and the original texts (for snippets and passages);
 - the per-document metadata used for filters, facets, sorting and hits.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import itertools
 import mmap
 import pickle
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +60,7 @@ def term_codes(term: str) -> list[int]:
 
 def _paths(directory: Path, segment_id: str) -> dict[str, Path]:
     names = ("grams", "starts", "docs", "tfs", "norm", "normoff", "orig", "origoff", "meta")
+    names += ("wvocab", "wstarts", "wdocs", "wtfs", "wlen")
     return {n: directory / f"{segment_id}.x{n}" for n in names}
 
 
@@ -67,35 +71,43 @@ class SegmentDataWriter:
         self.paths = _paths(directory, segment_id)
         self.codes: list[np.ndarray] = []
         self.counts: list[np.ndarray] = []
+        self.vocabulary: dict[str, int] = {}
+        self.word_ids: list[np.ndarray] = []
+        self.word_counts: list[np.ndarray] = []
         self.norm: list[bytes] = []
         self.orig: list[bytes] = []
         self.meta: list[DocMeta] = []
 
-    def add(self, norm: str, orig: str, meta: DocMeta) -> None:
+    def add(self, norm: str, orig: str, meta: DocMeta, words: Counter[str]) -> None:
         codes, counts = gram_codes(norm)
         self.codes.append(codes)
         self.counts.append(counts)
+        vocabulary = self.vocabulary
+        ids = [vocabulary.setdefault(w, len(vocabulary)) for w in words]
+        self.word_ids.append(np.array(ids, np.int64))
+        self.word_counts.append(np.fromiter(words.values(), np.int64, count=len(words)))
         self.norm.append(norm.encode())
         self.orig.append(orig.encode())
         self.meta.append(meta)
 
     def write(self) -> None:
         """Write all files; called before the segment is committed, so no reader sees them early."""
-        sizes = np.fromiter((len(c) for c in self.codes), dtype=np.int64, count=len(self.codes))
-        codes = np.concatenate(self.codes) if self.codes else np.zeros(0, np.int64)
-        counts = np.concatenate(self.counts) if self.counts else np.zeros(0, np.int64)
-        docs = np.repeat(np.arange(len(self.codes), dtype=np.uint32), sizes)
-        order = np.argsort(codes, kind="stable")  # stable: docnums stay ascending per gram
-        codes, docs, counts = codes[order], docs[order], counts[order]
-        new = np.flatnonzero(np.diff(codes)) + 1 if len(codes) else np.zeros(0, np.int64)
-        starts = np.concatenate(([0], new, [len(codes)])).astype(np.int64)
-        grams = codes[starts[:-1]] if len(codes) else codes
-        doc_dtype = np.uint16 if len(self.codes) <= 1 << 16 else np.uint32
         p = self.paths
+        grams, starts, docs, tfs = _postings(self.codes, self.counts)
         _save(p["grams"], grams)
         _save(p["starts"], starts)
-        _save(p["docs"], docs.astype(doc_dtype))
-        _save(p["tfs"], np.minimum(counts, MAX_TF).astype(np.uint16))
+        _save(p["docs"], docs)
+        _save(p["tfs"], tfs)
+        vocabulary = sorted(self.vocabulary)  # words hold no newline (jieba keeps it apart)
+        rank = np.empty(len(vocabulary), np.int64)
+        rank[[self.vocabulary[w] for w in vocabulary]] = np.arange(len(vocabulary))
+        word_ids = [rank[ids] for ids in self.word_ids]
+        _, starts, docs, tfs = _postings(word_ids, self.word_counts, np.uint32)  # exact counts
+        p["wvocab"].write_text("\n".join(vocabulary), encoding="utf-8")
+        _save(p["wstarts"], starts)
+        _save(p["wdocs"], docs)
+        _save(p["wtfs"], tfs)
+        _save(p["wlen"], np.array([c.sum() for c in self.word_counts], np.int64))
         for blob, off, parts in (("norm", "normoff", self.norm), ("orig", "origoff", self.orig)):
             p[blob].write_bytes(b"".join(parts) or b"\0")  # mmap refuses empty files
             _save(p[off], np.cumsum([0, *map(len, parts)], dtype=np.int64))
@@ -103,9 +115,47 @@ class SegmentDataWriter:
             pickle.dump(self.meta, f, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _postings(
+    keys: list[np.ndarray], counts: list[np.ndarray], tf_type: type = np.uint16
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Posting lists from each document's distinct keys and counts: the sorted distinct keys, where
+    each key's postings start, and the docnums (ascending per key) and frequencies."""
+    sizes = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
+    flat = np.concatenate(keys) if keys else np.zeros(0, np.int64)
+    freqs = np.concatenate(counts) if counts else np.zeros(0, np.int64)
+    docs = np.repeat(np.arange(len(keys), dtype=np.uint32), sizes)
+    order = np.argsort(flat, kind="stable")  # stable: docnums stay ascending per key
+    flat, docs, freqs = flat[order], docs[order], freqs[order]
+    new = np.flatnonzero(np.diff(flat)) + 1 if len(flat) else np.zeros(0, np.int64)
+    starts = np.concatenate(([0], new, [len(flat)])).astype(np.int64)
+    distinct = flat[starts[:-1]] if len(flat) else flat
+    doc_dtype = np.uint16 if len(keys) <= 1 << 16 else np.uint32
+    freqs = np.minimum(freqs, np.iinfo(tf_type).max).astype(tf_type)
+    return distinct, starts, docs.astype(doc_dtype), freqs
+
+
 def _save(path: Path, array: np.ndarray) -> None:
     with open(path, "wb") as f:
         np.save(f, array, allow_pickle=False)
+
+
+@dataclass(frozen=True)
+class WordPostings:
+    """One segment's word postings, and each document's number of words."""
+
+    rows: dict[str, int]
+    starts: np.ndarray
+    docs: np.ndarray
+    tfs: np.ndarray
+    lengths: np.ndarray
+
+    def get(self, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """Docnums (ascending) and frequencies of one word; empty when no document has it."""
+        row = self.rows.get(word)
+        if row is None:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        lo, hi = self.starts[row], self.starts[row + 1]
+        return self.docs[lo:hi].astype(np.int64), self.tfs[lo:hi].astype(np.int64)
 
 
 class SegmentData:
@@ -125,6 +175,22 @@ class SegmentData:
             self.orig = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         with open(p["meta"], "rb") as f:
             self.meta: list[DocMeta] = pickle.load(f)
+        self._word_paths = p
+        self._words: WordPostings | None = None
+
+    def words(self) -> WordPostings:
+        """The word postings, loaded on first use (only more-like-this reads them)."""
+        if self._words is None:
+            p = self._word_paths
+            vocabulary = p["wvocab"].read_text(encoding="utf-8")
+            self._words = WordPostings(
+                rows={w: i for i, w in enumerate(vocabulary.split("\n"))} if vocabulary else {},
+                starts=np.load(p["wstarts"], mmap_mode="r"),
+                docs=np.load(p["wdocs"], mmap_mode="r"),
+                tfs=np.load(p["wtfs"], mmap_mode="r"),
+                lengths=np.load(p["wlen"]),
+            )
+        return self._words
 
     def postings(self, code: int) -> tuple[np.ndarray, np.ndarray]:
         """Docnums (ascending) and frequencies of one gram; empty when no document has it."""

@@ -11,6 +11,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -87,6 +88,7 @@ class Snapshot:
         self._titles = "\n".join(titles)  # a term holding no newline never spans two titles
         self._title_starts = np.cumsum([0, *(len(t) + 1 for t in titles[:-1])]) if titles else []
         self.docnum_of = {m.id: d for d, m in enumerate(meta) if self.live[d]}
+        self.word_stats: Any = None  # built by indexer.similar on first use
 
     def locate(self, docnum: int) -> tuple[SegmentData, int]:
         """The segment holding a global docnum and the docnum inside it."""

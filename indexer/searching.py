@@ -32,6 +32,7 @@ from indexer.models import (
 )
 from indexer.query import Query, parse
 from indexer.reading import Snapshot
+from indexer.similar import similar as more_like
 
 MAX_PER_PAGE = 100
 _LAST = np.iinfo(np.int64).max  # sort key of an unknown year or district: after every known one
@@ -123,6 +124,11 @@ class Index:
         snapshot = self._snapshot
         if snapshot is not None and self._key == key:
             return snapshot
+        if writing.build_format(build) != writing.FORMAT:
+            raise IndexMissing(
+                f"{self.data_dir}: 索引来自旧版本，请运行 congress-archive index "
+                "(the index was built by an older version)"
+            )
         generation = TOC._latest_generation(FileStorage(str(build)), "MAIN")
         if snapshot is None or snapshot.build != build or snapshot.generation != generation:
             fresh = Snapshot(build)
@@ -193,16 +199,13 @@ class Index:
                     )
 
     def similar(self, record_id: str, limit: int = 5) -> list[Hit]:
-        """Records that share the most distinctive words with this one (Whoosh more-like-this)."""
+        """Records that share the most distinctive words with this one (more-like-this)."""
         with self._use() as snapshot:
             docnum = snapshot.docnum_of.get(record_id)
             if docnum is None:
                 return []
-            text = snapshot.orig_text(docnum)
-            with snapshot.whoosh_lock:
-                results = snapshot.searcher.more_like(docnum, "words", text=text, top=limit)
-                top = list(results.top_n)
-            return [_hit(snapshot, d, float(s), [], with_snippets=False) for s, d in top]
+            top = more_like(snapshot, docnum, limit)
+            return [_hit(snapshot, d, s, [], with_snippets=False) for s, d in top]
 
     def places(self) -> list[PlaceCount]:
         """Every (province, city, district) in the index with its record count and years."""

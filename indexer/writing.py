@@ -32,6 +32,7 @@ from indexer.segment_writer import BulkSegmentWriter
 Progress = Callable[[int, int], None]  # (records done, records to do)
 
 CURRENT = "CURRENT"
+FORMAT = "2"  # of the files beside the segments (2: word postings); an older build is rebuilt
 MAX_SEGMENT_DOCS = 4000  # bounds a segment writer's memory
 PARALLEL_MIN_DOCS = 400  # below this, starting worker processes costs more than it saves
 MAX_SEGMENTS = 32  # past this, an update compacts the index by rebuilding it
@@ -50,6 +51,14 @@ def live_dir(data_dir: Path) -> Path | None:
         return None
     path = root / name
     return path if name and path.is_dir() else None
+
+
+def build_format(build: Path) -> str | None:
+    """The format a build directory was written in (None: before formats were recorded)."""
+    try:
+        return (build / "FORMAT").read_text().strip()
+    except FileNotFoundError:
+        return None
 
 
 def _write_lock(data_dir: Path) -> filelock.FileLock:
@@ -83,12 +92,9 @@ def write_segment(build: str, data_dir: str, items: list[tuple[str, str]]) -> An
     for record_id, digest in items:
         record = archive.get(record_id)
         folded = fold(record.text)
-        writer.add(
-            id=record.id,
-            words=word_counts(folded.text),
-            title=word_counts(normalise(record.title)),
-        )
-        data.add(folded.text, record.text, _meta(record, digest, len(folded.text)))
+        words = word_counts(folded.text)
+        writer.add(id=record.id, words=words, title=word_counts(normalise(record.title)))
+        data.add(folded.text, record.text, _meta(record, digest, len(folded.text)), words)
     data.write()
     return writer.finish()
 
@@ -177,6 +183,7 @@ def _rebuild_locked(
     build = Path(tempfile.mkdtemp(prefix=f"build-{time.strftime('%Y%m%d%H%M%S')}-", dir=root))
     try:
         ix = whoosh_index.create_in(str(build), make_schema())
+        (build / "FORMAT").write_text(FORMAT + "\n")
         items = sorted(archive.digests().items())
         segments = _write_segments(build, data_dir, items, procs, progress)
         _commit(ix, (), segments)
@@ -199,7 +206,7 @@ def update(
     data_dir = Path(data_dir)
     with _write_lock(data_dir):
         build = live_dir(data_dir)
-        if build is None:
+        if build is None or build_format(build) != FORMAT:
             return _rebuild_locked(data_dir, archive, progress, procs or default_procs())
         old = indexed_digests(build)
         new = archive.digests()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
-from indexer import Index, SearchRequest, UpdateReport, writing
+from indexer import Index, IndexMissing, SearchRequest, UpdateReport, writing
 from tests.test_search_corpus import TEXTS, build_archive, make_record
 
 ALL = sorted(TEXTS)
@@ -115,3 +115,17 @@ def test_empty_archive(tmp_path: Path, index: Index):
     assert index.update(Archive(tmp_path)) == UpdateReport(rebuilt=True)
     result = index.search(SearchRequest(q="人大"))
     assert result.total == 0 and result.hits == ()
+
+
+def test_an_index_of_an_older_format_is_refused_then_rebuilt_by_update(
+    tmp_path: Path, index: Index
+):
+    archive = build_archive(tmp_path, ALL[:2])
+    index.update(archive)
+    build = writing.live_dir(tmp_path)
+    assert build is not None and writing.build_format(build) == writing.FORMAT
+    (build / "FORMAT").unlink()  # as left by a version before formats were recorded
+    with pytest.raises(IndexMissing, match="congress-archive index"):
+        Index.open(tmp_path)
+    assert index.update(archive) == UpdateReport(added=2, rebuilt=True)
+    assert ids(index, "人大") == ALL[:2]
