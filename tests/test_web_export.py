@@ -175,3 +175,41 @@ def test_cli_export_takes_the_format_from_the_file_name(indexed_dir: Path, tmp_p
     assert result.exit_code == 0, result.output
     assert out.read_bytes()[:2] == b"PK"
     assert result.output.endswith(f"7 rows -> {out}\n")
+
+
+@pytest.mark.parametrize("base", ["https://archive.example.org", "https://archive.example.org/"])
+def test_links_use_the_configured_base_url_not_the_host_header(
+    indexed_dir: Path, base: str
+) -> None:
+    """Behind a proxy the Host header is the client's to choose; BASE_URL makes the links fixed."""
+    client = create_app({"DATA_DIR": str(indexed_dir), "BASE_URL": base}).test_client()
+    evil = {"Host": "evil.example"}
+    records = client.get(f"/export?q={PHRASE}&format=jsonl", headers=evil).data.splitlines()
+    assert [json.loads(line)["link"] for line in records] == [
+        f"https://archive.example.org/records/{json.loads(line)['id']}" for line in records
+    ]
+    passages = client.get(f"/export?q={PHRASE}&format=jsonl&level=passage", headers=evil).data
+    first = json.loads(passages.splitlines()[0])
+    assert first["link"] == (
+        f"https://archive.example.org/records/{first['record_id']}?q={quote(PHRASE)}"
+    )
+    doc = lxml.html.fromstring(client.get(f"/records/{first['record_id']}", headers=evil).text)
+    permalink = f"https://archive.example.org/records/{first['record_id']}"
+    assert doc.xpath("//a[@class='permalink']/@href") == [permalink]
+    assert doc.xpath("//a[@class='permalink']/text()") == [permalink]
+
+
+def test_base_url_comes_from_the_environment(
+    indexed_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONGRESS_ARCHIVE_BASE_URL", "https://a.example/archive")
+    client = create_app({"DATA_DIR": str(indexed_dir)}).test_client()
+    (row,) = client.get("/export?district=老边区&format=jsonl").data.splitlines()
+    assert json.loads(row)["link"] == f"https://a.example/archive/records/{json.loads(row)['id']}"
+
+
+def test_without_base_url_links_follow_the_request(client: FlaskClient) -> None:
+    (row,) = client.get(
+        "/export?district=老边区&format=jsonl", headers={"Host": "mirror.example:8080"}
+    ).data.splitlines()
+    assert json.loads(row)["link"] == f"http://mirror.example:8080/records/{json.loads(row)['id']}"

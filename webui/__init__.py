@@ -24,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         DATA_DIR=os.environ.get("CONGRESS_ARCHIVE_HOME", "data"),
         MAX_CONTENT_LENGTH=64 * 1024,  # the app only reads query strings; refuse large bodies
+        BASE_URL=None,  # e.g. https://archive.example.org: links in exports and permalinks
     )
     app.config.from_prefixed_env("CONGRESS_ARCHIVE")
     if test_config is not None:

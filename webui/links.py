@@ -6,9 +6,10 @@ import dataclasses
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import url_for
+from flask import current_app, request, url_for
 
 from indexer.models import SearchRequest
+from webui.export import linker
 from webui.params import highlight_args, to_args, without
 
 
@@ -45,6 +46,16 @@ def export_url(request: SearchRequest, fmt: str, level: str) -> str:
     return with_args("export.export_view", [*pairs, ("format", fmt), ("level", level)])
 
 
+def base_url() -> str:
+    """Where the archive is published: BASE_URL when configured, else the request's own host."""
+    return current_app.config.get("BASE_URL") or request.url_root
+
+
+def permalink(record_id: str) -> str:
+    """A record's stable absolute address, as exports link to it."""
+    return linker(base_url())(record_id)
+
+
 def district_url(district: str, city: str | None, province: str | None) -> str:
     """A district's page, with its city and province to tell same-named districts apart."""
     pairs = [(k, v) for k, v in (("city", city), ("province", province)) if v]
@@ -58,4 +69,5 @@ HELPERS = {
     "record_url": record_url,
     "export_url": export_url,
     "district_url": district_url,
+    "permalink": permalink,
 }

@@ -9,6 +9,7 @@ from typing import TypeVar
 from flask import Blueprint, Response, request, stream_with_context
 
 from webui import export
+from webui.links import base_url
 from webui.params import parse_search
 from webui.services import get_archive, get_index
 
@@ -31,7 +32,7 @@ def export_view() -> Response:
     fmt = request.args.get("format", "csv")
     level = request.args.get("level", "record")
     export.check(fmt, level)
-    rows = export.rows_for(get_index(), get_archive(), search_request, level, request.url_root)
+    rows = export.rows_for(get_index(), get_archive(), search_request, level, base_url())
     chunks = export.stream(fmt, level, primed(rows), bom=request.args.get("bom", "1") != "0")
     response = Response(stream_with_context(chunks), content_type=export.FORMATS[fmt])
     name = export.filename(search_request, level, fmt)
