@@ -229,6 +229,23 @@ def test_pagination_keeps_the_search_state(client: FlaskClient) -> None:
     assert last.xpath("//span[@aria-current='page']/text()") == ["2"]
 
 
+def test_a_page_past_the_end_says_so_and_links_to_the_last_page(client: FlaskClient) -> None:
+    doc = page(client, f"/search?q={PHRASE}&per_page=3&page=5")
+    assert total(doc) == 7
+    assert not doc.xpath("//li[@class='hit']")
+    (note,) = doc.xpath("//ol[@class='hits']/li")
+    assert note.get("class") == "empty past-end"
+    assert (
+        " ".join(note.text_content().split())
+        == "第 5 页已超出结果范围：共 7 条结果，最后一页是第 3 页。前往第 3 页"
+    )
+    (last,) = note.xpath("a/@href")
+    assert parse_qs(urlsplit(last).query) == {"q": [PHRASE], "page": ["3"], "per_page": ["3"]}
+    assert len(page(client, last).xpath("//li[@class='hit']")) == 1
+    (previous,) = doc.xpath("//nav[@class='pages']/a[@rel='prev']/@href")
+    assert parse_qs(urlsplit(previous).query)["page"] == ["3"]
+
+
 @pytest.mark.parametrize("sort", ["relevance", "year", "-year", "district"])
 def test_every_sort_gives_the_same_records(client: FlaskClient, sort: str) -> None:
     doc = page(client, f"/search?q={PHRASE}&sort={sort}")

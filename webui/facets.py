@@ -113,9 +113,14 @@ def chips(request: SearchRequest) -> list[Chip]:
     return out
 
 
+def last_page(total: int, per_page: int, last_allowed: int) -> int:
+    """The last page holding results (1 when there are none), never past what `page` accepts."""
+    return min(max(1, -(-total // per_page)), last_allowed)
+
+
 def pagination(page: int, total: int, per_page: int, last_allowed: int) -> list[int | None]:
     """Page numbers to link, None where a gap is shown: 1 … 4 5 6 … 20."""
-    last = min(max(1, -(-total // per_page)), last_allowed)
+    last = last_page(total, per_page, last_allowed)
     wanted = {1, last, *range(page - 2, page + 3)}
     shown = sorted(p for p in wanted if 1 <= p <= last)
     out: list[int | None] = []

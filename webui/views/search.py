@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template, request
 
 from indexer.models import SearchRequest, SearchResult
-from webui.facets import chips, flat, pagination, place_tree, year_nodes
+from webui.facets import chips, flat, last_page, pagination, place_tree, year_nodes
 from webui.params import DEFAULT_PER_PAGE, MAX_PAGE, parse_search
 from webui.services import get_index
 
@@ -39,6 +39,7 @@ def search() -> str:
         categories=flat("category", facets.get("category", ()), search_request.category),
         chips=chips(search_request),
         pages=pagination(search_request.page, result.total, search_request.per_page, MAX_PAGE),
+        last_page=last_page(result.total, search_request.per_page, MAX_PAGE),
         sort_labels=SORT_LABELS,
         default_per_page=DEFAULT_PER_PAGE,
     )
