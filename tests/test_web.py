@@ -279,8 +279,9 @@ def test_each_sort_gives_its_order(client: FlaskClient, indexed_dir: Path, sort:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="indexer bug: exact-mode BM25 takes tf from the bigram postings, not the occurrences "
-    "(西市区 and 大石桥市 get tf 2 for one 代表联络站), so the shorter 老边区 ranks below them",
+    reason="indexer bug: exact-mode BM25 takes tf from the rarest bigram's frequency (an upper "
+    "bound), not the occurrences (西市区 and 大石桥市 get tf 2 for one 代表联络站), so the "
+    "shorter 老边区 ranks below them",
 )
 def test_relevance_counts_exact_occurrences(client: FlaskClient) -> None:
     """README: BM25 over exact occurrences; 3 and 2 occurrences first, then shorter texts first."""
