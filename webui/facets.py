@@ -46,8 +46,7 @@ class Chip:
 
 def flat(name: str, values: Iterable[FacetValue], chosen: Iterable[str]) -> list[FacetNode]:
     """Facet values as checkboxes; a chosen value the result lacks still shows, so it can be unticked."""
-    chosen = list(chosen)
-    nodes = [FacetNode(name, v.value, v.count, v.value in chosen) for v in values]
+    nodes = [FacetNode(name, v.value, v.count, v.selected) for v in values]
     present = {n.value for n in nodes}
     return nodes + [FacetNode(name, value, 0, True) for value in chosen if value not in present]
 

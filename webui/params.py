@@ -9,7 +9,7 @@ from typing import Protocol
 
 from werkzeug.datastructures import MultiDict
 
-from indexer.models import MODES, SCOPES, SORTS, QueryError, SearchRequest
+from indexer.models import MODES, SCOPES, SORTS, QueryError, SearchRequest, Sort
 
 MAX_QUERY = 500
 MAX_VALUE = 64
@@ -110,6 +110,18 @@ def to_args(request: SearchRequest) -> list[tuple[str, str]]:
     if request.per_page != defaults.per_page:
         pairs.append(("per_page", str(request.per_page)))
     return pairs
+
+
+def place_request(
+    district: str, city: str | None, province: str | None, sort: Sort
+) -> SearchRequest:
+    """Every record of one district; its city and province tell same-named districts apart."""
+    return SearchRequest(
+        district=(district,),
+        city=(city,) if city else (),
+        province=(province,) if province else (),
+        sort=sort,
+    )
 
 
 def highlight_args(request: SearchRequest) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from itertools import groupby
 from flask import Blueprint, abort, jsonify, render_template, request
 
 from indexer.models import PlaceCount, SearchRequest
+from webui.params import place_request
 from webui.services import get_index
 
 bp = Blueprint("browse", __name__)
@@ -73,12 +74,7 @@ def api_districts():  # type: ignore[no-untyped-def]
 @bp.get("/districts/<district>")
 def district(district: str) -> str:
     city, province = request.args.get("city"), request.args.get("province")
-    place = SearchRequest(
-        district=(district,),
-        city=(city,) if city else (),
-        province=(province,) if province else (),
-        sort="-year",
-    )
+    place = place_request(district, city, province, "-year")
     hits = list(get_index().matches(place))
     if not hits:
         abort(404)

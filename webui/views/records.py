@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request
 
 from archive import Record
-from indexer.models import Hit, SearchRequest
-from webui.params import parse_search
+from indexer.models import Hit
+from webui.params import parse_search, place_request
 from webui.render import render_markdown
 from webui.services import get_archive, get_index
 
@@ -26,12 +26,7 @@ def same_district(record: Record) -> list[Hit]:
     """Every record of the record's district, oldest first."""
     if not record.district:
         return []
-    place = SearchRequest(
-        district=(record.district,),
-        city=(record.city,) if record.city else (),
-        province=(record.province,) if record.province else (),
-        sort="year",
-    )
+    place = place_request(record.district, record.city, record.province, "year")
     return list(get_index().matches(place))
 
 
