@@ -18,6 +18,8 @@ from archive import Archive, Record
 from indexer.models import Hit, Passage, SearchRequest, Snippet
 from webui import export
 
+# What Excel, LibreOffice and Sheets may run as a formula (OWASP's CSV injection list).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 RECORD_HEADER = "编号,标题,常委会,区县,城市,省份,年份,类别,来源,汇编序号,链接,全文\r\n"
 PASSAGE_HEADER = "编号,标题,区县,城市,省份,年份,类别,段落序号,段落,命中,链接\r\n"
 
@@ -92,9 +94,20 @@ def test_csv_without_bom_starts_with_the_header() -> None:
 
 def test_csv_cells_that_look_like_formulas_stay_text() -> None:
     row = dict.fromkeys(export.RECORD_COLUMNS, "")
-    row.update(id="abc", title='=HYPERLINK("http://x")', text="+1", categories=["@a"])
+    row.update(
+        id="abc",
+        title='=HYPERLINK("http://x")',
+        committee="-2+3",
+        district="\t=1",
+        city="\r=1",
+        province="a=1",
+        text="+1",
+        categories=["@a"],
+    )
     data = body(export.stream("csv", "record", iter([row]), bom=False)).decode()
-    assert data.splitlines()[1] == 'abc,"\'=HYPERLINK(""http://x"")",,,,,,\'@a,,,,\'+1'
+    assert data.split("\r\n")[1] == (
+        'abc,"\'=HYPERLINK(""http://x"")",\'-2+3,\'\t=1,"\'\r=1",a=1,,\'@a,,,,\'+1'
+    )
 
 
 def test_jsonl_rows_carry_the_full_text(records: list[Record], seeded_data_dir: Path) -> None:
@@ -242,7 +255,7 @@ def test_csv_reads_back_to_the_same_cells(rows: list[dict]) -> None:
             text = (
                 "" if value is None else "；".join(value) if isinstance(value, list) else str(value)
             )
-            assert cell == ("'" + text if text.startswith(export.FORMULA_START) else text)
+            assert cell == ("'" + text if text.startswith(FORMULA_START) else text)
 
 
 @given(record_rows_strategy)
