@@ -9,13 +9,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from whoosh import query as wq
 
 from indexer.analysis import words
 from indexer.models import QueryError
 from indexer.query import Query, Term
 from indexer.reading import Snapshot
 from indexer.schema import TITLE_BOOST
+from indexer.wordstats import all_words
 
 K1 = 1.2
 B = 0.75
@@ -41,20 +41,12 @@ def _exact_term(snapshot: Snapshot, term: Term, title_only: bool) -> tuple[np.nd
 
 
 def _words_term(snapshot: Snapshot, term: Term, title_only: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Whoosh BM25F over jieba words (title boosted); the exact phrase adds a proximity bonus."""
+    """BM25F over jieba words (title boosted); the exact phrase adds a proximity bonus."""
     term_words = [w for w, _, _ in words(term.norm)]
     if not term_words:
         raise QueryError(f"“{term.text}” 中没有可检索的词，请用精确模式 (no words to search)")
     fields = ("title",) if title_only else ("words", "title")
-    q = wq.And([wq.Or([wq.Term(f, w) for f in fields]) for w in term_words])
-    mask = np.zeros(snapshot.size, bool)
-    score = np.zeros(snapshot.size, np.float64)
-    with snapshot.whoosh_lock:
-        top = snapshot.searcher.search(q, limit=None).top_n
-    if top:
-        scores, docnums = zip(*top, strict=True)
-        mask[list(docnums)] = True
-        score[list(docnums)] = scores
+    mask, score = all_words(snapshot, term_words, fields)
     if len(term_words) > 1 and not title_only:
         phrase, _ = snapshot.find(term.norm)
         score += (phrase & mask) * PHRASE_BONUS

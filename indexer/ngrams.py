@@ -4,8 +4,8 @@ Every Whoosh segment `MAIN_<segid>` gets sibling files `MAIN_<segid>.x*` (so Who
 deletes them with the segment). They hold, for the segment's documents in docnum order:
 - the sorted codes of every distinct character unigram and bigram of the normalised text, each with
   its posting list (docnums and frequencies) as flat numpy arrays, memory-mapped at search time;
-- the same for the jieba words of the text (the Whoosh `words` field), with each document's word
-  count, so more-like-this is computed with numpy (indexer/similar.py);
+- the same for the jieba words of each Whoosh field (`words`: the text, `title`), with each
+  document's word count, so words mode and more-like-this score with numpy (indexer/wordstats.py);
 - the normalised texts (UTF-8, for verifying phrases longer than two characters with `mmap.find`)
   and the original texts (for snippets and passages);
 - the per-document metadata used for filters, facets, sorting and hits.
@@ -25,6 +25,8 @@ import numpy as np
 SHIFT = 21  # a code point fits in 21 bits
 UNIGRAM = (1 << SHIFT) - 1  # low bits of a unigram's code; above every real code point
 MAX_TF = np.iinfo(np.uint16).max
+WORD_FIELDS = ("words", "title")  # the Whoosh fields whose words are also kept here
+WORD_PARTS = ("vocab", "starts", "docs", "tfs", "len")
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,34 @@ def term_codes(term: str) -> list[int]:
 
 def _paths(directory: Path, segment_id: str) -> dict[str, Path]:
     names = ("grams", "starts", "docs", "tfs", "norm", "normoff", "orig", "origoff", "meta")
-    names += ("wvocab", "wstarts", "wdocs", "wtfs", "wlen")
+    names += tuple(f"{f}.{part}" for f in WORD_FIELDS for part in WORD_PARTS)
     return {n: directory / f"{segment_id}.x{n}" for n in names}
+
+
+class _WordFieldWriter:
+    """One field's words per document, turned into posting lists when the segment is written."""
+
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, int] = {}
+        self.ids: list[np.ndarray] = []
+        self.counts: list[np.ndarray] = []
+
+    def add(self, words: Counter[str]) -> None:
+        vocabulary = self.vocabulary
+        self.ids.append(np.array([vocabulary.setdefault(w, len(vocabulary)) for w in words], int))
+        self.counts.append(np.fromiter(words.values(), np.int64, count=len(words)))
+
+    def write(self, paths: dict[str, Path], field: str) -> None:
+        vocabulary = sorted(self.vocabulary)  # words hold no newline (jieba keeps it apart)
+        rank = np.empty(len(vocabulary), np.int64)
+        rank[[self.vocabulary[w] for w in vocabulary]] = np.arange(len(vocabulary))
+        ranked = [rank[ids] for ids in self.ids]
+        _, starts, docs, tfs = _postings(ranked, self.counts, np.uint32)  # exact counts
+        paths[f"{field}.vocab"].write_text("\n".join(vocabulary), encoding="utf-8")
+        _save(paths[f"{field}.starts"], starts)
+        _save(paths[f"{field}.docs"], docs)
+        _save(paths[f"{field}.tfs"], tfs)
+        _save(paths[f"{field}.len"], np.array([c.sum() for c in self.counts], np.int64))
 
 
 class SegmentDataWriter:
@@ -71,21 +99,18 @@ class SegmentDataWriter:
         self.paths = _paths(directory, segment_id)
         self.codes: list[np.ndarray] = []
         self.counts: list[np.ndarray] = []
-        self.vocabulary: dict[str, int] = {}
-        self.word_ids: list[np.ndarray] = []
-        self.word_counts: list[np.ndarray] = []
+        self.fields = {field: _WordFieldWriter() for field in WORD_FIELDS}
         self.norm: list[bytes] = []
         self.orig: list[bytes] = []
         self.meta: list[DocMeta] = []
 
-    def add(self, norm: str, orig: str, meta: DocMeta, words: Counter[str]) -> None:
+    def add(self, norm: str, orig: str, meta: DocMeta, words: dict[str, Counter[str]]) -> None:
+        """Add the next document: its texts, metadata and each word field's counted words."""
         codes, counts = gram_codes(norm)
         self.codes.append(codes)
         self.counts.append(counts)
-        vocabulary = self.vocabulary
-        ids = [vocabulary.setdefault(w, len(vocabulary)) for w in words]
-        self.word_ids.append(np.array(ids, np.int64))
-        self.word_counts.append(np.fromiter(words.values(), np.int64, count=len(words)))
+        for field, writer in self.fields.items():
+            writer.add(words[field])
         self.norm.append(norm.encode())
         self.orig.append(orig.encode())
         self.meta.append(meta)
@@ -98,16 +123,8 @@ class SegmentDataWriter:
         _save(p["starts"], starts)
         _save(p["docs"], docs)
         _save(p["tfs"], tfs)
-        vocabulary = sorted(self.vocabulary)  # words hold no newline (jieba keeps it apart)
-        rank = np.empty(len(vocabulary), np.int64)
-        rank[[self.vocabulary[w] for w in vocabulary]] = np.arange(len(vocabulary))
-        word_ids = [rank[ids] for ids in self.word_ids]
-        _, starts, docs, tfs = _postings(word_ids, self.word_counts, np.uint32)  # exact counts
-        p["wvocab"].write_text("\n".join(vocabulary), encoding="utf-8")
-        _save(p["wstarts"], starts)
-        _save(p["wdocs"], docs)
-        _save(p["wtfs"], tfs)
-        _save(p["wlen"], np.array([c.sum() for c in self.word_counts], np.int64))
+        for field, writer in self.fields.items():
+            writer.write(p, field)
         for blob, off, parts in (("norm", "normoff", self.norm), ("orig", "origoff", self.orig)):
             p[blob].write_bytes(b"".join(parts) or b"\0")  # mmap refuses empty files
             _save(p[off], np.cumsum([0, *map(len, parts)], dtype=np.int64))
@@ -175,22 +192,22 @@ class SegmentData:
             self.orig = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         with open(p["meta"], "rb") as f:
             self.meta: list[DocMeta] = pickle.load(f)
-        self._word_paths = p
-        self._words: WordPostings | None = None
+        self._paths = p
+        self._words: dict[str, WordPostings] = {}
 
-    def words(self) -> WordPostings:
-        """The word postings, loaded on first use (only more-like-this reads them)."""
-        if self._words is None:
-            p = self._word_paths
-            vocabulary = p["wvocab"].read_text(encoding="utf-8")
-            self._words = WordPostings(
+    def words(self, field: str) -> WordPostings:
+        """A word field's postings, loaded on first use (only words mode and similar read them)."""
+        if field not in self._words:
+            p = self._paths
+            vocabulary = p[f"{field}.vocab"].read_text(encoding="utf-8")
+            self._words[field] = WordPostings(
                 rows={w: i for i, w in enumerate(vocabulary.split("\n"))} if vocabulary else {},
-                starts=np.load(p["wstarts"], mmap_mode="r"),
-                docs=np.load(p["wdocs"], mmap_mode="r"),
-                tfs=np.load(p["wtfs"], mmap_mode="r"),
-                lengths=np.load(p["wlen"]),
+                starts=np.load(p[f"{field}.starts"], mmap_mode="r"),
+                docs=np.load(p[f"{field}.docs"], mmap_mode="r"),
+                tfs=np.load(p[f"{field}.tfs"], mmap_mode="r"),
+                lengths=np.load(p[f"{field}.len"]),
             )
-        return self._words
+        return self._words[field]
 
     def postings(self, code: int) -> tuple[np.ndarray, np.ndarray]:
         """Docnums (ascending) and frequencies of one gram; empty when no document has it."""

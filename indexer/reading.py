@@ -1,7 +1,7 @@
 """One generation of the index, opened once and shared by every request until a newer one exists.
 
-A snapshot holds the Whoosh searcher (for `words` mode and more-like-this), each segment's
-exact-match data, and per-document arrays (live flag, facet value ids, year, length, sort keys)
+A snapshot holds the Whoosh reader (segments, deletions, schema), each segment's exact-match and
+word data, and per-document arrays (live flag, facet value ids, year, length, sort keys)
 built once per generation so filters, facets and sorting are numpy operations over docnums.
 """
 
@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.searching import Searcher
 
 from indexer.ngrams import DocMeta, SegmentData
 
@@ -46,8 +45,6 @@ class Snapshot:
         toc = ix._read_toc()
         self.generation: int = toc.generation
         self.reader = ix._reader(ix.storage, toc.schema, toc.segments, toc.generation)
-        self.searcher = Searcher(self.reader)
-        self.whoosh_lock = threading.Lock()  # Whoosh searchers are not meant to be shared
         self._users_lock = threading.Lock()
         self._users = 0
         self._retired = False
@@ -88,7 +85,7 @@ class Snapshot:
         self._titles = "\n".join(titles)  # a term holding no newline never spans two titles
         self._title_starts = np.cumsum([0, *(len(t) + 1 for t in titles[:-1])]) if titles else []
         self.docnum_of = {m.id: d for d, m in enumerate(meta) if self.live[d]}
-        self.word_stats: Any = None  # built by indexer.similar on first use
+        self.word_stats: Any = None  # per word field, built by indexer.wordstats on first use
 
     def locate(self, docnum: int) -> tuple[SegmentData, int]:
         """The segment holding a global docnum and the docnum inside it."""
@@ -137,6 +134,6 @@ class Snapshot:
             self.close()
 
     def close(self) -> None:
-        self.searcher.close()
+        self.reader.close()
         for data in self.segments:
             data.close()

@@ -32,7 +32,7 @@ from indexer.segment_writer import BulkSegmentWriter
 Progress = Callable[[int, int], None]  # (records done, records to do)
 
 CURRENT = "CURRENT"
-FORMAT = "2"  # of the files beside the segments (2: word postings); an older build is rebuilt
+FORMAT = "3"  # of the files beside the segments (3: word postings per field); older: rebuilt
 MAX_SEGMENT_DOCS = 4000  # bounds a segment writer's memory
 PARALLEL_MIN_DOCS = 400  # below this, starting worker processes costs more than it saves
 MAX_SEGMENTS = 32  # past this, an update compacts the index by rebuilding it
@@ -92,8 +92,8 @@ def write_segment(build: str, data_dir: str, items: list[tuple[str, str]]) -> An
     for record_id, digest in items:
         record = archive.get(record_id)
         folded = fold(record.text)
-        words = word_counts(folded.text)
-        writer.add(id=record.id, words=words, title=word_counts(normalise(record.title)))
+        words = {"words": word_counts(folded.text), "title": word_counts(normalise(record.title))}
+        writer.add(id=record.id, **words)
         data.add(folded.text, record.text, _meta(record, digest, len(folded.text)), words)
     data.write()
     return writer.finish()

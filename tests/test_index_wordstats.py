@@ -1,15 +1,20 @@
-"""More-like-this over numpy word postings gives Whoosh's own more_like results, only faster."""
+"""Scoring from the numpy word postings gives Whoosh's own results: words mode and more-like-this."""
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
+from whoosh import query as wq
+from whoosh.searching import Searcher
 
 from archive import Archive
 from indexer import Index
+from indexer.analysis import normalise, words
 from indexer.similar import similar
+from indexer.wordstats import all_words
 from tests.bench.run import make_corpus
 
 
@@ -37,11 +42,12 @@ def corpus_dir(seeded_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 def test_similar_equals_whoosh_more_like(corpus_dir: Path) -> None:
     with Index.open(corpus_dir) as index, index._use() as snapshot:
+        searcher = Searcher(snapshot.reader, closereader=False)
         assert len(snapshot.segments) > 1 and not snapshot.live.all()
         for record_id in sorted(snapshot.docnum_of)[::15]:
             docnum = snapshot.docnum_of[record_id]
             text = snapshot.orig_text(docnum)
-            whoosh = snapshot.searcher.more_like(docnum, "words", text=text, top=5).top_n
+            whoosh = searcher.more_like(docnum, "words", text=text, top=5).top_n
             ours = similar(snapshot, docnum, 5)
             assert [d for _, d in ours] == [d for _, d in whoosh], record_id
             assert [s for s, _ in ours] == pytest.approx([s for s, _ in whoosh], rel=1e-12)
@@ -58,3 +64,26 @@ def test_a_near_copy_is_most_similar_and_removed_records_never_show(corpus_dir: 
         for record_id in [f"{i:012x}" for i in range(0, 300, 10) if i not in range(100, 110)]:
             assert not removed & {h.id for h in index.similar(record_id, limit=20)}
         assert index.similar("no-such-record") == []
+
+
+WORD_QUERIES = ["人大", "代表联络站", "人大代表 履职", "监督", "执法检查 备案审查", "的", "2025"]
+WORD_QUERIES += ["人大常委会工作总结", "代表之家 代表联络站 人大", "不存在的词语组合", "区"]
+
+
+@pytest.mark.parametrize("fields", [("words", "title"), ("title",), ("words",)])
+def test_all_words_equals_whoosh_and_of_ors(corpus_dir: Path, fields: tuple[str, ...]) -> None:
+    with Index.open(corpus_dir) as index, index._use() as snapshot:
+        searcher = Searcher(snapshot.reader, closereader=False)
+        answered = 0
+        for q in WORD_QUERIES:
+            term_words = [w for part in q.split() for w, _, _ in words(normalise(part))]
+            query = wq.And([wq.Or([wq.Term(f, w) for f in fields]) for w in term_words])
+            whoosh = dict((d, s) for s, d in searcher.search(query, limit=None).top_n)
+            mask, score = all_words(snapshot, term_words, fields)
+            assert sorted(whoosh) == np.flatnonzero(mask).tolist(), q
+            assert score[sorted(whoosh)].tolist() == pytest.approx(
+                [whoosh[d] for d in sorted(whoosh)], rel=1e-12
+            ), q
+            assert (score[~mask] == 0).all()
+            answered += bool(whoosh)
+        assert answered >= (3 if fields == ("title",) else 8)
