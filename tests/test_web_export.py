@@ -213,3 +213,15 @@ def test_without_base_url_links_follow_the_request(client: FlaskClient) -> None:
         "/export?district=老边区&format=jsonl", headers={"Host": "mirror.example:8080"}
     ).data.splitlines()
     assert json.loads(row)["link"] == f"http://mirror.example:8080/records/{json.loads(row)['id']}"
+
+
+def test_cli_export_links_use_the_base_url_from_the_environment(
+    indexed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONGRESS_ARCHIVE_BASE_URL", "https://archive.example.org")
+    out = tmp_path / "a.jsonl"
+    result = CliRunner().invoke(main, ["--data-dir", str(indexed_dir), "export", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    links = [json.loads(line)["link"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(links) == 7
+    assert all(link.startswith("https://archive.example.org/records/") for link in links)

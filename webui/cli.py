@@ -114,7 +114,10 @@ def serve(data_dir: Path, host: str, port: int, threads: int) -> None:
     "--bom/--no-bom", default=True, show_default=True, help="UTF-8 BOM in CSV, for Excel."
 )
 @click.option(
-    "--base-url", default="http://127.0.0.1:8000", show_default=True, help="Prefix of the links."
+    "--base-url",
+    default=lambda: os.environ.get("CONGRESS_ARCHIVE_BASE_URL", "http://127.0.0.1:8000"),
+    show_default="$CONGRESS_ARCHIVE_BASE_URL or http://127.0.0.1:8000",
+    help="Prefix of the links.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.pass_obj
