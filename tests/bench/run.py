@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import psutil
@@ -27,6 +28,7 @@ from indexer import Index, SearchRequest
 from indexer.analysis import normalise
 
 ROOT = Path(__file__).resolve().parents[2]
+NAIVE_STEP = 2  # the naive baseline takes seconds per query: it is timed on every 2nd query
 YEARS = list(range(2018, 2026))
 
 
@@ -146,11 +148,10 @@ def bench_ours(work: Path, records: list[Record], queries: list[dict], repeat: i
         Index(data).rebuild(archive)
         build = time.perf_counter() - t
     index = Index.open(data)
-    latencies: list[float] = []
     with PeakMemory() as qmem:
-        for q in queries:
-            request = _request(q)
-            latencies += timed(lambda r=request: index.search(r), repeat)
+        exact = [timed(partial(index.search, _request(q)), repeat) for q in queries]
+        words = [timed(partial(index.search, _request(q, "words")), repeat) for q in queries]
+        similar = timed_each(index.similar, [r.id for r in records[:60:2]])
     norm = [(r.id, normalise(r.title), normalise(r.text)) for r in records]
     wrong = checked = 0
     for q in queries:
@@ -164,14 +165,28 @@ def bench_ours(work: Path, records: list[Record], queries: list[dict], repeat: i
         "build": build,
         "size": dir_size(data / "index"),
         "mem": max(mem.peak, qmem.peak),
-        "lat": latencies,
+        "lat": exact,
+        "words": words,
+        "similar": similar,
         "exact": f"exact mode = substring scan: {checked - wrong}/{checked} queries",
     }
 
 
-def _request(q: dict) -> SearchRequest:
+def timed_each(fn: Callable[[str], object], args: list[str]) -> list[list[float]]:
+    """One timing per argument, after one warm-up call."""
+    fn(args[0])
+    out = []
+    for arg in args:
+        t = time.perf_counter()
+        fn(arg)
+        out.append([time.perf_counter() - t])
+    return out
+
+
+def _request(q: dict, mode: str = "exact") -> SearchRequest:
     return SearchRequest(
         q=q["q"],
+        mode=mode,
         district=(q["district"],) if "district" in q else (),
         years=((q["year"], q["year"]),) if "year" in q else (),
     )
@@ -221,7 +236,7 @@ def bench_naive(work: Path, records: list[Record], queries: list[dict]) -> dict:
     facets = sorting.Facets()
     for name in ("district", "city", "province", "year", "category"):
         facets.add_field(name, allow_overlap=name == "category")
-    latencies: list[float] = []
+    latencies: list[list[float]] = []
     with ix.searcher() as searcher:
 
         def run(q: dict) -> None:
@@ -239,16 +254,16 @@ def bench_naive(work: Path, records: list[Record], queries: list[dict]) -> dict:
             for hit in results:
                 hit.highlights("text")
 
-        for q in queries[::2]:  # every 2nd query, timed once (no warm-up): seconds per query
+        for q in queries[::NAIVE_STEP]:  # seconds per query: timed once each, no warm-up
             t = time.perf_counter()
             run(q)
-            latencies.append(time.perf_counter() - t)
+            latencies.append([time.perf_counter() - t])
     return {
         "build": build,
         "size": dir_size(path),
         "mem": mem.peak,
         "lat": latencies,
-        "note": f"timed on every 2nd query ({len(latencies)})",
+        "note": f"queries[::{NAIVE_STEP}] timed once each ({len(latencies)})",
     }
 
 
@@ -271,7 +286,7 @@ def bench_fts5(work: Path, records: list[Record], queries: list[dict], repeat: i
             db.executemany("INSERT INTO cat VALUES (?,?)", [(i, c) for c in r.categories])
         db.commit()
         build = time.perf_counter() - t
-    latencies: list[float] = []
+    latencies: list[list[float]] = []
     unsupported = 0
 
     def run(q: dict) -> None:
@@ -298,7 +313,7 @@ def bench_fts5(work: Path, records: list[Record], queries: list[dict], repeat: i
         if any(len(t) < 3 for t in q["q"].split()):
             unsupported += 1  # trigram cannot match a 1-2 character term
             continue
-        latencies += timed(lambda q=q: run(q), repeat)
+        latencies.append(timed(lambda q=q: run(q), repeat))
     db.close()
     return {
         "build": build,
@@ -330,9 +345,51 @@ def bench_segmenters(records: list[Record]) -> dict[str, float]:
     return speeds
 
 
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
+def pct(per_query: list[list[float]], p: float) -> float:
+    """The p-th percentile, in ms, of every timing of every query."""
+    values = sorted(t for timings in per_query for t in timings)
     return values[min(len(values) - 1, round(p * (len(values) - 1)))] * 1000
+
+
+HEADER = (
+    "| summaries | system | index chars/s | build s | p50 ms | p95 ms | index MB | peak MB | notes |",
+    "|---|---|---|---|---|---|---|---|---|",
+)
+
+
+def tier_rows(n: int, chars: int, queries: list[dict], results: dict[str, dict]) -> list[str]:
+    """The table rows of one corpus size, with this index's ratios to the naive baseline."""
+    rows = []
+    for name, r in results.items():
+        extra = r.get("note", "")
+        if "exact" in r:
+            extra = r["exact"]
+        if "unsupported" in r:
+            extra = f"{r['unsupported']} of {len(queries)} queries impossible (<3 chars)"
+        rows.append(
+            f"| {n:,} | {name} | {chars / r['build'] / 1000:,.0f}k | {r['build']:.1f} | "
+            f"{pct(r['lat'], 0.5):.1f} | {pct(r['lat'], 0.95):.1f} | "
+            f"{r['size'] / 2**20:.1f} | {r['mem'] / 2**20:.0f} | {extra} |"
+        )
+    ours = results["this index"]
+    for name, key, note in (
+        ("this index, words mode", "words", "the same queries in words mode (jieba, BM25F)"),
+        ("this index, similar()", "similar", f"more-like-this of {len(ours['similar'])} records"),
+    ):
+        rows.append(
+            f"| {n:,} | {name} | | | {pct(ours[key], 0.5):.1f} | {pct(ours[key], 0.95):.1f} "
+            f"| | | {note} |"
+        )
+    naive = results.get("naive whoosh+jieba")
+    if naive:
+        same = ours["lat"][::NAIVE_STEP]
+        rows.append(
+            f"| {n:,} | ratio this index / naive | ×{naive['build'] / ours['build']:.1f} | | "
+            f"×{pct(naive['lat'], 0.5) / pct(same, 0.5):.0f} faster | "
+            f"×{pct(naive['lat'], 0.95) / pct(same, 0.95):.0f} faster | | | "
+            f"on the same {len(same)} queries (queries[::{NAIVE_STEP}]) |"
+        )
+    return rows
 
 
 def main() -> None:
@@ -344,6 +401,7 @@ def main() -> None:
     seeds = seed_records()
     skip = set(filter(None, args.skip.split(",")))
     rows = []
+    print(*HEADER, sep="\n", flush=True)
     for n in map(int, args.sizes.split(",")):
         records = make_corpus(n, seeds)
         chars = sum(len(r.text) + len(r.title) for r in records)
@@ -357,31 +415,15 @@ def main() -> None:
                 results["sqlite fts5 trigram"] = bench_fts5(work, records, queries, args.repeat)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        for name, r in results.items():
-            extra = r.get("note", "")
-            if "exact" in r:
-                extra = r["exact"]
-            if "unsupported" in r:
-                extra = f"{r['unsupported']} of {len(queries)} queries impossible (<3 chars)"
-            rows.append(
-                f"| {n:,} | {name} | {chars / r['build'] / 1000:,.0f}k | {r['build']:.1f} | "
-                f"{pct(r['lat'], 0.5):.1f} | {pct(r['lat'], 0.95):.1f} | "
-                f"{r['size'] / 2**20:.1f} | {r['mem'] / 2**20:.0f} | {extra} |"
-            )
-            print(rows[-1], flush=True)
+        tier = tier_rows(n, chars, queries, results)
         for name, speed in bench_segmenters(records).items():
-            rows.append(
+            tier.append(
                 f"| {n:,} | {name} | {speed / 1000:,.0f}k | | | | | | "
                 f"{chars / 1e6:.1f}M chars, {len(queries)} queries |"
             )
-            print(rows[-1], flush=True)
-    print(
-        "| summaries | system | index chars/s | build s | p50 ms | p95 ms | index MB | peak MB "
-        "| notes |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|")
-    for row in rows:
-        print(row)
+        print(*tier, sep="\n", flush=True)
+        rows += tier
+    print("\nAll tiers:", *HEADER, *rows, sep="\n")
 
 
 if __name__ == "__main__":
