@@ -26,11 +26,14 @@ class _FoldTable(dict):
 
     def __missing__(self, code: int) -> str:
         folded = _T2S.convert(unicodedata.normalize("NFKC", chr(code))).casefold()
+        if len(folded) != 1:
+            _UNEVEN.add(chr(code))
         self[code] = folded
         return folded
 
 
 _FOLD = _FoldTable()
+_UNEVEN: set[str] = set()  # characters folding to more or fewer than one: offsets shift
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,8 @@ def normalise(text: str) -> str:
 
 def fold(text: str) -> Folded:
     """Normalise and keep the offset map needed to mark matches in the original text."""
-    norm = text.translate(_FOLD)
-    if len(norm) == len(text) and all(len(_FOLD[ord(c)]) == 1 for c in set(text)):
+    norm = text.translate(_FOLD)  # folds every new character first, so _UNEVEN knows them
+    if _UNEVEN.isdisjoint(text):
         return Folded(norm, None)
     origin: list[int] = []
     for i, c in enumerate(text):

@@ -30,14 +30,20 @@ class _FieldPostings:
 
     def add(self, docnum: int, items: Any, scorable: bool) -> int:
         """Take one document's (term, freq, weight, value) items; returns the field length."""
+        items = list(items)
+        if not items:
+            return 0
         terms, payloads = self.terms, self.payloads
-        length = count = 0
-        for tbytes, freq, weight, vbytes in items:
-            self.term_ids.append(terms.setdefault(tbytes, len(terms)))
-            self.payload_ids.append(payloads.setdefault((weight, vbytes or b""), len(payloads)))
-            length += freq
-            count += 1
-        self.docnums.extend([docnum] * count)
+        tbytes, freqs, weights, vbytes = zip(*items, strict=True)
+        self.term_ids.extend([terms.setdefault(t, len(terms)) for t in tbytes])
+        self.payload_ids.extend(
+            [
+                payloads.setdefault((w, v or b""), len(payloads))
+                for w, v in zip(weights, vbytes, strict=True)
+            ]
+        )
+        self.docnums.extend([docnum] * len(items))
+        length = sum(freqs)
         if not scorable:
             return 0
         stored = length_to_byte(length)

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive import Archive
-from indexer.analysis import cut, is_word, normalise, reference_tokenizer, words
+from indexer.analysis import cut, fold, is_word, normalise, reference_tokenizer, words
 
 
 @functools.cache
@@ -99,3 +99,24 @@ def test_is_word_means_a_letter_or_digit(token: str) -> None:
 )
 def test_is_word_examples(token: str, expected: bool) -> None:
     assert is_word(token) is expected
+
+
+UNEVEN = st.sampled_from(["㍿", "ﬁ", "İ", "ß", "①", "\u00ad", "Ａ", "數", "a", "人"])
+
+
+@given(st.lists(UNEVEN | st.characters(), max_size=20).map("".join))
+def test_fold_maps_every_normalised_character_back_to_its_origin(text: str) -> None:
+    folded = fold(text)
+    assert folded.text == normalise(text)
+    for j, char in enumerate(folded.text):
+        start, end = folded.to_original(j, j + 1)
+        assert end - start == 1
+        assert char in normalise(text[start:end])
+
+
+def test_fold_of_characters_that_grow() -> None:
+    folded = fold("㍿数字ﬁ")
+    assert folded.text == "株式会社数字fi"
+    origins = [folded.to_original(j, j + 1)[0] for j in range(len(folded.text))]
+    assert origins == [0, 0, 0, 0, 1, 2, 3, 3]
+    assert fold("數字平臺").origin is None
