@@ -13,7 +13,6 @@ from pathlib import Path
 import jieba
 import opencc
 import rjieba
-from whoosh.analysis import Token, Tokenizer
 
 USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
 HMM = False  # fixed: dictionary-only segmentation is deterministic and twice as fast as HMM
@@ -124,35 +123,3 @@ def words(norm: str) -> Iterator[tuple[str, int, int]]:
     for word, start, end in segmenter().tokenize(norm, "default", HMM):
         if is_word(word):
             yield word, start, end
-
-
-class JiebaTokenizer(Tokenizer):
-    """Whoosh tokenizer: normalised jieba words, positions in word order, offsets in the original."""
-
-    def __call__(  # type: ignore[override]
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        mode: str = "",
-        **kwargs: object,
-    ) -> Iterator[Token]:
-        folded = fold(value)
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, (word, start, end) in enumerate(words(folded.text)):
-            token.text = word
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = word
-            if positions:
-                token.pos = start_pos + pos
-            if chars:
-                first, last = folded.to_original(start, end)
-                token.startchar = start_char + first
-                token.endchar = start_char + last
-            yield token

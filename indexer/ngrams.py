@@ -4,7 +4,7 @@ Every Whoosh segment `MAIN_<segid>` gets sibling files `MAIN_<segid>.x*` (so Who
 deletes them with the segment). They hold, for the segment's documents in docnum order:
 - the sorted codes of every distinct character unigram and bigram of the normalised text, each with
   its posting list (docnums and frequencies) as flat numpy arrays, memory-mapped at search time;
-- the same for the jieba words of each Whoosh field (`words`: the text, `title`), with each
+- the same for the jieba words of the text (field `words`) and of the title (`title`), with each
   document's word count, so words mode and more-like-this score with numpy (indexer/wordstats.py);
 - the normalised texts (UTF-8, for verifying phrases longer than two characters with `mmap.find`)
   and the original texts (for snippets and passages);
@@ -25,7 +25,7 @@ import numpy as np
 SHIFT = 21  # a code point fits in 21 bits
 UNIGRAM = (1 << SHIFT) - 1  # low bits of a unigram's code; above every real code point
 MAX_TF = np.iinfo(np.uint16).max
-WORD_FIELDS = ("words", "title")  # the Whoosh fields whose words are also kept here
+WORD_FIELDS = ("words", "title")  # word fields: the jieba words of the text and of the title
 WORD_PARTS = ("vocab", "starts", "docs", "tfs", "len")
 
 

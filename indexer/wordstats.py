@@ -1,10 +1,10 @@
-"""Whoosh's BM25F over the word postings kept beside each segment, computed with numpy.
+"""BM25F over the word postings kept beside each segment, computed with numpy.
 
 The formulas are Whoosh's own: `scoring.BM25F` with its default B and K1, `Weighting.idf`
 (ln(N / (df + 1)) + 1 over all documents, deleted ones included, as Whoosh counts them), posting
 weights multiplied by the field's boost, and document lengths quantised to the byte Whoosh stores.
 Whoosh computes them posting by posting in Python; here one word is one vectorised expression.
-tests/test_search_words.py and tests/test_index_similar.py compare the results with Whoosh's.
+tests/test_index_wordstats.py compares the results with a Whoosh index of the same words.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer.ngrams import WordPostings
 from indexer.reading import Snapshot
+from indexer.schema import WORD_FIELD_BOOST
 
 _BM25 = BM25F()
 _BUILD_LOCK = threading.Lock()
@@ -54,7 +55,7 @@ class FieldStats:
             lengths=np.array(stored, np.float64),
             avg_length=(float(exact.sum()) / (snapshot.size or 1)) or 1.0,
             size=snapshot.size,
-            boost=snapshot.reader.schema[field].format.field_boost,
+            boost=WORD_FIELD_BOOST[field],
         )
 
     def frequencies(self, words: list[str]) -> np.ndarray:

@@ -21,18 +21,18 @@ from typing import Any
 
 import filelock
 from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
 
 from archive import Archive, Record
 from indexer.analysis import fold, normalise
 from indexer.models import UpdateReport
 from indexer.ngrams import DocMeta, SegmentData, SegmentDataWriter
 from indexer.schema import make_schema, word_counts
-from indexer.segment_writer import BulkSegmentWriter
 
 Progress = Callable[[int, int], None]  # (records done, records to do)
 
 CURRENT = "CURRENT"
-FORMAT = "3"  # of the files beside the segments (3: word postings per field); older: rebuilt
+FORMAT = "4"  # of a build (4: words beside the segments, ids only in Whoosh); older: rebuilt
 MAX_SEGMENT_DOCS = 4000  # bounds a segment writer's memory
 PARALLEL_MIN_DOCS = 400  # below this, starting worker processes costs more than it saves
 MAX_SEGMENTS = 32  # past this, an update compacts the index by rebuilding it
@@ -87,16 +87,18 @@ def write_segment(build: str, data_dir: str, items: list[tuple[str, str]]) -> An
     """Index (record id, digest) pairs into one new, uncommitted segment; returns the segment."""
     ix = whoosh_index.open_dir(build)
     archive = Archive(data_dir)
-    writer = BulkSegmentWriter(ix)
+    writer = SegmentWriter(ix, _lk=False, compound=False)  # a compound file would swallow ours
     data = SegmentDataWriter(Path(build), writer.newsegment.segment_id())
     for record_id, digest in items:
         record = archive.get(record_id)
         folded = fold(record.text)
         words = {"words": word_counts(folded.text), "title": word_counts(normalise(record.title))}
-        writer.add(id=record.id, **words)
+        writer.add_document(id=record.id)
         data.add(folded.text, record.text, _meta(record, digest, len(folded.text)), words)
     data.write()
-    return writer.finish()
+    segment = writer._finalize_segment()  # the parent commits it; its lock and temp dir stay theirs
+    writer.is_closed = True
+    return segment
 
 
 def _chunks(items: list[tuple[str, str]], procs: int) -> list[list[tuple[str, str]]]:

@@ -1,18 +1,26 @@
-"""Scoring from the numpy word postings gives Whoosh's own results: words mode and more-like-this."""
+"""Scoring from the numpy word postings gives Whoosh's results over the same words: words mode
+(BM25F, title boosted) and more-like-this, with deleted documents counted as Whoosh counts them."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.fields import TEXT, Schema
 from whoosh.searching import Searcher
+from whoosh.system import pack_uint
 
 from archive import Archive
 from indexer import Index
-from indexer.analysis import normalise, words
+from indexer.analysis import fold, normalise, words
+from indexer.reading import Snapshot
+from indexer.schema import TITLE_BOOST, word_counts
 from indexer.similar import similar
 from indexer.wordstats import all_words
 from tests.bench.run import make_corpus
@@ -40,17 +48,49 @@ def corpus_dir(seeded_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
     return data_dir
 
 
-def test_similar_equals_whoosh_more_like(corpus_dir: Path) -> None:
+class CountedWords(TEXT):
+    """A Whoosh text field of the words a record's word field holds (counted, or from a text)."""
+
+    def index(self, value: str | Counter[str], **kwargs: object) -> Iterator[tuple]:
+        counts = word_counts(fold(value).text) if isinstance(value, str) else value
+        boost = self.format.field_boost
+        return ((w.encode(), f, f * boost, pack_uint(f)) for w, f in sorted(counts.items()))
+
+
+@pytest.fixture(scope="module")
+def opened(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    """The index's newest snapshot, and a Whoosh searcher over one segment holding the same
+    documents' words at the same docnums, with the same ones deleted."""
     with Index.open(corpus_dir) as index, index._use() as snapshot:
-        searcher = Searcher(snapshot.reader, closereader=False)
-        assert len(snapshot.segments) > 1 and not snapshot.live.all()
-        for record_id in sorted(snapshot.docnum_of)[::15]:
-            docnum = snapshot.docnum_of[record_id]
-            text = snapshot.orig_text(docnum)
-            whoosh = searcher.more_like(docnum, "words", text=text, top=5).top_n
-            ours = similar(snapshot, docnum, 5)
-            assert [d for _, d in ours] == [d for _, d in whoosh], record_id
-            assert [s for s, _ in ours] == pytest.approx([s for s, _ in whoosh], rel=1e-12)
+        path = tmp_path_factory.mktemp("whoosh")
+        schema = Schema(
+            words=CountedWords(phrase=False),
+            title=CountedWords(phrase=False, field_boost=TITLE_BOOST),
+        )
+        reference = whoosh_index.create_in(str(path), schema)
+        writer = reference.writer()
+        for d in range(snapshot.size):
+            text, title = snapshot.orig_text(d), snapshot.meta[d].title
+            writer.add_document(words=text, title=word_counts(normalise(title)))
+        writer.commit()
+        writer = reference.writer()
+        for d in np.flatnonzero(~snapshot.live).tolist():
+            writer.delete_document(d)
+        writer.commit(merge=False)  # deleted documents stay in the statistics, as in the index
+        with reference.searcher() as searcher:
+            yield snapshot, searcher
+
+
+def test_similar_equals_whoosh_more_like(opened: tuple[Snapshot, Searcher]) -> None:
+    snapshot, searcher = opened
+    assert len(snapshot.segments) > 1 and not snapshot.live.all()
+    for record_id in sorted(snapshot.docnum_of)[::15]:
+        docnum = snapshot.docnum_of[record_id]
+        text = snapshot.orig_text(docnum)
+        whoosh = searcher.more_like(docnum, "words", text=text, top=5).top_n
+        ours = similar(snapshot, docnum, 5)
+        assert [d for _, d in ours] == [d for _, d in whoosh], record_id
+        assert [s for s, _ in ours] == pytest.approx([s for s, _ in whoosh], rel=1e-12)
 
 
 def test_a_near_copy_is_most_similar_and_removed_records_never_show(corpus_dir: Path) -> None:
@@ -71,19 +111,20 @@ WORD_QUERIES += ["人大常委会工作总结", "代表之家 代表联络站 �
 
 
 @pytest.mark.parametrize("fields", [("words", "title"), ("title",), ("words",)])
-def test_all_words_equals_whoosh_and_of_ors(corpus_dir: Path, fields: tuple[str, ...]) -> None:
-    with Index.open(corpus_dir) as index, index._use() as snapshot:
-        searcher = Searcher(snapshot.reader, closereader=False)
-        answered = 0
-        for q in WORD_QUERIES:
-            term_words = [w for part in q.split() for w, _, _ in words(normalise(part))]
-            query = wq.And([wq.Or([wq.Term(f, w) for f in fields]) for w in term_words])
-            whoosh = dict((d, s) for s, d in searcher.search(query, limit=None).top_n)
-            mask, score = all_words(snapshot, term_words, fields)
-            assert sorted(whoosh) == np.flatnonzero(mask).tolist(), q
-            assert score[sorted(whoosh)].tolist() == pytest.approx(
-                [whoosh[d] for d in sorted(whoosh)], rel=1e-12
-            ), q
-            assert (score[~mask] == 0).all()
-            answered += bool(whoosh)
-        assert answered >= (3 if fields == ("title",) else 8)
+def test_all_words_equals_whoosh_and_of_ors(
+    opened: tuple[Snapshot, Searcher], fields: tuple[str, ...]
+) -> None:
+    snapshot, searcher = opened
+    answered = 0
+    for q in WORD_QUERIES:
+        term_words = [w for part in q.split() for w, _, _ in words(normalise(part))]
+        query = wq.And([wq.Or([wq.Term(f, w) for f in fields]) for w in term_words])
+        whoosh = dict((d, s) for s, d in searcher.search(query, limit=None).top_n)
+        mask, score = all_words(snapshot, term_words, fields)
+        assert sorted(whoosh) == np.flatnonzero(mask).tolist(), q
+        assert score[sorted(whoosh)].tolist() == pytest.approx(
+            [whoosh[d] for d in sorted(whoosh)], rel=1e-12
+        ), q
+        assert (score[~mask] == 0).all()
+        answered += bool(whoosh)
+    assert answered >= (3 if fields == ("title",) else 8)
