@@ -7,6 +7,7 @@ sorting downstream are the same numpy operations whatever matched.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,20 +28,58 @@ def _idf(snapshot: Snapshot, mask: np.ndarray) -> float:
     return math.log(1 + (snapshot.count - df + 0.5) / (df + 0.5))
 
 
-def _exact_term(snapshot: Snapshot, term: Term, title_only: bool) -> tuple[np.ndarray, np.ndarray]:
+Pending = tuple[str, float, np.ndarray]  # a term, its idf, and upper bounds of its occurrences
+TermResult = tuple[np.ndarray, np.ndarray, Pending | None]  # match, score, what is left to count
+
+
+@dataclass
+class Ranking:
+    """A query's matches and scores. An exact term longer than two characters is first scored with
+    an upper bound of its occurrences (its rarest bigram's count); `settle` counts the real
+    occurrences of the documents a caller is about to rank, so shown orders and scores are exact
+    while the whole match set costs no counting."""
+
+    match: np.ndarray
+    score: np.ndarray
+    exact: np.ndarray  # per docnum: the score is final
+    pending: list[Pending] = field(default_factory=list)
+
+    def settle(self, snapshot: Snapshot, docs: np.ndarray) -> None:
+        """Replace the upper bounds of these documents by their real occurrence counts."""
+        docs = docs[~self.exact[docs]]
+        if not len(docs):
+            return
+        norm_len = _norm_len(snapshot)[docs]
+        for term, idf, bound in self.pending:
+            tf = bound[docs]
+            held = tf > 0
+            real = snapshot.occurrences(term, docs[held])
+            upper = _bm25(idf, tf[held], norm_len[held])
+            self.score[docs[held]] += _bm25(idf, real, norm_len[held]) - upper
+        self.exact[docs] = True
+
+
+def _norm_len(snapshot: Snapshot) -> np.ndarray:
+    return K1 * (1 - B + B * snapshot.length / snapshot.avg_length)
+
+
+def _bm25(idf: float, tf: np.ndarray, norm_len: np.ndarray) -> np.ndarray:
+    return idf * tf * (K1 + 1) / (tf + norm_len)
+
+
+def _exact_term(snapshot: Snapshot, term: Term, title_only: bool) -> TermResult:
     """BM25 of the term's exact occurrences in the text, plus a boost when the title holds it."""
     in_title = snapshot.find_title(term.norm)
     if title_only:
-        return in_title, in_title * (TITLE_BOOST * _idf(snapshot, in_title))
+        return in_title, in_title * (TITLE_BOOST * _idf(snapshot, in_title)), None
     in_text, tf = snapshot.find(term.norm)
     mask = in_text | in_title
     idf = _idf(snapshot, mask)
-    norm_len = K1 * (1 - B + B * snapshot.length / snapshot.avg_length)
-    score = idf * tf * (K1 + 1) / (tf + norm_len) + in_title * (TITLE_BOOST * idf)
-    return mask, score
+    score = _bm25(idf, tf, _norm_len(snapshot)) + in_title * (TITLE_BOOST * idf)
+    return mask, score, (term.norm, idf, tf) if len(term.norm) > 2 else None
 
 
-def _words_term(snapshot: Snapshot, term: Term, title_only: bool) -> tuple[np.ndarray, np.ndarray]:
+def _words_term(snapshot: Snapshot, term: Term, title_only: bool) -> TermResult:
     """BM25F over jieba words (title boosted); the exact phrase adds a proximity bonus."""
     term_words = [w for w, _, _ in words(term.norm)]
     if not term_words:
@@ -50,25 +89,28 @@ def _words_term(snapshot: Snapshot, term: Term, title_only: bool) -> tuple[np.nd
     if len(term_words) > 1 and not title_only:
         phrase, _ = snapshot.find(term.norm)
         score += (phrase & mask) * PHRASE_BONUS
-    return mask, score
+    return mask, score, None
 
 
-def evaluate(
-    snapshot: Snapshot, parsed: Query, mode: str, title_only: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Match mask and scores of a whole query: clauses ANDed, terms in a clause ORed."""
-    match = snapshot.live.copy()
-    score = np.zeros(snapshot.size, np.float64)
+def evaluate(snapshot: Snapshot, parsed: Query, mode: str, title_only: bool) -> Ranking:
+    """Matches and scores of a whole query: clauses ANDed, terms in a clause ORed."""
+    ranking = Ranking(
+        snapshot.live.copy(), np.zeros(snapshot.size, np.float64), np.ones(snapshot.size, bool)
+    )
     term_fn = _exact_term if mode == "exact" else _words_term
     for clause in parsed.clauses:
         clause_mask = np.zeros(snapshot.size, bool)
         for term in clause.terms:
-            mask, term_score = term_fn(snapshot, term, title_only or term.field == "title")
+            mask, term_score, pending = term_fn(snapshot, term, title_only or term.field == "title")
             clause_mask |= mask
-            if not clause.negated:
-                score += term_score
+            if not clause.negated:  # an excluded term adds nothing to the score
+                ranking.score += term_score
+                if pending:
+                    ranking.pending.append(pending)
         if clause.negated:
-            match &= ~clause_mask
+            ranking.match &= ~clause_mask
         else:
-            match &= clause_mask
-    return match, score
+            ranking.match &= clause_mask
+    if ranking.pending:
+        ranking.exact[:] = False
+    return ranking

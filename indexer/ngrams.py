@@ -244,6 +244,21 @@ class SegmentData:
         docs = np.array(found, np.int64)
         return docs, tf[docs]
 
+    def occurrences(self, term: str, docs: list[int]) -> list[int]:
+        """How often `term` occurs in each document's normalised text (overlapping occurrences,
+        as snippets mark them)."""
+        needle = term.encode()
+        find, off = self.norm.find, self.norm_off
+        counts = []
+        for d in docs:
+            n, end = 0, off[d + 1]
+            at = find(needle, off[d], end)
+            while at >= 0:  # UTF-8: a match never starts inside a character
+                n += 1
+                at = find(needle, at + 1, end)
+            counts.append(n)
+        return counts
+
     def orig_text(self, d: int) -> str:
         return self.orig[self.orig_off[d] : self.orig_off[d + 1]].decode()
 

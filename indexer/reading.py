@@ -105,6 +105,16 @@ class Snapshot:
         tf[~self.live] = 0
         return tf > 0, tf
 
+    def occurrences(self, norm: str, docs: np.ndarray) -> np.ndarray:
+        """Occurrences of `norm` in the normalised text of each of these docnums."""
+        counts = np.zeros(len(docs), np.float64)
+        segment = np.searchsorted(self.bases, docs, side="right") - 1
+        for i in np.unique(segment).tolist():
+            at = np.flatnonzero(segment == i)
+            local = (docs[at] - self.bases[i]).tolist()
+            counts[at] = self.segments[i].occurrences(norm, local)
+        return counts
+
     def find_title(self, norm: str) -> np.ndarray:
         """Live documents whose normalised title contains `norm` (one C-speed scan of all titles)."""
         mask = np.zeros(self.size, bool)

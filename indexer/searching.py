@@ -16,7 +16,7 @@ from indexer import writing
 from indexer.analysis import words
 from indexer.facets import apply_filters, facet_counts, filter_masks
 from indexer.highlight import find_spans, paragraph_snippets, snippets
-from indexer.matching import evaluate
+from indexer.matching import Ranking, evaluate
 from indexer.models import (
     MODES,
     SCOPES,
@@ -150,24 +150,24 @@ class Index:
         """One page of hits with snippets, the total, and facets over the whole result set."""
         parsed = validate(request)
         with self._use() as snapshot:
-            match, score = evaluate(snapshot, parsed, request.mode, request.scope == "title")
+            ranking = evaluate(snapshot, parsed, request.mode, request.scope == "title")
             masks = filter_masks(snapshot, request)
-            final = apply_filters(match, masks)
-            order = _order(snapshot, final, score, request)
-            start = (request.page - 1) * request.per_page
+            final = apply_filters(ranking.match, masks)
+            end = request.page * request.per_page
+            order = _order(snapshot, final, ranking, request, end)
             needles = _needles(parsed, request)
             hits = tuple(
-                _hit(snapshot, d, float(score[d]), needles, with_snippets=True)
-                for d in order[start : start + request.per_page].tolist()
+                _hit(snapshot, d, float(ranking.score[d]), needles, with_snippets=True)
+                for d in order[end - request.per_page : end].tolist()
             )
-            facets = facet_counts(snapshot, match, masks, request)
+            facets = facet_counts(snapshot, ranking.match, masks, request)
         return SearchResult(request, int(final.sum()), hits, facets)
 
     def _ranked(self, snapshot: Snapshot, request: SearchRequest) -> tuple[np.ndarray, np.ndarray]:
         """Every matching docnum in the requested order, and the scores."""
-        match, score = evaluate(snapshot, validate(request), request.mode, request.scope == "title")
-        final = apply_filters(match, filter_masks(snapshot, request))
-        return _order(snapshot, final, score, request), score
+        ranking = evaluate(snapshot, validate(request), request.mode, request.scope == "title")
+        final = apply_filters(ranking.match, filter_masks(snapshot, request))
+        return _order(snapshot, final, ranking, request, None), ranking.score
 
     def matches(self, request: SearchRequest) -> Iterator[Hit]:
         """Every matching record in the requested order (no page limit, no snippets)."""
@@ -243,23 +243,45 @@ def _place_key(place: tuple[str | None, ...]) -> tuple[tuple[bool, str], ...]:
 
 
 def _order(
-    snapshot: Snapshot, final: np.ndarray, score: np.ndarray, request: SearchRequest
+    snapshot: Snapshot,
+    final: np.ndarray,
+    ranking: Ranking,
+    request: SearchRequest,
+    need: int | None,
 ) -> np.ndarray:
-    """Docnums of the final set in the requested order; ties fall back to newest, then id."""
+    """Docnums of the final set in the requested order; ties fall back to newest, then id.
+
+    The first `need` (None: all) are in their exact order: documents are ranked on upper-bound
+    scores, the unsettled ones among the first `need` get their real scores, and that repeats until
+    the first `need` are all settled; an upper bound never ranks a document too low, so no
+    document further down can belong among them.
+    """
     docs = np.flatnonzero(final)
+    if need is None:
+        ranking.settle(snapshot, docs)
+    while True:
+        order = docs[np.lexsort(_sort_keys(snapshot, docs, ranking.score, request))]
+        head = order[:need]
+        if ranking.exact[head].all():
+            return order
+        ranking.settle(snapshot, order[: 2 * len(head)])
+
+
+def _sort_keys(
+    snapshot: Snapshot, docs: np.ndarray, score: np.ndarray, request: SearchRequest
+) -> tuple[np.ndarray, ...]:
+    """np.lexsort keys (last = primary) of the requested order."""
     year = snapshot.year[docs].astype(np.int64)
     newest = np.where(year < 0, _LAST, -year)
     ids = snapshot.id_rank[docs]
     if request.sort == "relevance":
-        keys = (ids, newest, -score[docs])
-    elif request.sort == "year":
-        keys = (ids, -score[docs], np.where(year < 0, _LAST, year))
-    elif request.sort == "-year":
-        keys = (ids, -score[docs], newest)
-    else:
-        district = snapshot.places["district"].ids[docs].astype(np.int64)
-        keys = (ids, newest, np.where(district < 0, _LAST, district))
-    return docs[np.lexsort(keys)]
+        return ids, newest, -score[docs]
+    if request.sort == "year":
+        return ids, -score[docs], np.where(year < 0, _LAST, year)
+    if request.sort == "-year":
+        return ids, -score[docs], newest
+    district = snapshot.places["district"].ids[docs].astype(np.int64)
+    return ids, newest, np.where(district < 0, _LAST, district)
 
 
 def _hit(
