@@ -1,6 +1,6 @@
 """Benchmark: this index vs the naive Whoosh+jieba baseline vs SQLite FTS5 trigram, on one corpus.
 
-    .venv/bin/python -m tests.bench.run [--sizes 1000,5000,20000] [--repeat 3]
+    .venv/bin/python -m tests.bench.run [--sizes 1000,5000,20000] [--repeat 3] [--builds 1]
 
 The corpus is synthetic and reproducible: summaries of 20-30 sentences drawn (seeded RNG) from the
 seed records' sentences, so common phrases occur in most summaries, as in the real archive.
@@ -13,6 +13,7 @@ import random
 import re
 import shutil
 import sqlite3
+import statistics
 import tempfile
 import threading
 import time
@@ -137,16 +138,20 @@ def dir_size(path: Path) -> int:
 # --- this index -----------------------------------------------------------------------------
 
 
-def bench_ours(work: Path, records: list[Record], queries: list[dict], repeat: int) -> dict:
+def bench_ours(
+    work: Path, records: list[Record], queries: list[dict], repeat: int, builds: int
+) -> dict:
     data = work / "ours"
     archive = Archive(data)
     with archive.writing() as a:
         for r in records:
             a.write(r)
+    build = []
     with PeakMemory() as mem:
-        t = time.perf_counter()
-        Index(data).rebuild(archive)
-        build = time.perf_counter() - t
+        for _ in range(builds):  # each a complete rebuild that replaces the previous one
+            t = time.perf_counter()
+            Index(data).rebuild(archive)
+            build.append(time.perf_counter() - t)
     index = Index.open(data)
     with PeakMemory() as qmem:
         exact = [timed(partial(index.search, _request(q)), repeat) for q in queries]
@@ -162,7 +167,8 @@ def bench_ours(work: Path, records: list[Record], queries: list[dict], repeat: i
         checked += 1
     index.close()
     return {
-        "build": build,
+        "build": statistics.median(build),
+        "builds": build,
         "size": dir_size(data / "index"),
         "mem": max(mem.peak, qmem.peak),
         "lat": exact,
@@ -195,7 +201,7 @@ def _request(q: dict, mode: str = "exact") -> SearchRequest:
 # --- naive baseline: Whoosh + jieba.analyse.ChineseAnalyzer ---------------------------------
 
 
-def bench_naive(work: Path, records: list[Record], queries: list[dict]) -> dict:
+def bench_naive(work: Path, records: list[Record], queries: list[dict], builds: int) -> dict:
     from jieba.analyse import ChineseAnalyzer
     from whoosh import index as wi
     from whoosh import sorting
@@ -213,25 +219,27 @@ def bench_naive(work: Path, records: list[Record], queries: list[dict]) -> dict:
         year=NUMERIC(stored=True, sortable=True),
         category=KEYWORD(stored=True, commas=True, sortable=True),
     )
-    path = work / "naive"
-    path.mkdir()
-    ix = wi.create_in(str(path), schema)
+    build = []
     with PeakMemory() as mem:
-        t = time.perf_counter()
-        writer = ix.writer(procs=2, limitmb=256, multisegment=True)
-        for r in records:
-            writer.add_document(
-                id=r.id,
-                title=r.title,
-                text=r.text,
-                district=r.district or "",
-                city=r.city or "",
-                province=r.province or "",
-                year=r.year or 0,
-                category=",".join(r.categories),
-            )
-        writer.commit()
-        build = time.perf_counter() - t
+        for attempt in range(builds):  # each into a new directory; the last one is queried
+            path = work / f"naive-{attempt}"
+            path.mkdir()
+            ix = wi.create_in(str(path), schema)
+            t = time.perf_counter()
+            writer = ix.writer(procs=2, limitmb=256, multisegment=True)
+            for r in records:
+                writer.add_document(
+                    id=r.id,
+                    title=r.title,
+                    text=r.text,
+                    district=r.district or "",
+                    city=r.city or "",
+                    province=r.province or "",
+                    year=r.year or 0,
+                    category=",".join(r.categories),
+                )
+            writer.commit()
+            build.append(time.perf_counter() - t)
     parser = QueryParser("text", schema)
     facets = sorting.Facets()
     for name in ("district", "city", "province", "year", "category"):
@@ -259,7 +267,8 @@ def bench_naive(work: Path, records: list[Record], queries: list[dict]) -> dict:
             run(q)
             latencies.append([time.perf_counter() - t])
     return {
-        "build": build,
+        "build": statistics.median(build),
+        "builds": build,
         "size": dir_size(path),
         "mem": mem.peak,
         "lat": latencies,
@@ -270,22 +279,33 @@ def bench_naive(work: Path, records: list[Record], queries: list[dict]) -> dict:
 # --- SQLite FTS5 with the trigram tokenizer --------------------------------------------------
 
 
-def bench_fts5(work: Path, records: list[Record], queries: list[dict], repeat: int) -> dict:
-    path = work / "fts5.sqlite"
-    db = sqlite3.connect(path)
-    db.execute("CREATE VIRTUAL TABLE doc USING fts5(title, text, tokenize='trigram')")
-    db.execute("CREATE TABLE meta(rowid INTEGER PRIMARY KEY, district, city, province, year)")
-    db.execute("CREATE TABLE cat(rowid INTEGER, category)")
+def bench_fts5(
+    work: Path, records: list[Record], queries: list[dict], repeat: int, builds: int
+) -> dict:
+    build = []
     with PeakMemory() as mem:
-        t = time.perf_counter()
-        for i, r in enumerate(records, 1):
-            db.execute("INSERT INTO doc(rowid, title, text) VALUES (?,?,?)", (i, r.title, r.text))
+        for attempt in range(builds):  # each into a new database; the last one is queried
+            path = work / f"fts5-{attempt}.sqlite"
+            db = sqlite3.connect(path)
+            db.execute("CREATE VIRTUAL TABLE doc USING fts5(title, text, tokenize='trigram')")
             db.execute(
-                "INSERT INTO meta VALUES (?,?,?,?,?)", (i, r.district, r.city, r.province, r.year)
+                "CREATE TABLE meta(rowid INTEGER PRIMARY KEY, district, city, province, year)"
             )
-            db.executemany("INSERT INTO cat VALUES (?,?)", [(i, c) for c in r.categories])
-        db.commit()
-        build = time.perf_counter() - t
+            db.execute("CREATE TABLE cat(rowid INTEGER, category)")
+            t = time.perf_counter()
+            for i, r in enumerate(records, 1):
+                db.execute(
+                    "INSERT INTO doc(rowid, title, text) VALUES (?,?,?)", (i, r.title, r.text)
+                )
+                db.execute(
+                    "INSERT INTO meta VALUES (?,?,?,?,?)",
+                    (i, r.district, r.city, r.province, r.year),
+                )
+                db.executemany("INSERT INTO cat VALUES (?,?)", [(i, c) for c in r.categories])
+            db.commit()
+            build.append(time.perf_counter() - t)
+            if attempt < builds - 1:
+                db.close()
     latencies: list[list[float]] = []
     unsupported = 0
 
@@ -316,7 +336,8 @@ def bench_fts5(work: Path, records: list[Record], queries: list[dict], repeat: i
         latencies.append(timed(lambda q=q: run(q), repeat))
     db.close()
     return {
-        "build": build,
+        "build": statistics.median(build),
+        "builds": build,
         "size": path.stat().st_size,
         "mem": mem.peak,
         "lat": latencies,
@@ -366,6 +387,9 @@ def tier_rows(n: int, chars: int, queries: list[dict], results: dict[str, dict])
             extra = r["exact"]
         if "unsupported" in r:
             extra = f"{r['unsupported']} of {len(queries)} queries impossible (<3 chars)"
+        if len(r["builds"]) > 1:
+            spread = ", ".join(f"{b:.1f}" for b in r["builds"])
+            extra += f"; build = median of {len(r['builds'])} ({spread} s)"
         rows.append(
             f"| {n:,} | {name} | {chars / r['build'] / 1000:,.0f}k | {r['build']:.1f} | "
             f"{pct(r['lat'], 0.5):.1f} | {pct(r['lat'], 0.95):.1f} | "
@@ -395,7 +419,8 @@ def tier_rows(n: int, chars: int, queries: list[dict], results: dict[str, dict])
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000,20000")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="timings of each query")
+    parser.add_argument("--builds", type=int, default=1, help="builds per system (median shown)")
     parser.add_argument("--skip", default="", help="comma list of systems to skip: naive,fts5")
     args = parser.parse_args()
     seeds = seed_records()
@@ -408,11 +433,12 @@ def main() -> None:
         queries = make_queries(records)
         work = Path(tempfile.mkdtemp(prefix="bench-"))
         try:
-            results = {"this index": bench_ours(work, records, queries, args.repeat)}
+            b = args.builds
+            results = {"this index": bench_ours(work, records, queries, args.repeat, b)}
             if "naive" not in skip:
-                results["naive whoosh+jieba"] = bench_naive(work, records, queries)
+                results["naive whoosh+jieba"] = bench_naive(work, records, queries, b)
             if "fts5" not in skip:
-                results["sqlite fts5 trigram"] = bench_fts5(work, records, queries, args.repeat)
+                results["sqlite fts5 trigram"] = bench_fts5(work, records, queries, args.repeat, b)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         tier = tier_rows(n, chars, queries, results)
