@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,6 +34,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
     with archive.writing() as a:
         for i, (record_id, text) in enumerate(BODIES.items()):
             a.write(record(record_id, text, 2025 - i))  # the fewest occurrences is the newest
+        a.write(record("f00000000004", "笑声哈哈哈哈不断，代表联络站外也是哈哈哈。", 2020))
         for record_id in TEXTS:
             a.write(make_record(record_id))
     Index(data_dir).rebuild(archive)
@@ -81,3 +83,12 @@ def test_every_page_is_a_slice_of_the_fully_counted_order(
     shown = index.search(SearchRequest(q=q, sort=sort, per_page=per_page, page=page)).hits
     expected = everything[(page - 1) * per_page : page * per_page]
     assert [(h.id, h.score) for h in shown] == [(h.id, h.score) for h in expected]
+
+
+def test_occurrences_overlap_as_snippets_mark_them(index: Index) -> None:
+    with index._use() as snapshot:
+        docnum = np.array([snapshot.docnum_of["f00000000004"]])
+        assert snapshot.occurrences("哈哈哈", docnum).tolist() == [3]  # 2 in 哈哈哈哈, 1 after
+        assert snapshot.occurrences("哈哈哈哈", docnum).tolist() == [1]
+        assert snapshot.occurrences("代表联络站", docnum).tolist() == [1]
+        assert snapshot.occurrences("监督", docnum).tolist() == [0]
