@@ -21,10 +21,16 @@ _T2S = opencc.OpenCC("t2s")
 
 
 class _FoldTable(dict):
-    """str.translate table that folds each character once (NFKC, traditional->simplified, casefold)."""
+    """str.translate table that folds each character once (NFKC, traditional->simplified, casefold);
+    invisible format characters (zero-width space, BOM, soft hyphen, bidi marks: category Cf),
+    which text pasted from the web is full of, are dropped so they never split a phrase."""
 
     def __missing__(self, code: int) -> str:
-        folded = _T2S.convert(unicodedata.normalize("NFKC", chr(code))).casefold()
+        char = chr(code)
+        if unicodedata.category(char) == "Cf":
+            folded = ""
+        else:
+            folded = _T2S.convert(unicodedata.normalize("NFKC", char)).casefold()
         if len(folded) != 1:
             _UNEVEN.add(chr(code))
         self[code] = folded

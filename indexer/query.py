@@ -72,11 +72,14 @@ def _lex(q: str) -> list[_Item]:
         if field is None and phrase is None and text in ("OR", "NOT"):
             items.append(_Item(None, op=text))
             continue
-        if text == "":
+        norm = normalise(text)
+        if norm == "" and phrase is None and text != "-":
+            continue  # only invisible format characters (zero-width space…): like white space
+        if norm == "":
             raise QueryError('空的引号短语 "" (empty phrase)')
         if text == "-" and phrase is None:
             raise QueryError("“-” 后面需要一个词 (dangling '-')")
-        items.append(_Item(Term(text, normalise(text), field), negated=negated))
+        items.append(_Item(Term(text, norm, field), negated=negated))
     return items
 
 

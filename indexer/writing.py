@@ -32,7 +32,8 @@ from indexer.schema import make_schema, word_counts
 Progress = Callable[[int, int], None]  # (records done, records to do)
 
 CURRENT = "CURRENT"
-FORMAT = "4"  # of a build (4: words beside the segments, ids only in Whoosh); older: rebuilt
+FORMAT = "5"  # of a build (5: format characters dropped in matching; 4: words beside the
+# segments, ids only in Whoosh); an older build is rebuilt
 MAX_SEGMENT_DOCS = 4000  # bounds a segment writer's memory
 PARALLEL_MIN_DOCS = 400  # below this, starting worker processes costs more than it saves
 MAX_SEGMENTS = 32  # past this, an update compacts the index by rebuilding it
