@@ -259,7 +259,8 @@ def hit_order(doc: lxml.html.HtmlElement) -> list[tuple[str, str, str]]:
 
 
 # The seeds are all from 2025, so the year sorts fall back to relevance; districts sort by code point.
-BY_RELEVANCE = ("站前区", "盖州市", "大石桥市", "西市区", "老边区", "鲅鱼圈区", "安州区")
+# 3 and 2 occurrences of 代表联络站 first, then one each, shorter texts first (BM25)
+BY_RELEVANCE = ("站前区", "盖州市", "老边区", "大石桥市", "鲅鱼圈区", "西市区", "安州区")
 SEED_ORDER = {
     "relevance": BY_RELEVANCE,
     "year": BY_RELEVANCE,
@@ -277,12 +278,6 @@ def test_each_sort_gives_its_order(client: FlaskClient, indexed_dir: Path, sort:
     assert doc.xpath(f"//select[@name='sort']/option[@value='{sort}']/@selected")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="indexer bug: exact-mode BM25 takes tf from the rarest bigram's frequency (an upper "
-    "bound), not the occurrences (西市区 and 大石桥市 get tf 2 for one 代表联络站), so the "
-    "shorter 老边区 ranks below them",
-)
 def test_relevance_counts_exact_occurrences(client: FlaskClient) -> None:
     """README: BM25 over exact occurrences; 3 and 2 occurrences first, then shorter texts first."""
     doc = page(client, f"/search?q={PHRASE}")
