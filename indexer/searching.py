@@ -107,6 +107,9 @@ class Index:
         """Acquire the snapshot of the newest generation: a stat per call, a reopen on change."""
         for attempt in range(3):
             build = writing.live_dir(self.data_dir)
+            pointer = writing.index_root(self.data_dir) / writing.CURRENT
+            if build is None and attempt < 2 and pointer.exists():
+                continue  # CURRENT named a build that a rebuild has just replaced and removed
             if build is None:
                 raise IndexMissing(
                     f"{self.data_dir}: 还没有索引，请先运行 congress-archive index (no index yet)"

@@ -1,4 +1,4 @@
-"""Invisible format characters (zero-width space, BOM, soft hyphen) never split a phrase."""
+"""Edge cases of reading: invisible characters never split a phrase; a reader racing a rebuild."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from archive import Archive, Record
-from indexer import Index, QueryError, SearchRequest
+from indexer import Index, QueryError, SearchRequest, writing
 
 PASTED = "建成代表\u200b联络站\ufeff和代表之家，听取群众意见。"  # as pasted from a web page
 PLAIN = "依托代表联络站开展进站活动，收集群众意见。"
@@ -45,3 +45,18 @@ def test_a_query_of_invisible_characters_alone_browses_and_quoted_it_is_empty(in
     assert index.search(SearchRequest(q="\u200b \ufeff")).total == 2
     with pytest.raises(QueryError, match="empty phrase"):
         index.search(SearchRequest(q='"\u200b"'))
+
+
+def test_a_reader_that_loses_the_race_with_a_rebuild_reads_current_again(
+    index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CURRENT may name a build a rebuild has just swapped out and removed: read it again."""
+    real, calls = writing.live_dir, []
+
+    def swapped_once(data_dir: Path) -> Path | None:
+        calls.append(data_dir)
+        return None if len(calls) == 1 else real(data_dir)
+
+    monkeypatch.setattr(writing, "live_dir", swapped_once)
+    assert index.search(SearchRequest()).total == 2
+    assert len(calls) == 2
