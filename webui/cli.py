@@ -29,6 +29,11 @@ def main(ctx: click.Context, data_dir: Path) -> None:
     ctx.obj = data_dir
 
 
+def place_line(*levels: str | None) -> str:
+    """Province city district as the text listings show them; '-' when nothing is known."""
+    return " ".join(v for v in levels if v) or "-"
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.pass_obj
@@ -58,7 +63,7 @@ def records(data_dir: Path, fmt: str) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
-        place = " ".join(v for v in (row["province"], row["city"], row["district"]) if v) or "-"
+        place = place_line(row["province"], row["city"], row["district"])
         categories = ",".join(row["categories"]) or "-"
         click.echo(f"{row['id']}  {row['year'] or '-'}  {place}  {row['title']}  [{categories}]")
     click.echo(f"{len(rows)} records")
@@ -188,7 +193,7 @@ def search(data_dir: Path, limit: int, fmt: str, **options: str | tuple[str, ...
         return
     click.echo(f"{result.total} records match")
     for hit in result.hits:
-        place = " ".join(v for v in (hit.province, hit.city, hit.district) if v) or "-"
+        place = place_line(hit.province, hit.city, hit.district)
         click.echo(f"{hit.id}  {hit.year or '-'}  {place}  {hit.title}")
         for snippet in hit.snippets:
             text, last = [], 0
