@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from archive import gazetteer
 from archive.categories import categorise
 from archive.formats import SUPPORTED_SUFFIXES, Document, FormatError, read_document
+from archive.lineage import Old, match
 from archive.metadata import Metadata, extract
 from archive.records import Record, make_id
+from archive.registry import Given
 from archive.split import split_document
 from archive.store import Archive, StoreError
 
 PLACE_LEVELS = ("district", "city", "province")
+Outcome = Literal["added", "updated", "unchanged"]
 
 
 @dataclass(frozen=True)
@@ -36,47 +39,131 @@ class IngestReport:
     unchanged: int = 0
     records: int = 0
     failures: list[Failure] = field(default_factory=list)
+    skipped: list[Failure] = field(default_factory=list)  # files in folders that are not sources
 
     def summary(self) -> str:
         return (
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{len(self.failures)} failed ({self.records} records from these sources)"
+            f"{len(self.failures)} failed, {len(self.skipped)} skipped "
+            f"({self.records} records from these sources)"
         )
 
 
-def ingest_paths(archive: Archive, paths: Iterable[str | os.PathLike[str]]) -> IngestReport:
-    """Ingest files and folders (recursively); a bad file is reported and skipped, never fatal."""
+def ingest_paths(
+    archive: Archive, paths: Iterable[str | os.PathLike[str]], restore_deleted: bool = False
+) -> IngestReport:
+    """Ingest files and folders (recursively); a bad file is reported and skipped, never fatal.
+    Deleted records stay deleted unless `restore_deleted`."""
     report = IngestReport()
     with archive.writing():
-        origins = archive.by_origin()
-        for path in iter_sources(paths):
-            source = source_name(path)
+        for path, named in iter_sources(paths):
+            shown = source_name(path)
+            if not named and path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                report.skipped.append(Failure(shown, "unsupported file type"))
+                continue
             try:
-                records = build_records(read_document(path), source)
-                outcome = archive.replace_source(source, records, origins.get(source, {}))
-                origins[source] = {r.id: r.source_sha256 for r in records}
+                doc = read_document(path)
+                records = build_records(doc, shown)
+                archive.keep_source(path, doc.sha256)
+                outcome = ingest_source(archive, path, doc.sha256, records, restore_deleted)
             except (FormatError, StoreError, OSError) as exc:
-                report.failures.append(Failure(source, str(exc) or exc.__class__.__name__))
+                report.failures.append(Failure(shown, str(exc) or exc.__class__.__name__))
                 continue
             setattr(report, outcome, getattr(report, outcome) + 1)
             report.records += len(records)
+            archive.checkpoint()
     return report
 
 
-def iter_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Files named directly, and supported files inside folders (hidden ones skipped), in order."""
+def ingest_source(
+    archive: Archive, path: Path, sha256: str, records: list[Record], restore_deleted: bool
+) -> Outcome:
+    """Make the archive hold a source's records: its known bytes change nothing, an edited
+    source's records keep their ids and corrections, a new source's get new ids."""
+    registry = archive.registry
+    origin = path.resolve().as_posix()
+    key = registry.by_digest(sha256)
+    if key is not None:
+        return _same_bytes(archive, key, records, restore_deleted)
+    key = registry.by_origin(origin)
+    old_ids = registry.sources[key].ids if key is not None else []
+    old = {i: Old(registry.ids[i].part, archive.text_before(i)) for i in old_ids}
+
+    def free(candidate: str) -> bool:
+        given = registry.ids.get(candidate)
+        return given is None or (given.source == key and given.fate in ("removed", "merged"))
+
+    lineage = match(old, records, sha256, free)
+    kept = []
+    for record, record_id in zip(records, lineage.ids, strict=True):
+        record = replace(record, id=record_id, origin=origin)
+        given = registry.ids.get(record_id)
+        if given is not None and given.fate == "deleted" and not restore_deleted:
+            kept.append((record, "deleted"))
+            continue
+        if given is not None and given.fate == "deleted":
+            archive.undelete(record_id)
+        archive.rewrite(record)
+        kept.append((record, "live"))
+    for record_id, successor in lineage.gone.items():
+        given = registry.ids[record_id]
+        if given.fate == "live":
+            archive.discard(record_id)
+            given.fate, given.successor = ("merged" if successor else "removed"), successor
+    for record, fate in kept:
+        registry.ids[record.id] = Given(origin, record.part, fate)
+    registry.set_source(origin, sha256, lineage.ids, key)
+    return "added" if key is None else "updated"
+
+
+def _same_bytes(
+    archive: Archive, key: str, records: list[Record], restore_deleted: bool
+) -> Outcome:
+    """A source's known bytes, from wherever: leave its records as they are. A record whose file
+    was removed by hand counts as deleted; with `restore_deleted` the deleted come back."""
+    registry = archive.registry
+    source = registry.sources[key]
+    by_part = {registry.ids[i].part: i for i in source.ids}
+    outcome: Outcome = "unchanged"
+    for record in records:
+        record_id = by_part.get(record.part)
+        if record_id is None:  # missing from an archive made before the registry
+            archive.rewrite(replace(record, origin=key))
+            source.ids.append(record.id)
+            registry.ids[record.id] = Given(key, record.part)
+            outcome = "updated"
+            continue
+        record = replace(record, id=record_id, origin=key)
+        given = registry.ids[record_id]
+        present = archive.path(record_id).exists()
+        if given.fate == "live" and present:
+            archive.adopt(record)
+        elif restore_deleted:
+            archive.undelete(record_id)
+            archive.rewrite(record)
+            given.fate = "live"
+            outcome = "updated"
+        elif given.fate == "live":
+            archive.delete(record_id, record)
+    return outcome
+
+
+def iter_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, bool]]:
+    """Files named directly (True) and the files inside folders (False; hidden ones left out),
+    in order."""
     for path in map(Path, paths):
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and not hidden and child.suffix.lower() in SUPPORTED_SUFFIXES:
-                    yield child
+                if child.is_file() and not hidden:
+                    yield child, False
         else:
-            yield path
+            yield path, True
 
 
 def source_name(path: Path) -> str:
-    """The path recorded as a record's source: relative to the working folder when inside it."""
+    """The path shown and recorded as a record's source: relative to the working folder when
+    inside it (the source is recognised by its bytes and its absolute path, not by this)."""
     absolute = path.resolve()
     try:
         return absolute.relative_to(Path.cwd()).as_posix()

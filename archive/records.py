@@ -22,6 +22,9 @@ METADATA_KEYS = (
     "source",
     "part",
 )
+# What a person may correct: the metadata ingest does not assign, and the text. A corrected field
+# keeps its value whatever rewrites the record later (re-ingest, a changed source, re-extraction).
+CORRECTABLE = (*(key for key in METADATA_KEYS if key not in ("id", "part")), "text")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Record:
     part: int | None = None
     source_sha256: str | None = None  # digest of the source file, to skip unchanged re-ingests
     origin: str | None = None  # the ingested file; unlike `source`, never overridden by the source
+    corrected: tuple[str, ...] = ()  # the CORRECTABLE fields a person set, which ingest keeps
 
     def metadata(self) -> dict[str, Any]:
         """Everything but the text, as plain JSON-ready values."""
@@ -66,9 +70,9 @@ def check_metadata(data: dict[Any, Any], allowed: tuple[str, ...], prefix: str) 
         if key in ("year", "part"):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise MetadataError(f"{prefix}{key} must be a whole number, not {_shown(value)}")
-        elif key == "categories":
+        elif key in ("categories", "corrected"):
             if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
-                raise MetadataError(f"{prefix}categories must be a list of strings")
+                raise MetadataError(f"{prefix}{key} must be a list of strings")
         elif not isinstance(value, str):
             raise MetadataError(f"{prefix}{key} must be text, not {_shown(value)}")
         checked[key] = value

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import os
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
 import filelock
 import yaml
 
-from archive.records import METADATA_KEYS, MetadataError, Record, check_metadata, is_valid_id
+from archive.records import (
+    CORRECTABLE,
+    METADATA_KEYS,
+    MetadataError,
+    Record,
+    check_metadata,
+    is_valid_id,
+)
+from archive.registry import Given, Registry, RegistryError, Source
 
-Outcome = Literal["added", "updated", "unchanged"]
 TEMP_PREFIX = ".tmp-"
-STORED_KEYS = (*METADATA_KEYS, "source_sha256", "origin")  # what a record file's front matter holds
+# What a record file's front matter holds: `corrected` is written only when a person set a field.
+STORED_KEYS = (*METADATA_KEYS, "corrected", "source_sha256", "origin")
+REGISTRY = "registry.json"
+LOCK = "archive.lock"
+SAVE_EVERY = 1.0  # seconds between registry saves during a long ingest
 # libyaml's C parser and emitter when PyYAML has them (its wheels do): ~10x faster than pure Python.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -28,27 +42,86 @@ class StoreError(Exception):
 
 
 class Archive:
-    """The durable source of truth: the index can always be rebuilt from these files."""
+    """The durable source of truth: the index can always be rebuilt from these files.
+
+    records/<id>.md     the records, editable by hand
+    extracted/<id>.json what ingest last wrote in each record, to tell a person's edits from its own
+    deleted/<id>.md     deleted records, so their source does not bring them back
+    sources/<sha256[:2]>/<sha256>  every ingested source's bytes, by content
+    registry.json       every id given, its source and its fate
+    """
 
     def __init__(self, data_dir: str | os.PathLike[str]) -> None:
         self.data_dir = Path(data_dir)
         self.records_dir = self.data_dir / "records"
+        self.extracted_dir = self.data_dir / "extracted"
+        self.deleted_dir = self.data_dir / "deleted"
+        self.sources_dir = self.data_dir / "sources"
+        self._registry: Registry | None = None
+        self._saved: tuple[bytes, float] = (b"", 0.0)
 
     @contextmanager
     def writing(self, timeout: float = 10) -> Iterator[Archive]:
         """Hold the archive's write lock; the OS drops it if the holder dies, so it never goes stale."""
-        self.records_dir.mkdir(parents=True, exist_ok=True)
-        lock = filelock.FileLock(self.data_dir / "archive.lock", timeout=timeout)
+        for folder in (self.records_dir, self.extracted_dir, self.deleted_dir, self.sources_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(self.data_dir / LOCK, timeout=timeout)
         try:
             lock.acquire()
         except filelock.Timeout:
             raise StoreError(f"{self.data_dir}: another process is writing the archive") from None
         try:
-            for leftover in self.records_dir.glob(TEMP_PREFIX + "*"):
-                leftover.unlink()  # a crash mid-write leaves only these, never a half record
+            folders = (self.data_dir, self.records_dir, self.extracted_dir, self.deleted_dir)
+            for folder in (*folders, *self.sources_dir.iterdir()):
+                for leftover in folder.glob(TEMP_PREFIX + "*"):
+                    leftover.unlink()  # a crash mid-write leaves only these, never a half file
             yield self
         finally:
-            lock.release()
+            try:
+                if self._registry is not None:
+                    self.checkpoint(force=True)
+            finally:
+                self._registry = None
+                lock.release()
+
+    @property
+    def registry(self) -> Registry:
+        """The ids and sources, read (or built from the records of an older archive) once per
+        `writing()`; saved when it ends and by `checkpoint()`."""
+        if self._registry is None:
+            path = self.data_dir / REGISTRY
+            try:
+                registry = Registry.read(path)
+            except RegistryError as exc:
+                raise StoreError(str(exc)) from None
+            self._registry = registry or self._registry_from_records()
+            self._saved = (path.read_bytes() if registry else b"", time.monotonic())
+        return self._registry
+
+    def _registry_from_records(self) -> Registry:
+        """What an archive made before the registry implies: each record's source and part."""
+        sources: dict[str, Source] = {}
+        ids: dict[str, Given] = {}
+        for record in sorted(self, key=lambda r: (r.part or 0, r.id)):
+            key = record.origin or f"sha256:{record.source_sha256}"
+            sources.setdefault(key, Source(str(record.source_sha256))).ids.append(record.id)
+            ids[record.id] = Given(key, record.part)
+        return Registry(sources, ids)
+
+    def checkpoint(self, force: bool = False) -> None:
+        """Save the registry when it changed, at most every SAVE_EVERY seconds unless forced;
+        call it only between sources, when every record file it names is written."""
+        data, saved_at = self._saved
+        if self._registry is None or (not force and time.monotonic() - saved_at < SAVE_EVERY):
+            return
+        new = self._registry.to_bytes()
+        if new != data:
+            atomic_write(self.data_dir / REGISTRY, new)
+        self._saved = (new, time.monotonic())
+
+    def exists(self) -> bool:
+        """Whether this data dir holds an archive (also one whose records were all deleted)."""
+        return (self.data_dir / REGISTRY).is_file() or bool(self.ids())
 
     def path(self, record_id: str) -> Path:
         """Where a record lives; refuses anything that is not a record id."""
@@ -58,18 +131,11 @@ class Archive:
 
     def ids(self) -> list[str]:
         """All record ids, sorted."""
-        if not self.records_dir.is_dir():
-            return []
-        return sorted(p.stem for p in self.records_dir.glob("*.md") if is_valid_id(p.stem))
+        return _ids(self.records_dir)
 
     def get(self, record_id: str) -> Record:
         """One record by id; KeyError when there is none."""
-        path = self.path(record_id)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise KeyError(record_id) from None
-        return parse_record(data, path)
+        return _read(self.path(record_id))
 
     def __iter__(self) -> Iterator[Record]:
         for record_id in self.ids():
@@ -85,56 +151,193 @@ class Archive:
             for record_id in self.ids()
         }
 
-    def by_origin(self) -> dict[str, dict[str, str | None]]:
-        """Ingested file -> {record id: its digest then}, to replace a changed file's records."""
-        origins: dict[str, dict[str, str | None]] = {}
-        for record in self:
-            origins.setdefault(record.origin or "", {})[record.id] = record.source_sha256
-        return origins
+    def gone(self, record_id: str) -> tuple[Given, str | None] | None:
+        """For an id whose record was deleted or dropped from its edited source: its registry
+        entry and the live record that holds its text now, if any. Reads without the lock."""
+        try:
+            registry = Registry.read(self.data_dir / REGISTRY) if is_valid_id(record_id) else None
+        except RegistryError as exc:
+            raise StoreError(str(exc)) from None
+        given = registry.gone(record_id) if registry else None
+        return (given, registry.successor(record_id)) if registry and given else None
 
-    def replace_source(
-        self, origin: str, records: list[Record], old: dict[str, str | None]
-    ) -> Outcome:
-        """Make the archive hold `records` for the file `origin`, whose records were `old` (id ->
-        digest, from `by_origin()`, read once per batch); call inside `writing()`."""
-        new_ids = {r.id for r in records}
-        digests = {r.source_sha256 for r in records}
-        if old and set(old) <= new_ids and set(old.values()) == digests:
-            # The same bytes as before: keep the records (and the user's corrections) as they
-            # are; write only those missing, e.g. after a crash in the middle of the first ingest.
-            missing = [r for r in records if r.id not in old]
-            for record in missing:
-                self.write(record)
-            return "updated" if missing else "unchanged"
-        for record in records:
-            self.write(record)
-        for stale in set(old) - new_ids:
-            self.path(stale).unlink(missing_ok=True)
-        return "updated" if old else "added"
+    def deleted(self) -> Iterator[Record]:
+        """The deleted records, as they were when deleted."""
+        for record_id in _ids(self.deleted_dir):
+            yield _read(self.deleted_dir / f"{record_id}.md")
 
     def write(self, record: Record) -> None:
-        """Write one record atomically: a temp file in the same folder, fsynced, then renamed."""
-        path = self.path(record.id)
-        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".md", dir=self.records_dir)
+        """Write one record file atomically: a temp file in the same folder, fsynced, renamed."""
+        atomic_write(self.path(record.id), serialise_record(record))
+
+    def corrected(self, record: Record, written: bytes) -> tuple[str, ...]:
+        """The fields a person set in a record whose file holds `written`: those it lists, and
+        those whose value differs from what ingest last wrote there."""
         try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(serialise_record(record))
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        dir_fd = os.open(self.records_dir, os.O_RDONLY)
+            last = json.loads(self._extracted(record.id).read_bytes())
+        except FileNotFoundError:
+            return record.corrected  # written by an older version, its source not seen since
+        digest = hashlib.sha256(written).hexdigest()
+        if digest in (last["written"], last["replaces"]):  # ours (the previous one: a crash)
+            return tuple(last["corrected"])
+        now = correctable_values(record)
+        changed = {key for key in CORRECTABLE if now[key] != last["fields"].get(key)}
+        return tuple(key for key in CORRECTABLE if key in changed or key in record.corrected)
+
+    def rewrite(self, fresh: Record, corrections: Mapping[str, Any] | None = None) -> Record:
+        """Write `fresh` (what extraction made) as the record of its id, keeping the value of every
+        field a person corrected; `corrections` are values a person sets now. Call inside
+        `writing()`; re-ingest, re-extraction and editors all write records through here."""
+        path = self.path(fresh.id)
         try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+            before: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            before = None
+        kept: dict[str, Any] = {}
+        if before is not None:
+            old = parse_record(before, path)
+            kept = {key: getattr(old, key) for key in self.corrected(old, before)}
+        kept.update(corrections or {})
+        corrected = tuple(key for key in CORRECTABLE if key in kept)
+        record = dataclasses.replace(fresh, **kept, corrected=corrected)
+        after = serialise_record(record)
+        if after != before:
+            self._remember(record, after, before)
+            atomic_write(path, after)
+        return record
+
+    def adopt(self, fresh: Record) -> None:
+        """Give a record written by an older version, which kept no note of what it wrote, the
+        values extraction makes of the same bytes as that note, so a person's edits show."""
+        if self._extracted(fresh.id).exists():
+            return
+        stored = self.get(fresh.id)
+        baseline = dataclasses.replace(fresh, source=stored.source)  # spelt from the cwd then
+        self._remember(baseline, None, None, stored.corrected)
+
+    def _remember(
+        self,
+        record: Record,
+        written: bytes | None,
+        replaces: bytes | None,
+        corrected: tuple[str, ...] | None = None,
+    ) -> None:
+        """Note what ingest writes in a record file, before writing it (a crash in between leaves
+        the previous file, which the note also recognises)."""
+        note = {
+            "written": written and hashlib.sha256(written).hexdigest(),
+            "replaces": replaces and hashlib.sha256(replaces).hexdigest(),
+            "corrected": list(record.corrected if corrected is None else corrected),
+            "fields": correctable_values(record),
+        }
+        atomic_write(self._extracted(record.id), json.dumps(note, ensure_ascii=False).encode())
+
+    def _extracted(self, record_id: str) -> Path:
+        return self.extracted_dir / f"{self.path(record_id).stem}.json"
+
+    def delete(self, record_id: str, record: Record | None = None) -> None:
+        """Move a record to deleted/ and remember it, so re-ingesting its source leaves it out;
+        `record` is what to keep there when its file is already gone (removed by hand)."""
+        target = self.deleted_dir / f"{record_id}.md"
+        if record is not None:
+            atomic_write(target, serialise_record(record))
+        else:
+            os.replace(self.path(record_id), target)
+            _fsync_dir(self.deleted_dir)
+            _fsync_dir(self.records_dir)
+        given = self.registry.ids.get(record_id)
+        if given is not None:
+            given.fate, given.successor = "deleted", None
+
+    def undelete(self, record_id: str) -> None:
+        """Bring a deleted record's file back (with its corrections) before it is rewritten."""
+        kept = self.deleted_dir / f"{record_id}.md"
+        if kept.exists():
+            os.replace(kept, self.path(record_id))
+            _fsync_dir(self.records_dir)
+
+    def discard(self, record_id: str) -> None:
+        """Remove a record its edited source no longer holds (the registry keeps its fate)."""
+        for path in (self.path(record_id), self._extracted(record_id)):
+            path.unlink(missing_ok=True)
+
+    def text_before(self, record_id: str) -> str | None:
+        """What ingest last wrote as a record's text (live or deleted), to match an edited source's
+        new records to the old ones; None when nothing of it is left."""
+        try:
+            return str(json.loads(self._extracted(record_id).read_bytes())["fields"]["text"])
+        except FileNotFoundError:
+            pass
+        for path in (self.path(record_id), self.deleted_dir / f"{record_id}.md"):
+            if path.exists():
+                return _read(path).text
+        return None
+
+    def keep_source(self, path: Path, sha256: str) -> None:
+        """Keep a source's bytes under sources/, by content, so it can be read again later."""
+        target = self.sources_dir / sha256[:2] / sha256
+        if target.exists():
+            return
+        raw = path.read_bytes()
+        if hashlib.sha256(raw).hexdigest() != sha256:
+            raise StoreError(f"{path}: the file changed while it was read; ingest it again")
+        target.parent.mkdir(exist_ok=True)
+        atomic_write(target, raw)
+
+
+def correctable_values(record: Record) -> dict[str, Any]:
+    """The fields a person may correct, as JSON values."""
+    values = {key: getattr(record, key) for key in CORRECTABLE}
+    values["categories"] = list(record.categories)
+    return values
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """A temp file in the same folder, fsynced, renamed over `path`, the folder fsynced: a crash
+    leaves the old file or the new one, never half of either."""
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable."""
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _ids(folder: Path) -> list[str]:
+    """The record ids of the .md files in a folder, sorted."""
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.md") if is_valid_id(p.stem))
+
+
+def _read(path: Path) -> Record:
+    """A record file; KeyError when there is none."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise KeyError(path.stem) from None
+    return parse_record(data, path)
 
 
 def serialise_record(record: Record) -> bytes:
     """Markdown with YAML front matter: readable and editable by hand."""
     meta = record.metadata()
+    if record.corrected:
+        meta["corrected"] = list(record.corrected)
     meta["source_sha256"] = record.source_sha256
     meta["origin"] = record.origin
     front = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
@@ -168,4 +371,11 @@ def parse_record(data: bytes, path: Path) -> Record:
         raise StoreError(f"{path}: {exc}") from None
     fields.setdefault("title", "")
     fields["categories"] = tuple(fields.get("categories", ()))
+    unknown = set(fields.get("corrected", ())) - set(CORRECTABLE)
+    if unknown:
+        raise StoreError(
+            f"{path}: corrected names an unknown field {sorted(unknown)[0]!r} "
+            f"(allowed: {', '.join(CORRECTABLE)})"
+        )
+    fields["corrected"] = tuple(fields.get("corrected", ()))
     return Record(**fields, text=body.strip())

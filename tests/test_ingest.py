@@ -107,30 +107,31 @@ def test_ingest_is_idempotent_and_reports_what_it_did(tmp_path, monkeypatch):
     data = str(tmp_path / "data")
     assert _run("--data-dir", data, "ingest", "seeds") == (
         0,
-        "2 added, 0 updated, 0 unchanged, 0 failed (7 records from these sources)\n",
+        f"data dir: {data} (new archive)\n"
+        "2 added, 0 updated, 0 unchanged, 0 failed, 0 skipped (7 records from these sources)\n",
     )
     before = {p.name: p.read_bytes() for p in (tmp_path / "data" / "records").iterdir()}
     assert _run("--data-dir", data, "ingest", "seeds") == (
         0,
-        "0 added, 0 updated, 2 unchanged, 0 failed (7 records from these sources)\n",
+        "0 added, 0 updated, 2 unchanged, 0 failed, 0 skipped (7 records from these sources)\n",
     )
     after = {p.name: p.read_bytes() for p in (tmp_path / "data" / "records").iterdir()}
     assert after == before
 
 
-def test_a_changed_source_replaces_its_records(tmp_path, monkeypatch):
+def test_a_changed_source_replaces_its_records_and_the_kept_ones_keep_their_ids(
+    tmp_path, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
     shutil.copy(COMPILATION, "compilation.txt")
     archive = Archive(tmp_path / "data")
     ingest_paths(archive, ["compilation.txt"])
-    old_ids = set(archive.ids())
+    old_ids = {r.part: r.id for r in archive}
     text = COMPILATION.read_text(encoding="utf-8")
     Path("compilation.txt").write_text(text[: text.index("## 创新监督方式")], encoding="utf-8")
     report = ingest_paths(archive, ["compilation.txt"])
     assert (report.added, report.updated, report.unchanged, report.records) == (0, 1, 0, 3)
-    new_ids = set(archive.ids())
-    assert len(new_ids) == 3
-    assert not new_ids & old_ids  # ids derive from the source's content
+    assert {r.part: r.id for r in archive} == {part: old_ids[part] for part in (1, 2, 3)}
     assert sorted(r.district for r in archive) == ["大石桥市", "盖州市", "鲅鱼圈区"]
 
 
@@ -212,7 +213,9 @@ def test_bad_files_are_reported_skipped_and_nothing_stored_is_lost(seeded_copy, 
     code, output = _run("--data-dir", str(seeded_copy), "ingest", str(bad))
     assert code == 1
     lines = output.splitlines()
-    assert lines[-1] == "1 added, 0 updated, 0 unchanged, 3 failed (1 records from these sources)"
+    assert lines[-1] == (
+        "1 added, 0 updated, 0 unchanged, 3 failed, 0 skipped (1 records from these sources)"
+    )
     failures = sorted(line for line in lines if line.startswith("failed: "))
     assert [line.split(": ")[1].rsplit("/", 1)[-1] for line in failures] == [
         "broken.docx",
@@ -286,16 +289,34 @@ def test_a_source_field_override_does_not_break_reingest(tmp_path):
     assert "专题询问" in record.text
 
 
-def test_reingest_keeps_corrections_and_restores_a_missing_record(seeded_copy, monkeypatch):
+def test_a_record_file_removed_by_hand_counts_as_deleted(seeded_copy, monkeypatch):
     monkeypatch.chdir(SEEDS.parent)
     archive = Archive(seeded_copy)
     corrected, lost = make_id(_sha(COMPILATION), 1), make_id(_sha(COMPILATION), 2)
     path = archive.path(corrected)
     path.write_text(path.read_text(encoding="utf-8").replace("year: 2025", "year: 2024"), "utf-8")
-    archive.path(lost).unlink()  # e.g. a crash in the middle of the first ingest
+    archive.path(lost).unlink()
+    report = ingest_paths(archive, [SEEDS])
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 2)
+    assert archive.get(corrected).year == 2024
+    assert lost not in archive.ids()
+    assert [r.district for r in archive.deleted()] == ["盖州市"]
+    report = ingest_paths(archive, [SEEDS], restore_deleted=True)
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 1)
+    assert archive.get(lost).district == "盖州市"
+    assert archive.get(corrected).year == 2024
+
+
+def test_a_record_missing_from_an_archive_made_before_the_registry_is_written_again(
+    seeded_copy, monkeypatch
+):
+    monkeypatch.chdir(SEEDS.parent)
+    archive = Archive(seeded_copy)
+    (seeded_copy / "registry.json").unlink()  # as an older version left it
+    lost = make_id(_sha(COMPILATION), 2)
+    archive.path(lost).unlink()  # e.g. a crash in the middle of that version's first ingest
     report = ingest_paths(archive, [SEEDS])
     assert (report.added, report.updated, report.unchanged) == (0, 1, 1)
-    assert archive.get(corrected).year == 2024
     assert archive.get(lost).district == "盖州市"
 
 
@@ -326,6 +347,7 @@ def test_a_missing_path_is_one_failure_and_the_batch_goes_on(tmp_path, monkeypat
     code, output = _run("--data-dir", data, "ingest", "seeds", "nope.txt")
     assert code == 1
     assert output.splitlines() == [
+        f"data dir: {data} (new archive)",
         "failed: nope.txt: cannot read the file (No such file or directory)",
-        "2 added, 0 updated, 0 unchanged, 1 failed (7 records from these sources)",
+        "2 added, 0 updated, 0 unchanged, 1 failed, 0 skipped (7 records from these sources)",
     ]

@@ -137,7 +137,7 @@ def test_hostile_files_fail_one_line_each_and_the_rest_is_ingested(
             "xobject-loop.pdf": "no text layer; OCR it first",
         },
     )
-    assert done.stdout.startswith("1 added, 0 updated, 0 unchanged, 4 failed (")
+    assert done.stdout.startswith("1 added, 0 updated, 0 unchanged, 4 failed, 0 skipped (")
     assert peak < PEAK_RSS_LIMIT, f"ingest peaked at {peak / MB:.0f} MB"
     after = snapshot(seeded_copy)
     assert {name: after[name] for name in before} == before  # nothing stored was touched
@@ -173,7 +173,7 @@ def test_lone_surrogate_in_jsonl_is_a_one_line_error(seeded_copy: Path, tmp_path
     done = run_cli(seeded_copy, "ingest", sources)
     assert done.returncode == 1
     assert_one_line_failures(done.stderr, {"a-surrogate.jsonl": "line 1: "})
-    assert done.stdout.startswith("1 added, 0 updated, 0 unchanged, 1 failed (")
+    assert done.stdout.startswith("1 added, 0 updated, 0 unchanged, 1 failed, 0 skipped (")
     after = snapshot(seeded_copy)
     assert {name: after[name] for name in before} == before
 

@@ -14,11 +14,51 @@ from archive import Archive, StoreError
 from archive.ingest import ingest_paths
 from indexer.models import MODES, SCOPES, SORTS
 
+DATA_DIR_TYPE = click.Path(file_okay=False, path_type=Path)
+NEEDS_ARCHIVE = frozenset({"index", "serve", "backup"})  # nothing to do on a dir with no archive
+MAKES_ARCHIVE = frozenset({"ingest", "restore"})
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class DataDirGroup(click.Group):
+    """Commands that take --data-dir after their name too, and say which dir they use when it
+    holds no archive."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.params.append(
+            click.Option(
+                ["--data-dir"],
+                type=DATA_DIR_TYPE,
+                expose_value=False,
+                callback=_use_data_dir,
+                help="Where the archive and the index live (also accepted before the command).",
+            )
+        )
+        super().add_command(cmd, name)
+
+
+def _use_data_dir(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    """Take a --data-dir given after the command; name the dir when there is no archive in it."""
+    if value is not None:
+        ctx.obj = value
+    data_dir = Path(ctx.obj)
+    if ctx.resilient_parsing or Archive(data_dir).exists():
+        return
+    where = data_dir.resolve()
+    if ctx.info_name in NEEDS_ARCHIVE:
+        raise click.ClickException(
+            f"no archive in {where} (missing or empty): run congress-archive ingest, "
+            "or name the archive with --data-dir"
+        )
+    if ctx.info_name in MAKES_ARCHIVE:
+        click.echo(f"data dir: {where} (new archive)", err=True)
+    else:
+        click.echo(f"data dir: {where} holds no archive (missing or empty)", err=True)
+
+
+@click.group(cls=DataDirGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=DATA_DIR_TYPE,
     default=lambda: os.environ.get("CONGRESS_ARCHIVE_HOME", "data"),
     show_default="./data, or $CONGRESS_ARCHIVE_HOME",
     help="Where the archive and the index live.",
@@ -36,13 +76,18 @@ def place_line(*levels: str | None) -> str:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--restore-deleted", is_flag=True, help="Bring back deleted records of these sources."
+)
 @click.pass_obj
-def ingest(data_dir: Path, paths: tuple[Path, ...]) -> None:
+def ingest(data_dir: Path, paths: tuple[Path, ...], restore_deleted: bool) -> None:
     """Read files and folders (recursively) into records in the archive."""
     try:
-        report = ingest_paths(Archive(data_dir), paths)
+        report = ingest_paths(Archive(data_dir), paths, restore_deleted)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
+    for skipped in report.skipped:
+        click.echo(f"skipped: {skipped.path}: {skipped.reason}", err=True)
     for failure in report.failures:
         click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
     click.echo(report.summary())
@@ -52,11 +97,13 @@ def ingest(data_dir: Path, paths: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--deleted", is_flag=True, help="List the deleted records instead.")
 @click.pass_obj
-def records(data_dir: Path, fmt: str) -> None:
+def records(data_dir: Path, fmt: str, deleted: bool) -> None:
     """List the archive's records with their metadata."""
+    archive = Archive(data_dir)
     try:
-        rows = [record.metadata() for record in Archive(data_dir)]
+        rows = [record.metadata() for record in (archive.deleted() if deleted else archive)]
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
     if fmt == "json":
@@ -66,7 +113,65 @@ def records(data_dir: Path, fmt: str) -> None:
         place = place_line(row["province"], row["city"], row["district"])
         categories = ",".join(row["categories"]) or "-"
         click.echo(f"{row['id']}  {row['year'] or '-'}  {place}  {row['title']}  [{categories}]")
-    click.echo(f"{len(rows)} records")
+    click.echo(f"{len(rows)} {'deleted records' if deleted else 'records'}")
+
+
+@main.command()
+@click.argument("ids", nargs=-1, required=True)
+@click.pass_obj
+def delete(data_dir: Path, ids: tuple[str, ...]) -> None:
+    """Delete records for good: re-ingesting their source leaves them out (unless
+    `ingest --restore-deleted`); their permalinks answer 410."""
+    archive = Archive(data_dir)
+    problems = 0
+    try:
+        with archive.writing():
+            for record_id in ids:
+                try:
+                    record = archive.get(record_id)
+                except KeyError:
+                    gone = archive.registry.gone(record_id)
+                    state = f"already {gone.fate}" if gone else "no such record"
+                    click.echo(f"failed: {record_id}: {state}", err=True)
+                    problems += 1
+                    continue
+                archive.delete(record_id)
+                click.echo(f"deleted: {record_id}  {record.title}")
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{len(ids) - problems} deleted, {problems} failed; run congress-archive index")
+    if problems:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def backup(data_dir: Path, file: Path) -> None:
+    """Write a consistent .tar.gz of the archive (records, deleted, sources, registry and every
+    other file of the data dir but the rebuildable index), also while `serve` runs."""
+    from archive.backup import backup as write_backup
+
+    try:
+        counts = write_backup(Archive(data_dir), file)
+    except (StoreError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{counts.summary()} -> {file} ({file.stat().st_size / 1e6:.1f} MB)")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the archive already in the data dir.")
+@click.pass_obj
+def restore(data_dir: Path, file: Path, force: bool) -> None:
+    """Restore a backup into an empty or new data dir (a non-empty one only with --force)."""
+    from archive.backup import restore as read_backup
+
+    try:
+        counts = read_backup(file, data_dir, force)
+    except (StoreError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{counts.summary()} -> {data_dir.resolve()}; now run congress-archive index")
 
 
 def search_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -105,7 +210,7 @@ def serve(data_dir: Path, host: str, port: int, threads: int) -> None:
         )
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    click.echo(f"Serving {data_dir} on http://{host}:{port}", err=True)
+    click.echo(f"Serving {data_dir.resolve()} on http://{host}:{port}", err=True)
     server.run()
 
 

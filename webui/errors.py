@@ -13,6 +13,7 @@ MESSAGES = {
     400: "请求参数有误",
     404: "没有找到这个页面或记录",
     405: "不支持这种请求方式",
+    410: "这条记录已不在档案中",
     500: "服务器内部错误，请稍后再试",
     503: "检索索引暂不可用",
 }
@@ -28,12 +29,14 @@ SECURITY_HEADERS = {
 }
 
 
-def error_response(status: int, message: str) -> tuple[Response | str, int]:
-    """A JSON error under /api/, otherwise an HTML page, both carrying the one-line message."""
+def error_response(status: int, message: str, **extra: str | None) -> tuple[Response | str, int]:
+    """A JSON error under /api/, otherwise an HTML page, both carrying the one-line message (and
+    `extra`, e.g. a gone record's successor)."""
     if request.path.startswith("/api/"):
-        return jsonify({"error": message, "status": status}), status
+        return jsonify({"error": message, "status": status, **extra}), status
     title = MESSAGES.get(status, "出错了")
-    return render_template("error.html", status=status, title=title, message=message), status
+    page = render_template("error.html", status=status, title=title, message=message, **extra)
+    return page, status
 
 
 def init_app(app: Flask) -> None:

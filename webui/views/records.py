@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, make_response, render_template, request
 
 from archive import Record
 from indexer.models import Hit
+from webui.errors import error_response
 from webui.params import parse_search, place_request
 from webui.render import render_markdown
 from webui.services import get_archive, get_index
 
 bp = Blueprint("records", __name__)
 SIMILAR = 5
+GONE = {
+    "deleted": "这条记录已被删除 (this record was deleted)",
+    "removed": "这条记录的来源文件已修改，不再包含它 (its source was edited and no longer holds it)",
+    "merged": "这条记录已并入另一条记录 (it was merged into another record)",
+}
 
 
 def load(record_id: str) -> Record:
-    """The record, or a 404 for an unknown or malformed id."""
+    """The record; 410 for an id the archive gave to a record that is gone (linking to where its
+    text went), 404 for an unknown or malformed id."""
+    archive = get_archive()
     try:
-        return get_archive().get(record_id)
+        return archive.get(record_id)
     except KeyError:
+        gone = archive.gone(record_id)
+    if gone is None:
         abort(404)
+    given, successor = gone
+    abort(make_response(error_response(410, GONE[given.fate], successor=successor)))
 
 
 def same_district(record: Record) -> list[Hit]:
