@@ -6,38 +6,49 @@ DATA ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench soak clean
+.PHONY: run test lint format bench soak clean clean-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Re-install whenever pyproject.toml changes; the stamp records that the install finished.
+# Re-install whenever pyproject.toml changes; each stamp records that its install finished.
+# `run` needs only the app; the test extras (Playwright, reportlab, ...) are for `test` and friends.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e .
 	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
 
 run: $(VENV)/.installed
 	$(BIN)/congress-archive --data-dir $(DATA) ingest seeds
 	$(BIN)/congress-archive --data-dir $(DATA) index
 	$(BIN)/congress-archive --data-dir $(DATA) serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed lint
+test: $(VENV)/.installed-test lint
 	$(BIN)/pytest
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(VENV)/.installed
+format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	$(BIN)/python -m tests.bench.run
 
-soak: $(VENV)/.installed
+soak: $(VENV)/.installed-test
 	$(BIN)/pytest -m soak
 
+# Never the data dir: it holds the archive (see README "Where the data lives").
 clean:
-	rm -rf $(VENV) $(DATA) .pytest_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
+
+# Deletes the archive itself; back it up first (congress-archive backup FILE).
+clean-data:
+	@echo "deleting the data dir $(abspath $(DATA)): records, deleted records, sources, registry, index"
+	rm -rf $(DATA)
