@@ -49,11 +49,11 @@ def match(
         same = [key for key in by_text.get(record.text, []) if key in left]
         if same:
             keep(i, min(same, key=lambda key: left[key].part != record.part))
+    at_part = {value.part: key for key, value in left.items()}
     for i, record in enumerate(fresh):
-        if ids[i] is None:
-            at = [k for k, v in left.items() if v.part == record.part]
-            if at and similarity(str(left[at[0]].text), record.text) >= SAME:
-                keep(i, at[0])
+        key = at_part.get(record.part)
+        if ids[i] is None and key in left and similarity(str(left[key].text), record.text) >= SAME:
+            keep(i, str(key))
     pending = [i for i, key in enumerate(ids) if key is None]
     if len(pending) * len(left) <= MAX_PAIRS:
         pairs = sorted(

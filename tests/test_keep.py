@@ -137,6 +137,24 @@ def test_ids_survive_appending_a_paragraph_and_fixing_a_typo(work: Path) -> None
     assert any("120余人次" in Archive(data).get(row["id"]).text for row in after)
 
 
+def test_ids_survive_a_section_inserted_before_them(work: Path) -> None:
+    data = work / "data"
+    before = {row["id"]: (row["part"], row["title"]) for row in rows(data) if row["part"]}
+    edit(
+        work / "src" / COMPILATION,
+        "## 履职聚焦民生 法治护航发展",
+        "## 聚力乡村振兴 彰显人大担当\n\n营口市人大常委会\n\n"
+        "2025年，市人大常委会围绕乡村振兴开展专题调研，组织代表视察高标准农田建设。\n\n"
+        "## 履职聚焦民生 法治护航发展",
+    )
+    assert cli("ingest", "src")[0] == 0
+    after = {row["id"]: (row["part"], row["title"]) for row in rows(data) if row["part"]}
+    assert {i: (part - 1, title) for i, (part, title) in after.items() if i in before} == before
+    assert [value for i, value in after.items() if i not in before] == [
+        (1, "聚力乡村振兴 彰显人大担当")
+    ]
+
+
 def status_of(data: Path, record_id: str) -> tuple[int, int, dict, str]:
     """The record page's and the API's status, the API's JSON and the page's text."""
     client = create_app({"DATA_DIR": str(data), "TESTING": True}).test_client()
@@ -240,7 +258,7 @@ def test_the_data_dir_is_named_and_accepted_after_the_command(
         "0 records\n",
         f"data dir: {missing} holds no archive (missing or empty)\n",
     )
-    for command in ("index", "serve", "backup x.tar.gz"):
+    for command in ("index", "serve", "backup x.tar.gz", "search 人大", "export -o x.csv"):
         code, out, err = cli(*command.split())
         assert (code, out) == (1, "")
         assert err == (

@@ -87,6 +87,8 @@ def test_search_text_marks_matches(seeded_copy: Path):
 
 def test_search_errors_are_one_line(seeded_copy: Path, tmp_path: Path):
     code, out = run(tmp_path / "empty", "search", "人大")
+    assert code == 1 and "no archive in" in out and len(out.splitlines()) == 1
+    code, out = run(seeded_copy, "search", "人大")
     assert code == 1 and "还没有索引" in out and len(out.splitlines()) == 1
     run(seeded_copy, "index")
     code, out = run(seeded_copy, "search", '"人大')

@@ -15,7 +15,8 @@ from archive.ingest import ingest_paths
 from indexer.models import MODES, SCOPES, SORTS
 
 DATA_DIR_TYPE = click.Path(file_okay=False, path_type=Path)
-NEEDS_ARCHIVE = frozenset({"index", "serve", "backup"})  # nothing to do on a dir with no archive
+# Nothing to do on a dir with no archive: these stop with one line naming it.
+NEEDS_ARCHIVE = frozenset({"index", "serve", "backup", "search", "export"})
 MAKES_ARCHIVE = frozenset({"ingest", "restore"})
 
 
