@@ -32,6 +32,7 @@ STORED_KEYS = (*METADATA_KEYS, "corrected", "source_sha256", "origin")
 REGISTRY = "registry.json"
 LOCK = "archive.lock"
 SAVE_EVERY = 1.0  # seconds between registry saves during a long ingest
+NOTE_KEYS = {"written", "replaces", "corrected", "fields"}  # of an extracted/<id>.json
 # libyaml's C parser and emitter when PyYAML has them (its wheels do): ~10x faster than pure Python.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -173,9 +174,8 @@ class Archive:
     def corrected(self, record: Record, written: bytes) -> tuple[str, ...]:
         """The fields a person set in a record whose file holds `written`: those it lists, and
         those whose value differs from what ingest last wrote there."""
-        try:
-            last = json.loads(self._extracted(record.id).read_bytes())
-        except FileNotFoundError:
+        last = self._note(record.id)
+        if last is None:
             return record.corrected  # written by an older version, its source not seen since
         digest = hashlib.sha256(written).hexdigest()
         if digest in (last["written"], last["replaces"]):  # ours (the previous one: a crash)
@@ -235,6 +235,23 @@ class Archive:
     def _extracted(self, record_id: str) -> Path:
         return self.extracted_dir / f"{self.path(record_id).stem}.json"
 
+    def _note(self, record_id: str) -> dict[str, Any] | None:
+        """What ingest last wrote in a record file (see `_remember`); None when it kept no note."""
+        path = self._extracted(record_id)
+        try:
+            note = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            return None
+        except ValueError:
+            note = None
+        fields = note.get("fields") if isinstance(note, dict) else None
+        if not (isinstance(fields, dict) and "text" in fields and note.keys() >= NOTE_KEYS):
+            raise StoreError(
+                f"{path}: damaged; remove it, and only the fields the record lists as corrected "
+                "count as corrected"
+            )
+        return note
+
     def delete(self, record_id: str, record: Record | None = None) -> None:
         """Move a record to deleted/ and remember it, so re-ingesting its source leaves it out;
         `record` is what to keep there when its file is already gone (removed by hand)."""
@@ -264,10 +281,9 @@ class Archive:
     def text_before(self, record_id: str) -> str | None:
         """What ingest last wrote as a record's text (live or deleted), to match an edited source's
         new records to the old ones; None when nothing of it is left."""
-        try:
-            return str(json.loads(self._extracted(record_id).read_bytes())["fields"]["text"])
-        except FileNotFoundError:
-            pass
+        note = self._note(record_id)
+        if note is not None:
+            return str(note["fields"]["text"])
         for path in (self.path(record_id), self.deleted_dir / f"{record_id}.md"):
             if path.exists():
                 return _read(path).text

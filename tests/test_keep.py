@@ -312,3 +312,25 @@ def test_make_clean_leaves_the_data_dir_and_clean_data_says_what_it_deletes() ->
     assert clean.returncode == 0 and "data" not in clean.stdout
     wipe = subprocess.run(["make", "-n", "clean-data"], cwd=root, capture_output=True, text=True)
     assert wipe.returncode == 0 and "rm -rf data" in wipe.stdout
+
+
+def test_a_damaged_note_fails_its_source_in_one_line_and_loses_nothing(work: Path) -> None:
+    data = work / "data"
+    record_id = by_title(data)[LAOBIAN]["id"]
+    note = data / "extracted" / f"{record_id}.json"
+    note.write_text("{not json", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in (data / "records").iterdir()}
+    edit(work / "src" / COMPILATION, "## 创新监督方式", "## 创新监督形式")
+    code, out, err = cli("ingest", "src")
+    assert (code, out) == (
+        1,
+        "0 added, 0 updated, 1 unchanged, 1 failed, 0 skipped (1 records from these sources)\n",
+    )
+    assert err == (
+        f"failed: src/{COMPILATION}: {note.relative_to(work)}: damaged; remove it, and only the "
+        "fields the record lists as corrected count as corrected\n"
+    )
+    assert {p.name: p.read_bytes() for p in (data / "records").iterdir()} == before
+    note.unlink()
+    assert cli("ingest", "src")[0] == 0
+    assert by_title(data)["创新监督形式 提升履职质效"]["id"] == record_id

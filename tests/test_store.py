@@ -79,6 +79,14 @@ def test_a_corrected_front_matter_is_what_the_archive_returns(tmp_path):
             lambda s: s.replace(f"id: {RECORD.id}", "id: 000000000000"),
             "does not match the file name",
         ),
+        (
+            lambda s: s.replace("part: 1\n", "part: 1\ncorrected: [distrct]\n"),
+            "corrected names an unknown field 'distrct'",
+        ),
+        (
+            lambda s: s.replace("part: 1\n", "part: 1\ncorrected: year\n"),
+            "corrected must be a list of strings",
+        ),
     ],
 )
 def test_a_damaged_record_file_gets_a_one_line_error_naming_it(tmp_path, edit, message):
