@@ -14,7 +14,7 @@ from archive.formats import SUPPORTED_SUFFIXES, Document, FormatError, read_docu
 from archive.lineage import Old, match
 from archive.metadata import Metadata, extract
 from archive.records import Record, make_id
-from archive.registry import Given
+from archive.registry import Fate, Given
 from archive.split import split_document
 from archive.store import Archive, StoreError
 
@@ -94,23 +94,16 @@ def ingest_source(
         return given is None or (given.source == key and given.fate in ("removed", "merged"))
 
     lineage = match(old, records, sha256, free)
-    kept = []
+    fates = []
     for record, record_id in zip(records, lineage.ids, strict=True):
         record = replace(record, id=record_id, origin=origin)
-        given = registry.ids.get(record_id)
-        if given is not None and given.fate == "deleted" and not restore_deleted:
-            kept.append((record, "deleted"))
-            continue
-        if given is not None and given.fate == "deleted":
-            archive.undelete(record_id)
-        archive.rewrite(record)
-        kept.append((record, "live"))
+        fates.append((record, _write(archive, record, restore_deleted)))
     for record_id, successor in lineage.gone.items():
         given = registry.ids[record_id]
         if given.fate == "live":
             archive.discard(record_id)
             given.fate, given.successor = ("merged" if successor else "removed"), successor
-    for record, fate in kept:
+    for record, fate in fates:
         registry.ids[record.id] = Given(origin, record.part, fate)
     registry.set_source(origin, sha256, lineage.ids, key)
     return "added" if key is None else "updated"
@@ -119,33 +112,41 @@ def ingest_source(
 def _same_bytes(
     archive: Archive, key: str, records: list[Record], restore_deleted: bool
 ) -> Outcome:
-    """A source's known bytes, from wherever: leave its records as they are. A record whose file
-    was removed by hand counts as deleted; with `restore_deleted` the deleted come back."""
+    """A source's known bytes, from wherever: leave its records as they are, but write one that
+    an archive made before the registry lacks, and (with `restore_deleted`) the deleted ones."""
     registry = archive.registry
     source = registry.sources[key]
     by_part = {registry.ids[i].part: i for i in source.ids}
     outcome: Outcome = "unchanged"
     for record in records:
-        record_id = by_part.get(record.part)
-        if record_id is None:  # missing from an archive made before the registry
-            archive.rewrite(replace(record, origin=key))
-            source.ids.append(record.id)
-            registry.ids[record.id] = Given(key, record.part)
-            outcome = "updated"
-            continue
-        record = replace(record, id=record_id, origin=key)
-        given = registry.ids[record_id]
-        present = archive.path(record_id).exists()
-        if given.fate == "live" and present:
+        record = replace(record, id=by_part.get(record.part, record.id), origin=key)
+        given = registry.ids.get(record.id)
+        if given is not None and given.fate == "live" and archive.path(record.id).exists():
             archive.adopt(record)
-        elif restore_deleted:
-            archive.undelete(record_id)
-            archive.rewrite(record)
-            given.fate = "live"
+            continue
+        fate = _write(archive, record, restore_deleted)
+        if fate == "live":
             outcome = "updated"
-        elif given.fate == "live":
-            archive.delete(record_id, record)
+        if given is None:
+            source.ids.append(record.id)
+        registry.ids[record.id] = Given(key, record.part, fate)
     return outcome
+
+
+def _write(archive: Archive, record: Record, restore_deleted: bool) -> Fate:
+    """Write one record of a source (keeping its corrections), unless it was deleted, also by
+    hand (its file removed), and is not to be restored; returns its fate."""
+    given = archive.registry.ids.get(record.id)
+    deleted = given is not None and given.fate == "deleted"
+    by_hand = given is not None and given.fate == "live" and not archive.path(record.id).exists()
+    if (deleted or by_hand) and not restore_deleted:
+        if by_hand:
+            archive.delete(record.id, record)
+        return "deleted"
+    if deleted:
+        archive.undelete(record.id)
+    archive.rewrite(record)
+    return "live"
 
 
 def iter_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, bool]]:

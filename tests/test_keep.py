@@ -334,3 +334,14 @@ def test_a_damaged_note_fails_its_source_in_one_line_and_loses_nothing(work: Pat
     note.unlink()
     assert cli("ingest", "src")[0] == 0
     assert by_title(data)["创新监督形式 提升履职质效"]["id"] == record_id
+
+
+def test_a_record_file_removed_by_hand_stays_deleted_when_its_source_changes(work: Path) -> None:
+    data = work / "data"
+    record_id = by_title(data)[LAOBIAN]["id"]
+    (data / "records" / f"{record_id}.md").unlink()
+    with (work / "src" / COMPILATION).open("a", encoding="utf-8") as f:
+        f.write("\n\n全年共接待群众来访120余人次。\n")
+    assert cli("ingest", "src")[0] == 0
+    assert record_id not in {row["id"] for row in rows(data)}
+    assert [row["id"] for row in rows(data, "--deleted")] == [record_id]
