@@ -258,13 +258,21 @@ def test_the_data_dir_is_named_and_accepted_after_the_command(
         "0 records\n",
         f"data dir: {missing} holds no archive (missing or empty)\n",
     )
-    for command in ("index", "serve", "backup x.tar.gz", "search 人大", "export -o x.csv"):
+    for command in (
+        "index",
+        "serve",
+        "backup x.tar.gz",
+        "search 人大",
+        "export -o x.csv",
+        "delete x",
+    ):
         code, out, err = cli(*command.split())
         assert (code, out) == (1, "")
         assert err == (
             f"Error: no archive in {missing} (missing or empty): run congress-archive ingest, "
             "or name the archive with --data-dir\n"
         )
+    assert not missing.exists()  # a mistyped dir is named, never created
     code, out, err = cli("records", "--data-dir", "../data")
     assert (code, out.splitlines()[-1], err) == (0, "7 records", "")
     code, out, err = cli("--data-dir", "nowhere", "records", "--data-dir", "../data")

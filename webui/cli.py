@@ -16,7 +16,7 @@ from indexer.models import MODES, SCOPES, SORTS
 
 DATA_DIR_TYPE = click.Path(file_okay=False, path_type=Path)
 # Nothing to do on a dir with no archive: these stop with one line naming it.
-NEEDS_ARCHIVE = frozenset({"index", "serve", "backup", "search", "export"})
+NEEDS_ARCHIVE = frozenset({"index", "serve", "backup", "search", "export", "delete"})
 MAKES_ARCHIVE = frozenset({"ingest", "restore"})
 
 
