@@ -257,7 +257,8 @@ class Archive:
         `record` is what to keep there when its file is already gone (removed by hand)."""
         target = self.deleted_dir / f"{record_id}.md"
         if record is not None:
-            atomic_write(target, serialise_record(record))
+            if not target.exists():  # else kept by a `delete` interrupted before it noted it
+                atomic_write(target, serialise_record(record))
         else:
             os.replace(self.path(record_id), target)
             _fsync_dir(self.deleted_dir)
