@@ -134,9 +134,7 @@ class Archive:
 
 def serialise_record(record: Record) -> bytes:
     """Markdown with YAML front matter: readable and editable by hand."""
-    meta = record.metadata()
-    meta["source_sha256"] = record.source_sha256
-    meta["origin"] = record.origin
+    meta = record.metadata() | {"source_sha256": record.source_sha256, "origin": record.origin}
     front = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{front}---\n\n{record.text.strip()}\n".encode()
 

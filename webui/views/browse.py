@@ -9,7 +9,7 @@ from itertools import groupby
 from flask import Blueprint, abort, jsonify, render_template, request
 
 from indexer.models import PlaceCount, SearchRequest
-from webui.params import place_request
+from indexer.params import place_request
 from webui.services import get_index
 
 bp = Blueprint("browse", __name__)

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, jsonify, render_template, request
 
 from archive import Record
 from indexer.models import Hit
-from webui.params import parse_search, place_request
+from indexer.params import parse_search, place_request
 from webui.render import render_markdown
 from webui.services import get_archive, get_index
 
