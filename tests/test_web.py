@@ -533,6 +533,31 @@ def test_district_page_lists_its_summaries_by_year(client: FlaskClient, indexed_
     page(client, "/districts/不存在区", 404)
 
 
+def test_district_json_twin_has_the_page_s_records_by_year(
+    client: FlaskClient, indexed_dir: Path
+) -> None:
+    record = next(r for r in records_of(indexed_dir) if r.district == "老边区")
+    data = client.get("/api/districts/老边区?city=营口市&province=辽宁省").get_json()
+    assert [list(data), data["district"], data["city"], data["province"], data["total"]] == [
+        ["district", "city", "province", "total", "years"],
+        "老边区",
+        "营口市",
+        "辽宁省",
+        1,
+    ]
+    ((year,),) = [[y["year"] for y in data["years"]]]
+    assert year == 2025
+    (hit,) = data["years"][0]["records"]
+    assert (hit["id"], hit["title"], hit["snippets"]) == (record.id, record.title, [])
+    doc = page(client, "/districts/老边区?city=营口市&province=辽宁省")
+    assert doc.xpath("//p[@class='lead']/a[@class='json']/@href") == [
+        "/api/districts/%E8%80%81%E8%BE%B9%E5%8C%BA?city=%E8%90%A5%E5%8F%A3%E5%B8%82"
+        "&province=%E8%BE%BD%E5%AE%81%E7%9C%81"
+    ]
+    missing = client.get("/api/districts/不存在区")
+    assert missing.status_code == 404 and missing.is_json
+
+
 # --- errors and headers ------------------------------------------------------------------------
 
 

@@ -176,6 +176,37 @@ def test_cli_export_refuses_bad_input_with_one_line(indexed_dir: Path, tmp_path:
     assert not list(tmp_path.iterdir())
 
 
+def test_cli_export_to_standard_output_writes_the_download_s_bytes(
+    client: FlaskClient, indexed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, _ = download(client, f"q={PHRASE}&format=jsonl")
+    monkeypatch.chdir(tmp_path)
+    args = ["--data-dir", str(indexed_dir), "export", PHRASE, "--format", "jsonl", "-o", "-"]
+    result = CliRunner().invoke(main, [*args, "--base-url", "http://localhost"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == data
+    assert result.stderr == "7 rows -> standard output\n"
+    assert not list(tmp_path.iterdir())  # no file named '-'
+    result = CliRunner().invoke(main, ["--data-dir", str(indexed_dir), "export", "-o", "-"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: 导出格式无效：none，可选 csv、xlsx、json、jsonl")
+
+
+def test_cli_export_links_are_relative_without_a_base_url(
+    indexed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CONGRESS_ARCHIVE_BASE_URL", raising=False)
+    out = tmp_path / "a.jsonl"
+    result = CliRunner().invoke(main, ["--data-dir", str(indexed_dir), "export", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    links = [json.loads(line)["link"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [link.rsplit("/", 1)[0] for link in links] == ["/records"] * 7
+    assert result.stderr == (
+        "links are relative (/records/…): give --base-url or set CONGRESS_ARCHIVE_BASE_URL\n"
+        f"7 rows -> {out}\n"
+    )
+
+
 def test_cli_export_takes_the_format_from_the_file_name(indexed_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "全部.xlsx"
     result = CliRunner().invoke(main, ["--data-dir", str(indexed_dir), "export", "-o", str(out)])

@@ -174,7 +174,7 @@ def export(
             counted = exporting.Counted(rows)
             chunks = exporting.stream(fmt, level, counted, bom=bom)
             if to_stdout:
-                out = click.get_binary_stream("stdout")
+                out = sys.stdout.buffer
                 for chunk in chunks:
                     out.write(chunk)
                 out.flush()
