@@ -21,7 +21,7 @@ from typing import Any
 import charset_normalizer
 import yaml
 
-from archive.records import METADATA_KEYS, MetadataError, check_metadata
+from archive.records import GIVEN_KEYS, MetadataError, check_metadata
 
 MB = 1024 * 1024
 MAX_BYTES = 20 * MB  # a whole province's summaries are < 1 MB of text; 20 MB leaves room for images
@@ -34,10 +34,9 @@ SUPPORTED_SUFFIXES = frozenset(
     {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ".jsonl"}
 )
 
-# Fields a user may state: a record's metadata but `id` and `part`, which ingest assigns;
-# a .jsonl row also carries its text. `check_metadata` knows each one's type.
-FRONT_MATTER_KEYS = tuple(key for key in METADATA_KEYS if key not in ("id", "part"))
-JSONL_KEYS = ("text", *FRONT_MATTER_KEYS)
+# A .jsonl row carries its text and any of the fields a source may state (GIVEN_KEYS);
+# `check_metadata` knows each one's type.
+JSONL_KEYS = ("text", *GIVEN_KEYS)
 
 NOT_TEXT = "not text (binary data)"
 
@@ -271,7 +270,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     if not isinstance(data, dict):
         raise FormatError("front matter: must be 'field: value' lines")
     body = rest[end.end() :].lstrip("\n")
-    return _checked(data, FRONT_MATTER_KEYS, "front matter: "), body
+    return _checked(data, GIVEN_KEYS, "front matter: "), body
 
 
 def _checked(data: dict[Any, Any], allowed: tuple[str, ...], prefix: str) -> dict[str, Any]:

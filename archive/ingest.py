@@ -13,12 +13,11 @@ from archive.categories import categorise
 from archive.formats import SUPPORTED_SUFFIXES, Document, FormatError, read_document
 from archive.lineage import Old, match
 from archive.metadata import Metadata, extract
-from archive.records import Record, make_id
+from archive.records import GIVEN_KEYS, PLACE_LEVELS, Record, make_id
 from archive.registry import Fate, Given
 from archive.split import split_document
 from archive.store import Archive, StoreError
 
-PLACE_LEVELS = ("district", "city", "province")
 Outcome = Literal["added", "updated", "unchanged"]
 
 
@@ -212,19 +211,21 @@ def _record(
 ) -> Record:
     """One record: extracted metadata, overridden field by field by what the source states."""
     found = extract(title, body, given.get("committee") or committee, context)
-    place = _place(given, found, f"{title}\n{body}\n{context}")
-    categories = given.get("categories")
+    # The caller has settled the title (a compilation's sections keep their own).
+    stated = {k: given[k] for k in GIVEN_KEYS if k != "title" and given.get(k) is not None}
+    extracted = {
+        "title": title.strip() or found.committee or "无标题",
+        "committee": found.committee,
+        "year": found.year,
+        "categories": categorise(body),
+        "source": source,
+        **_place(given, found, f"{title}\n{body}\n{context}"),
+    }
+    values = extracted | stated
     return Record(
+        **values | {"categories": tuple(values["categories"])},
         id=make_id(doc.sha256, part),
-        title=title.strip() or (found.committee or "无标题"),
         text=body.strip(),
-        committee=given.get("committee") or found.committee,
-        district=place["district"],
-        city=place["city"],
-        province=place["province"],
-        year=given.get("year") or found.year,
-        categories=tuple(categories) if categories is not None else categorise(body),
-        source=given.get("source") or source,
         part=part,
         source_sha256=doc.sha256,
         origin=source,

@@ -1,47 +1,52 @@
-"""The record: one work summary of one standing committee, as stored and indexed."""
+"""The record: one work summary of one standing committee, as stored and indexed.
+
+Its metadata fields are declared once, in `Record`, each with its column label and the search
+facet it feeds; the store, the source readers, the indexer, the API, the exports and the CLI all
+read `FIELDS` rather than naming the fields again.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
-from typing import Any
+import typing
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from functools import cache
+from typing import Any, Literal
 
 ID_PATTERN = re.compile(r"^[0-9a-f]{12}$")
-
-# The metadata keys, in the order they are stored and shown.
-METADATA_KEYS = (
-    "id",
-    "title",
-    "committee",
-    "district",
-    "city",
-    "province",
-    "year",
-    "categories",
-    "source",
-    "part",
-)
-# What a person may correct: the metadata ingest does not assign, and the text. A corrected field
-# keeps its value whatever rewrites the record later (re-ingest, a changed source, re-extraction).
-CORRECTABLE = (*(key for key in METADATA_KEYS if key not in ("id", "part")), "text")
+Kind = Literal["text", "int", "list"]
 
 
-@dataclass(frozen=True)
+def _meta(
+    label: str,
+    *,
+    facet: str | None = None,
+    given: bool = True,
+    hit: bool = True,
+    default: Any = None,
+) -> Any:
+    """A metadata field's declaration: its column label, facet, and who may set it."""
+    spec = {"label": label, "facet": facet, "given": given, "hit": hit}
+    return field(default=default, metadata=spec)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Record:
     """A district summary with its metadata; unknown values are None, never a guess."""
 
-    id: str
-    title: str
+    id: str = _meta("编号", given=False, default=MISSING)
+    title: str = _meta("标题", default=MISSING)
+    committee: str | None = _meta("常委会")
+    district: str | None = _meta("区县", facet="district")
+    city: str | None = _meta("城市", facet="city")
+    province: str | None = _meta("省份", facet="province")
+    year: int | None = _meta("年份", facet="year")
+    doctype: str | None = _meta("文种", facet="doctype")
+    categories: tuple[str, ...] = _meta("类别", facet="category", default=())
+    source: str | None = _meta("来源", hit=False)  # the file, or the URL the source itself names
+    part: int | None = _meta("汇编序号", given=False, hit=False)  # position in a compilation
     text: str
-    committee: str | None = None
-    district: str | None = None
-    city: str | None = None
-    province: str | None = None
-    year: int | None = None
-    categories: tuple[str, ...] = field(default_factory=tuple)
-    source: str | None = None
-    part: int | None = None
     source_sha256: str | None = None  # digest of the source file, to skip unchanged re-ingests
     origin: str | None = None  # the ingested file; unlike `source`, never overridden by the source
     corrected: tuple[str, ...] = ()  # the CORRECTABLE fields a person set, which ingest keeps
@@ -53,12 +58,56 @@ class Record:
         return {key: data[key] for key in METADATA_KEYS}
 
 
+@dataclass(frozen=True)
+class Field:
+    """One metadata field as every layer sees it."""
+
+    name: str
+    kind: Kind
+    label: str  # column header in CSV/XLSX, label on pages
+    facet: str | None  # the search filter and facet it feeds (its URL parameter), if any
+    given: bool  # a source (front matter, a JSONL row) may state it
+    hit: bool  # kept in the index and shown with search hits
+
+
+def _kind(annotation: Any) -> Kind:
+    """The JSON kind of a field from its type annotation."""
+    if typing.get_origin(annotation) is tuple:
+        return "list"
+    return "int" if int in (annotation, *typing.get_args(annotation)) else "text"
+
+
+@cache
+def _fields() -> tuple[Field, ...]:
+    hints = typing.get_type_hints(Record)
+    return tuple(
+        Field(f.name, _kind(hints[f.name]), **f.metadata) for f in fields(Record) if f.metadata
+    )
+
+
+FIELDS: tuple[Field, ...] = _fields()
+METADATA_KEYS = tuple(f.name for f in FIELDS)  # in the order they are stored, shown and exported
+HIT_KEYS = tuple(f.name for f in FIELDS if f.hit)  # what the index keeps and a hit shows
+GIVEN_KEYS = tuple(f.name for f in FIELDS if f.given)  # what a source may state
+# What a person may correct: what a source may state, and the text. A corrected field keeps its
+# value whatever rewrites the record later (re-ingest, an edited source, re-extraction).
+CORRECTABLE = (*GIVEN_KEYS, "text")
+PLACE_LEVELS = ("province", "city", "district")  # top down; a place facet per level
+_FACETED = {f.facet: f for f in FIELDS if f.facet}
+FACETS = (*PLACE_LEVELS, *(name for name in _FACETED if name not in PLACE_LEVELS))
+FACET_FIELD = {name: _FACETED[name].name for name in FACETS}  # facet -> the field it counts
+LIST_FACETS = tuple(f for f in FACETS if _FACETED[f].kind != "int")  # text values, repeatable
+TEXT_FACETS = tuple(f for f in FACETS if _FACETED[f].kind == "text")  # one value per record
+LABELS = {f.name: f.label for f in FIELDS} | {f.facet: f.label for f in FIELDS if f.facet}
+
+
 class MetadataError(ValueError):
     """A metadata field of an unknown name or the wrong type; the message names it."""
 
 
 def check_metadata(data: dict[Any, Any], allowed: tuple[str, ...], prefix: str) -> dict[str, Any]:
     """Fields of known names and types; null means unknown and is dropped."""
+    kinds = _kinds()
     checked: dict[str, Any] = {}
     for key, value in data.items():
         if key not in allowed:
@@ -67,16 +116,24 @@ def check_metadata(data: dict[Any, Any], allowed: tuple[str, ...], prefix: str) 
             )
         if value is None:
             continue
-        if key in ("year", "part"):
+        kind = kinds.get(key, "text")
+        if kind == "int":
             if isinstance(value, bool) or not isinstance(value, int):
                 raise MetadataError(f"{prefix}{key} must be a whole number, not {_shown(value)}")
-        elif key in ("categories", "corrected"):
+        elif kind == "list":
             if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
                 raise MetadataError(f"{prefix}{key} must be a list of strings")
         elif not isinstance(value, str):
             raise MetadataError(f"{prefix}{key} must be text, not {_shown(value)}")
         checked[key] = value
     return checked
+
+
+@cache
+def _kinds() -> dict[str, Kind]:
+    """The JSON kind of every stored field: the metadata and the bookkeeping (`corrected`, ...)."""
+    hints = typing.get_type_hints(Record)
+    return {f.name: _kind(hints[f.name]) for f in fields(Record)}
 
 
 def _shown(value: object) -> str:

@@ -355,8 +355,7 @@ def serialise_record(record: Record) -> bytes:
     meta = record.metadata()
     if record.corrected:
         meta["corrected"] = list(record.corrected)
-    meta["source_sha256"] = record.source_sha256
-    meta["origin"] = record.origin
+    meta |= {"source_sha256": record.source_sha256, "origin": record.origin}
     front = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{front}---\n\n{record.text.strip()}\n".encode()
 

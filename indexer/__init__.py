@@ -1,7 +1,7 @@
 """The full-text index over the archive and every search feature; the only place Whoosh and jieba live."""
 
+from archive.records import FACETS
 from indexer.models import (
-    FACETS,
     FacetValue,
     Hit,
     IndexMissing,

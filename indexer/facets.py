@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from indexer.models import FACETS, FacetValue, SearchRequest
-from indexer.reading import PLACE_FACETS, Snapshot
+from archive.records import FACETS, TEXT_FACETS
+from indexer.models import FacetValue, SearchRequest
+from indexer.reading import Snapshot
 
 
 def filter_masks(snapshot: Snapshot, request: SearchRequest) -> dict[str, np.ndarray]:
     """One mask per facet that the request filters on (OR within a facet)."""
     masks: dict[str, np.ndarray] = {}
-    for name in PLACE_FACETS:
-        wanted = getattr(request, name)
+    for name in TEXT_FACETS:
+        wanted = set(request.selected(name))
         if wanted:
-            vocab = snapshot.places[name]
-            ids = [i for i, v in enumerate(vocab.values) if v in set(wanted)]
+            vocab = snapshot.vocabularies[name]
+            ids = [i for i, v in enumerate(vocab.values) if v in wanted]
             masks[name] = np.isin(vocab.ids, ids)
-    if request.category:
-        columns = [i for i, c in enumerate(snapshot.category_values) if c in set(request.category)]
+    if request.selected("category"):
+        wanted = set(request.selected("category"))
+        columns = [i for i, c in enumerate(snapshot.category_values) if c in wanted]
         masks["category"] = snapshot.category_matrix[:, columns].any(axis=1)
     if request.years:
         masks["year"] = np.zeros(len(snapshot.year), dtype=bool)
@@ -43,16 +45,15 @@ def facet_counts(
     facets: dict[str, tuple[FacetValue, ...]] = {}
     for name in FACETS:
         base = apply_filters(match, masks, skip=name)
-        if name in PLACE_FACETS:
-            vocab = snapshot.places[name]
+        selected = set(request.selected(name))
+        if name in TEXT_FACETS:
+            vocab = snapshot.vocabularies[name]
             ids = vocab.ids[base]
             counts = np.bincount(ids[ids >= 0], minlength=len(vocab.values))
             pairs = list(zip(vocab.values, counts.tolist(), strict=True))
-            selected = set(getattr(request, name))
         elif name == "category":
             counts = snapshot.category_matrix[base].sum(axis=0)
             pairs = list(zip(snapshot.category_values, counts.tolist(), strict=True))
-            selected = set(request.category)
         else:
             years, counts = np.unique(
                 snapshot.year[base & (snapshot.year >= 0)], return_counts=True

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Mode = Literal["exact", "words"]
 Scope = Literal["all", "title"]
 Sort = Literal["relevance", "year", "-year", "district"]
-FACETS = ("province", "city", "district", "year", "category")
 MODES: tuple[str, ...] = ("exact", "words")
 SCOPES: tuple[str, ...] = ("all", "title")
 SORTS: tuple[str, ...] = ("relevance", "year", "-year", "district")
@@ -25,16 +25,15 @@ class SearchRequest:
     q: str = ""
     mode: Mode = "exact"
     scope: Scope = "all"
-    province: tuple[str, ...] = ()
-    city: tuple[str, ...] = ()
-    district: tuple[str, ...] = ()
-    category: tuple[str, ...] = ()
-    years: tuple[
-        tuple[int, int], ...
-    ] = ()  # inclusive year ranges, OR'd: ((2020, 2020), (2025, 2025))
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # LIST_FACETS -> values
+    years: tuple[tuple[int, int], ...] = ()  # inclusive ranges, OR'd: ((2020, 2020), (2025, 2025))
     sort: Sort = "relevance"
     page: int = 1
     per_page: int = 20
+
+    def selected(self, facet: str) -> tuple[str, ...]:
+        """The values a text facet is filtered on (none: not filtered)."""
+        return self.filters.get(facet, ())
 
     def year_selected(self, year: int) -> bool:
         """Whether the year filter takes this year (a ticked year, or one inside a ticked range)."""
@@ -52,30 +51,34 @@ class Snippet:
         return {"text": self.text, "marks": [list(m) for m in self.marks]}
 
 
+def plain(value: Any) -> Any:
+    """A field value as JSON has it: tuples as lists."""
+    return list(value) if isinstance(value, tuple) else value
+
+
 @dataclass(frozen=True)
-class Hit:
+class RecordFields:
+    """A record's indexed metadata (archive.records.HIT_KEYS), read as attributes: hit.district."""
+
+    fields: Mapping[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["fields"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@dataclass(frozen=True)
+class Hit(RecordFields):
     """One matching record on the requested page."""
 
-    id: str
-    title: str
-    committee: str | None
-    district: str | None
-    city: str | None
-    province: str | None
-    year: int | None
-    categories: tuple[str, ...]
     snippets: tuple[Snippet, ...] = ()
     score: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "title": self.title,
-            "district": self.district,
-            "city": self.city,
-            "province": self.province,
-            "year": self.year,
-            "categories": list(self.categories),
+            **{key: plain(value) for key, value in self.fields.items()},
             "snippets": [s.to_json() for s in self.snippets],
         }
 
@@ -111,16 +114,9 @@ class SearchResult:
 
 
 @dataclass(frozen=True)
-class Passage:
-    """One matching paragraph of a record, for concordance exports."""
+class Passage(RecordFields):
+    """One matching paragraph of a record, for concordance exports; `paragraph` counts from 0."""
 
-    record_id: str
-    title: str
-    district: str | None
-    city: str | None
-    province: str | None
-    year: int | None
-    categories: tuple[str, ...]
     paragraph: int
     snippet: Snippet
 

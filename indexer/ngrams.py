@@ -19,6 +19,7 @@ import pickle
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -33,17 +34,14 @@ WORD_PARTS = ("vocab", "starts", "docs", "tfs", "len")
 class DocMeta:
     """What a hit shows and filters on, plus the digest the document was indexed from."""
 
-    id: str
     digest: str
-    title: str
     norm_title: str
-    committee: str | None
-    district: str | None
-    city: str | None
-    province: str | None
-    year: int | None
-    categories: tuple[str, ...]
     length: int  # characters of normalised text
+    fields: dict[str, Any]  # the record's archive.records.HIT_KEYS
+
+    @property
+    def id(self) -> str:
+        return self.fields["id"]
 
 
 def gram_codes(norm: str) -> tuple[np.ndarray, np.ndarray]:

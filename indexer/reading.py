@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 
+from archive.records import FACET_FIELD, TEXT_FACETS
 from indexer.ngrams import DocMeta, SegmentData
-
-PLACE_FACETS = ("province", "city", "district")
 
 
 @dataclass(frozen=True)
@@ -64,17 +63,19 @@ class Snapshot:
         self.live = np.concatenate(live) if live else np.zeros(0, bool)
         self.count = int(self.live.sum())
         meta = self.meta
-        self.places = {
-            name: Vocabulary.build([getattr(m, name) for m in meta]) for name in PLACE_FACETS
+        self.vocabularies = {
+            name: Vocabulary.build([m.fields[FACET_FIELD[name]] for m in meta])
+            for name in TEXT_FACETS
         }
-        cats = tuple(sorted({c for m in meta for c in m.categories}))
+        cats = tuple(sorted({c for m in meta for c in m.fields["categories"]}))
         cat_index = {c: i for i, c in enumerate(cats)}
         self.category_matrix = np.zeros((self.size, len(cats)), bool)
         for d, m in enumerate(meta):
-            for c in m.categories:
+            for c in m.fields["categories"]:
                 self.category_matrix[d, cat_index[c]] = True
         self.category_values = cats
-        self.year = np.array([m.year if m.year is not None else -1 for m in meta], np.int32)
+        years = [m.fields["year"] for m in meta]
+        self.year = np.array([-1 if y is None else y for y in years], np.int32)
         self.length = np.array([m.length for m in meta], np.float64)
         live_lengths = self.length[self.live]
         self.avg_length = float(live_lengths.mean()) if len(live_lengths) else 1.0

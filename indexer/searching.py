@@ -12,60 +12,33 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
 from archive import Archive
+from archive.records import PLACE_LEVELS
 from indexer import writing
 from indexer.analysis import words
 from indexer.facets import apply_filters, facet_counts, filter_masks
 from indexer.highlight import find_spans, paragraph_snippets, snippets
 from indexer.matching import Ranking, evaluate
 from indexer.models import (
-    MODES,
-    SCOPES,
-    SORTS,
     Hit,
     IndexMissing,
     Passage,
     PlaceCount,
-    QueryError,
     SearchRequest,
     SearchResult,
     UpdateReport,
 )
+from indexer.params import check
 from indexer.query import Query, parse
 from indexer.reading import Snapshot
 from indexer.similar import similar as more_like
 
-MAX_PER_PAGE = 100
 _LAST = np.iinfo(np.int64).max  # sort key of an unknown year or district: after every known one
 
 
 def validate(request: SearchRequest) -> Query:
     """Check the request's parameters and parse its query; QueryError says what is wrong."""
-    for text in (request.q, *request.province, *request.city, *request.district, *request.category):
-        if not text.isascii() and not _is_unicode(text):
-            raise QueryError("检索条件含有无效字符（孤立代理项）(not valid Unicode text)")
-    if request.mode not in MODES:
-        raise QueryError(f"未知匹配方式 {request.mode!r}，可选 exact / words (unknown mode)")
-    if request.scope not in SCOPES:
-        raise QueryError(f"未知范围 {request.scope!r}，可选 all / title (unknown scope)")
-    if request.sort not in SORTS:
-        raise QueryError(f"未知排序 {request.sort!r}，可选 {' / '.join(SORTS)} (unknown sort)")
-    if request.page < 1:
-        raise QueryError("页码须从 1 开始 (page must be at least 1)")
-    if not 1 <= request.per_page <= MAX_PER_PAGE:
-        raise QueryError(f"每页条数须在 1 到 {MAX_PER_PAGE} 之间 (per_page out of range)")
-    for low, high in request.years:
-        if low > high:
-            raise QueryError(f"年份范围颠倒：{low}-{high} (year range reversed)")
+    check(request)
     return parse(request.q)
-
-
-def _is_unicode(text: str) -> bool:
-    """False for text holding lone surrogates (undecodable bytes smuggled in as str)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _needles(parsed: Query, request: SearchRequest) -> list[str]:
@@ -186,20 +159,10 @@ class Index:
         with self._use() as snapshot:
             order, _ = self._ranked(snapshot, request)
             for d in order.tolist():
-                meta = snapshot.meta[d]
+                fields = snapshot.meta[d].fields
                 text = snapshot.orig_text(d)
                 for number, snippet in paragraph_snippets(text, find_spans(text, needles)):
-                    yield Passage(
-                        record_id=meta.id,
-                        title=meta.title,
-                        district=meta.district,
-                        city=meta.city,
-                        province=meta.province,
-                        year=meta.year,
-                        categories=meta.categories,
-                        paragraph=number,
-                        snippet=snippet,
-                    )
+                    yield Passage(fields, number, snippet)
 
     def similar(self, record_id: str, limit: int = 5) -> list[Hit]:
         """Records that share the most distinctive words with this one (more-like-this)."""
@@ -215,8 +178,9 @@ class Index:
         groups: dict[tuple[str | None, str | None, str | None], list[int | None]] = {}
         with self._use() as snapshot:
             for d in np.flatnonzero(snapshot.live).tolist():
-                m = snapshot.meta[d]
-                groups.setdefault((m.province, m.city, m.district), []).append(m.year)
+                m = snapshot.meta[d].fields
+                place = tuple(m[level] for level in PLACE_LEVELS)
+                groups.setdefault(place, []).append(m["year"])
         return [
             PlaceCount(p, c, d, len(ys), tuple(sorted({y for y in ys if y is not None})))
             for (p, c, d), ys in sorted(groups.items(), key=lambda g: _place_key(g[0]))
@@ -283,27 +247,15 @@ def _sort_keys(
         return ids, -score[docs], np.where(year < 0, _LAST, year)
     if request.sort == "-year":
         return ids, -score[docs], newest
-    district = snapshot.places["district"].ids[docs].astype(np.int64)
+    district = snapshot.vocabularies["district"].ids[docs].astype(np.int64)
     return ids, newest, np.where(district < 0, _LAST, district)
 
 
 def _hit(
     snapshot: Snapshot, docnum: int, score: float, needles: list[str], with_snippets: bool
 ) -> Hit:
-    meta = snapshot.meta[docnum]
     shown = ()
     if with_snippets:
         text = snapshot.orig_text(docnum)
         shown = snippets(text, find_spans(text, needles))
-    return Hit(
-        id=meta.id,
-        title=meta.title,
-        committee=meta.committee,
-        district=meta.district,
-        city=meta.city,
-        province=meta.province,
-        year=meta.year,
-        categories=meta.categories,
-        snippets=shown,
-        score=score,
-    )
+    return Hit(snapshot.meta[docnum].fields, snippets=shown, score=score)

@@ -24,6 +24,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from archive import Archive, Record
+from archive.records import HIT_KEYS
 from indexer.analysis import fold, normalise
 from indexer.models import UpdateReport
 from indexer.ngrams import DocMeta, SegmentData, SegmentDataWriter
@@ -32,8 +33,9 @@ from indexer.schema import make_schema, word_counts
 Progress = Callable[[int, int], None]  # (records done, records to do)
 
 CURRENT = "CURRENT"
-FORMAT = "5"  # of a build (5: format characters dropped in matching; 4: words beside the
-# segments, ids only in Whoosh); an older build is rebuilt
+FORMAT = "6"  # of a build (6: metadata fields as declared in archive.records, with doctype;
+# 5: format characters dropped in matching; 4: words beside the segments, ids only in Whoosh);
+# an older build is rebuilt
 MAX_SEGMENT_DOCS = 4000  # bounds a segment writer's memory
 PARALLEL_MIN_DOCS = 400  # below this, starting worker processes costs more than it saves
 MAX_SEGMENTS = 32  # past this, an update compacts the index by rebuilding it
@@ -69,19 +71,8 @@ def _write_lock(data_dir: Path) -> filelock.FileLock:
 
 
 def _meta(record: Record, digest: str, norm_len: int) -> DocMeta:
-    return DocMeta(
-        id=record.id,
-        digest=digest,
-        title=record.title,
-        norm_title=normalise(record.title),
-        committee=record.committee,
-        district=record.district,
-        city=record.city,
-        province=record.province,
-        year=record.year,
-        categories=tuple(record.categories),
-        length=norm_len,
-    )
+    fields = {key: getattr(record, key) for key in HIT_KEYS}
+    return DocMeta(digest, normalise(record.title), norm_len, fields)
 
 
 def write_segment(build: str, data_dir: str, items: list[tuple[str, str]]) -> Any:

@@ -15,13 +15,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archive import Archive, Record
+from archive.records import HIT_KEYS
+from indexer import exporting as export
 from indexer.models import Hit, Passage, SearchRequest, Snippet
-from webui import export
 
 # What Excel, LibreOffice and Sheets may run as a formula (OWASP's CSV injection list).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-RECORD_HEADER = "编号,标题,常委会,区县,城市,省份,年份,类别,来源,汇编序号,链接,全文\r\n"
-PASSAGE_HEADER = "编号,标题,区县,城市,省份,年份,类别,段落序号,段落,命中,链接\r\n"
+RECORD_HEADER = "编号,标题,常委会,区县,城市,省份,年份,文种,类别,来源,汇编序号,链接,全文\r\n"
+PASSAGE_HEADER = "编号,标题,常委会,区县,城市,省份,年份,文种,类别,段落序号,段落,命中,链接\r\n"
 
 
 def link(record_id: str) -> str:
@@ -29,16 +30,7 @@ def link(record_id: str) -> str:
 
 
 def as_hit(record: Record) -> Hit:
-    return Hit(
-        id=record.id,
-        title=record.title,
-        committee=record.committee,
-        district=record.district,
-        city=record.city,
-        province=record.province,
-        year=record.year,
-        categories=record.categories,
-    )
+    return Hit({key: getattr(record, key) for key in HIT_KEYS})
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +71,7 @@ def test_csv_has_bom_chinese_header_and_one_row_per_record(
         first.city or "",
         first.province or "",
         str(first.year),
+        first.doctype or "",
         "；".join(first.categories),
         first.source or "",
         "" if first.part is None else str(first.part),
@@ -106,7 +99,7 @@ def test_csv_cells_that_look_like_formulas_stay_text() -> None:
     )
     data = body(export.stream("csv", "record", iter([row]), bom=False)).decode()
     assert data.split("\r\n")[1] == (
-        'abc,"\'=HYPERLINK(""http://x"")",\'-2+3,\'\t=1,"\'\r=1",a=1,,\'@a,,,,\'+1'
+        'abc,"\'=HYPERLINK(""http://x"")",\'-2+3,\'\t=1,"\'\r=1",a=1,,,\'@a,,,,\'+1'
     )
 
 
@@ -116,8 +109,8 @@ def test_jsonl_rows_carry_the_full_text(records: list[Record], seeded_data_dir: 
     decoded = [json.loads(line) for line in lines]
     # The API's keys (metadata + text), plus the link to the record's page.
     assert list(decoded[0]) == [
-        "id", "title", "committee", "district", "city", "province", "year", "categories",
-        "source", "part", "link", "text",
+        "id", "title", "committee", "district", "city", "province", "year", "doctype",
+        "categories", "source", "part", "link", "text",
     ]  # fmt: skip
     assert [d["text"] for d in decoded] == [r.text for r in records]
     assert "代表联络站".encode() in b"".join(lines)  # UTF-8, not \\u escapes
@@ -153,20 +146,25 @@ def test_xlsx_reads_back_with_header_and_values(
 
 
 def test_passage_rows_name_the_matched_strings() -> None:
+    fields = {
+        "id": "387a6fb41bfe",
+        "title": "创新监督方式",
+        "committee": "老边区人大常委会",
+        "district": "老边区",
+        "city": "营口市",
+        "province": "辽宁省",
+        "year": 2025,
+        "doctype": "工作总结",
+        "categories": ("监督", "代表工作"),
+    }
     passage = Passage(
-        record_id="387a6fb41bfe",
-        title="创新监督方式",
-        district="老边区",
-        city="营口市",
-        province="辽宁省",
-        year=2025,
-        categories=("监督", "代表工作"),
+        fields,
         paragraph=2,  # the indexer counts from 0; people count from 1
         snippet=Snippet("代表之家、代表联络站的阵地作用", ((5, 10), (0, 2))),
     )
     data = body(export.stream("csv", "passage", export.passage_rows([passage], link), bom=False))
     assert data.decode() == PASSAGE_HEADER + (
-        "387a6fb41bfe,创新监督方式,老边区,营口市,辽宁省,2025,监督；代表工作,3,"
+        "387a6fb41bfe,创新监督方式,老边区人大常委会,老边区,营口市,辽宁省,2025,工作总结,监督；代表工作,3,"
         "代表之家、代表联络站的阵地作用,代表联络站；代表,http://archive.test/records/387a6fb41bfe\r\n"
     )
 
@@ -176,7 +174,7 @@ def test_passage_rows_name_the_matched_strings() -> None:
     [
         (SearchRequest(q="代表联络站", years=((2025, 2025),)), "record", "csv",
          "代表联络站-2025.csv"),
-        (SearchRequest(q="代表联络站", city=("营口市",), district=("老边区",)), "passage", "xlsx",
+        (SearchRequest(q="代表联络站", filters={"city": ("营口市",), "district": ("老边区",)}), "passage", "xlsx",
          "代表联络站-老边区-营口市-段落.xlsx"),
         (SearchRequest(q='"一府 两院" 监督', years=((2020, 2025),)), "record", "json",
          "一府_两院_监督-2020-2025.json"),

@@ -182,7 +182,7 @@ def test_front_matter_null_means_unknown(tmp_path: Path) -> None:
         (
             "distrct: 盖州市",
             "front matter: unknown field 'distrct' (allowed: title, committee, district, city,"
-            " province, year, categories, source)",
+            " province, year, doctype, categories, source)",
         ),
         ("title: [unclosed", "front matter: not valid YAML at line 3"),
         ("year: 2025-13-45", "front matter: not valid YAML (month must be in 1..12)"),
@@ -493,7 +493,7 @@ def test_jsonl_rows(tmp_path: Path) -> None:
         (
             '{"title": "x", "text": "y", "distrct": "z"}',
             "line 3: unknown field 'distrct' (allowed: text, title, committee, district, city,"
-            " province, year, categories, source)",
+            " province, year, doctype, categories, source)",
         ),
     ],
 )

@@ -70,7 +70,7 @@ def opened(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         reference = whoosh_index.create_in(str(path), schema)
         writer = reference.writer()
         for d in range(snapshot.size):
-            text, title = snapshot.orig_text(d), snapshot.meta[d].title
+            text, title = snapshot.orig_text(d), snapshot.meta[d].fields["title"]
             writer.add_document(words=text, title=word_counts(normalise(title)))
         writer.commit()
         writer = reference.writer()

@@ -39,6 +39,7 @@ def test_seeds_give_seven_records_with_their_metadata(seeded_data_dir):
         "city": "营口市",
         "province": "辽宁省",
         "year": 2025,
+        "doctype": None,
         "source": "seeds/000_28b25648c5712bde.txt",
     }
     expected = [
@@ -66,6 +67,7 @@ def test_seeds_give_seven_records_with_their_metadata(seeded_data_dir):
             "city": "绵阳市",
             "province": "四川省",
             "year": 2025,
+            "doctype": None,
             "source": "seeds/003_f064755b27ea1fff.txt",
             "part": None,
         }
@@ -84,6 +86,7 @@ def test_seeds_give_seven_records_with_their_metadata(seeded_data_dir):
         "city",
         "province",
         "year",
+        "doctype",
         "categories",
         "source",
         "part",

@@ -64,10 +64,14 @@ requests = st.builds(
     q=queries | surrogates,
     mode=choice(["exact", "words", "", "EXACT", "regex"]),
     scope=choice(["all", "title", "body"]),
-    province=values.map(tuple),
-    city=values.map(tuple),
-    district=(values | st.lists(surrogates, max_size=2)).map(tuple),
-    category=values.map(tuple),
+    filters=st.fixed_dictionaries(
+        {
+            "province": values.map(tuple),
+            "city": values.map(tuple),
+            "district": (values | st.lists(surrogates, max_size=2)).map(tuple),
+            "category": values.map(tuple),
+        }
+    ),
     years=st.lists(st.tuples(st.integers(-10, 3000), st.integers(-10, 3000)), max_size=3).map(
         tuple
     ),
@@ -92,12 +96,12 @@ def search_everything(index: Index, request: SearchRequest) -> None:
     assert isinstance(result, SearchResult)
     assert result.total == len(hits)
     assert len(result.hits) <= request.per_page
-    assert all(p.record_id in {h.id for h in hits} for p in passages)
+    assert all(p.id in {h.id for h in hits} for p in passages)
     for name, counts in result.facets.items():
         # A record has one place and one year (several categories); a facet with a selection is
         # counted without its own filter, so only unselected ones are bounded by the total.
         selected = bool(request.years) if name == "year" else None
-        if name != "category" and not (selected or getattr(request, name, ())):
+        if name != "category" and not (selected or request.selected(name)):
             assert sum(v.count for v in counts) <= result.total
 
 

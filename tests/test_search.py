@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive import Archive
+from archive.records import LIST_FACETS
 from indexer import Index, QueryError, SearchRequest
 from indexer.analysis import normalise
 from tests.test_search_corpus import TEXTS, build_archive
@@ -26,7 +27,10 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Index, Ar
 
 
 def ids(index: Index, q: str = "", **kw: object) -> list[str]:
-    result = index.search(SearchRequest(q=q, per_page=100, **kw))  # type: ignore[arg-type]
+    """Ids of every hit; keywords that name a facet (district=…) are its filter."""
+    filters = {name: kw.pop(name) for name in LIST_FACETS if name in kw}
+    request = SearchRequest(q=q, per_page=100, filters=filters, **kw)  # type: ignore[arg-type]
+    result = index.search(request)
     assert result.total == len(result.hits)
     return sorted(h.id for h in result.hits)
 
@@ -131,7 +135,7 @@ def test_several_years_are_each_of_them_not_the_span_between(corpus):
 
 def test_facets_count_with_the_other_facets_filters(corpus):
     index, _ = corpus
-    result = index.search(SearchRequest(province=("四川省",), years=((2025, 2025),)))
+    result = index.search(SearchRequest(filters={"province": ("四川省",)}, years=((2025, 2025),)))
     facets = {name: {v.value: v.count for v in values} for name, values in result.facets.items()}
     assert result.total == 2
     # province counted with the year filter only: all 2025 records by province
@@ -160,7 +164,9 @@ def test_snippet_marks_exactly_the_match(corpus):
     (hit,) = index.search(SearchRequest(q="數字平臺")).hits
     marked = [s.text[a:b] for s in hit.snippets for a, b in s.marks]
     assert marked == ["数字平台"]
-    hit = index.search(SearchRequest(q="执法检查 专题询问", district=("鲅鱼圈区",))).hits[0]
+    hit = index.search(
+        SearchRequest(q="执法检查 专题询问", filters={"district": ("鲅鱼圈区",)})
+    ).hits[0]
     (snippet,) = hit.snippets
     assert [snippet.text[a:b] for a, b in snippet.marks] == ["执法检查", "专题询问"]
     assert len(snippet.text) <= 80
@@ -169,7 +175,7 @@ def test_snippet_marks_exactly_the_match(corpus):
 def test_passages_are_every_matching_paragraph(corpus):
     index, _ = corpus
     found = [
-        (p.record_id, p.paragraph, p.snippet.text[slice(*p.snippet.marks[0])])
+        (p.id, p.paragraph, p.snippet.text[slice(*p.snippet.marks[0])])
         for p in index.passages(SearchRequest(q="执法检查 OR 代表联络站"))
     ]
     assert sorted(found) == [

@@ -32,7 +32,8 @@ def test_index_then_search_json(seeded_copy: Path):
         ("站前区", "营口市", "辽宁省", 2025),
     ]
     assert set(data["hits"][0]) == {
-        "id", "title", "district", "city", "province", "year", "categories", "snippets"
+        "id", "title", "committee", "district", "city", "province", "year", "doctype",
+        "categories", "snippets",
     }  # fmt: skip
     marked = [
         snippet["text"][a:b]
@@ -46,6 +47,7 @@ def test_index_then_search_json(seeded_copy: Path):
         "city": [{"value": "营口市", "count": 2}],
         "district": [{"value": "站前区", "count": 1}, {"value": "西市区", "count": 1}],
         "year": [{"value": "2025", "count": 2}],
+        "doctype": [],
         "category": [
             {"value": "代表工作", "count": 2},
             {"value": "数字人大", "count": 2},

@@ -19,8 +19,8 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
     data: Path = tmp_path_factory.mktemp("invisible")
     archive = Archive(data)
     with archive.writing():
-        archive.write(Record("a00000000001", "粘贴的网页", PASTED, year=2025))
-        archive.write(Record("a00000000002", "普通文本", PLAIN, year=2025))
+        archive.write(Record(id="a00000000001", title="粘贴的网页", text=PASTED, year=2025))
+        archive.write(Record(id="a00000000002", title="普通文本", text=PLAIN, year=2025))
     with Index(data) as built:
         built.rebuild(archive)
         yield built

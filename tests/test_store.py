@@ -42,6 +42,7 @@ def test_record_file_is_markdown_with_front_matter(tmp_path):
         "city: 营口市\n"
         "province: 辽宁省\n"
         "year: 2025\n"
+        "doctype: null\n"
         "categories:\n- 监督\n- 代表工作\n"
         "source: seeds/000.txt\n"
         "part: 1\n"
@@ -158,7 +159,9 @@ texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), m
 def test_any_record_round_trips_through_its_file(
     tmp_path_factory, title, text, district, year, categories
 ):
-    record = Record(RECORD.id, title, text, district=district, year=year, categories=categories)
+    record = Record(
+        id=RECORD.id, title=title, text=text, district=district, year=year, categories=categories
+    )
     archive = Archive(tmp_path_factory.mktemp("rt"))
     with archive.writing():
         archive.write(record)

@@ -15,9 +15,9 @@ from werkzeug.datastructures import MultiDict
 
 from archive import Archive, Record
 from indexer import Index
+from indexer.params import parse_search
 from webui import create_app
 from webui.errors import SECURITY_HEADERS
-from webui.params import parse_search
 
 PHRASE = "代表联络站"
 YINGKOU = ("老边区", "鲅鱼圈区", "西市区", "盖州市", "站前区", "大石桥市")
@@ -349,10 +349,12 @@ def test_api_search_has_the_cli_json_shape(client: FlaskClient) -> None:
     assert list(hit) == [
         "id",
         "title",
+        "committee",
         "district",
         "city",
         "province",
         "year",
+        "doctype",
         "categories",
         "snippets",
     ]
@@ -381,9 +383,15 @@ def test_api_record_has_metadata_and_full_text(client: FlaskClient, indexed_dir:
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("/api/search?page=-1", "参数 page 应为 1 到 1000 之间的整数，收到 '-1'"),
-        ("/api/search?year=abc", "年份格式不对：'abc'，应为 2025 或 2020-2025"),
-        ("/api/facets?mode=fuzzy", "匹配方式参数无效：'fuzzy'，可选 exact、words"),
+        (
+            "/api/search?page=-1",
+            "参数 page 应为 1 到 1000 之间的整数，收到 '-1' (page must be a whole number from 1 to 1000)",
+        ),
+        (
+            "/api/search?year=abc",
+            "年份格式不对：'abc'，应为 2025 或 2020-2025 (year must be like 2025)",
+        ),
+        ("/api/facets?mode=fuzzy", "匹配方式参数无效：'fuzzy'，可选 exact、words (unknown mode)"),
         ("/api/records/zzz", "没有找到这个页面或记录"),
     ],
 )
@@ -525,20 +533,63 @@ def test_district_page_lists_its_summaries_by_year(client: FlaskClient, indexed_
     page(client, "/districts/不存在区", 404)
 
 
+def test_district_json_twin_has_the_page_s_records_by_year(
+    client: FlaskClient, indexed_dir: Path
+) -> None:
+    record = next(r for r in records_of(indexed_dir) if r.district == "老边区")
+    data = client.get("/api/districts/老边区?city=营口市&province=辽宁省").get_json()
+    assert [list(data), data["district"], data["city"], data["province"], data["total"]] == [
+        ["district", "city", "province", "total", "years"],
+        "老边区",
+        "营口市",
+        "辽宁省",
+        1,
+    ]
+    ((year,),) = [[y["year"] for y in data["years"]]]
+    assert year == 2025
+    (hit,) = data["years"][0]["records"]
+    assert (hit["id"], hit["title"], hit["snippets"]) == (record.id, record.title, [])
+    doc = page(client, "/districts/老边区?city=营口市&province=辽宁省")
+    assert doc.xpath("//p[@class='lead']/a[@class='json']/@href") == [
+        "/api/districts/%E8%80%81%E8%BE%B9%E5%8C%BA?city=%E8%90%A5%E5%8F%A3%E5%B8%82"
+        "&province=%E8%BE%BD%E5%AE%81%E7%9C%81"
+    ]
+    missing = client.get("/api/districts/不存在区")
+    assert missing.status_code == 404 and missing.is_json
+
+
 # --- errors and headers ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("/search?page=-1", "参数 page 应为 1 到 1000 之间的整数，收到 '-1'"),
-        ("/search?year=abc", "年份格式不对：'abc'，应为 2025 或 2020-2025"),
-        ("/search?mode=fuzzy", "匹配方式参数无效：'fuzzy'，可选 exact、words"),
-        ("/search?sort=date", "排序参数无效：'date'，可选 relevance、year、-year、district"),
-        ("/search?q=" + "代" * 10_000, "检索词过长：10000 个字符，最多 500 个"),
-        ("/search?" + "&".join(["year=2025"] * 51), "参数 year 的取值过多：51 个，最多 50 个"),
-        ("/export?format=pdf", "导出格式无效：'pdf'，可选 csv、xlsx、json、jsonl"),
-        ("/records/387a6fb41bfe?page=x", "参数 page 应为 1 到 1000 之间的整数，收到 'x'"),
+        (
+            "/search?page=-1",
+            "参数 page 应为 1 到 1000 之间的整数，收到 '-1' (page must be a whole number from 1 to 1000)",
+        ),
+        (
+            "/search?year=abc",
+            "年份格式不对：'abc'，应为 2025 或 2020-2025 (year must be like 2025)",
+        ),
+        ("/search?mode=fuzzy", "匹配方式参数无效：'fuzzy'，可选 exact、words (unknown mode)"),
+        (
+            "/search?sort=date",
+            "排序参数无效：'date'，可选 relevance、year、-year、district (unknown sort)",
+        ),
+        ("/search?q=" + "代" * 10_000, "检索词过长：10000 个字符，最多 500 个 (query too long)"),
+        (
+            "/search?" + "&".join(["year=2025"] * 51),
+            "参数 year 的取值过多：51 个，最多 50 个 (too many values)",
+        ),
+        (
+            "/export?format=pdf",
+            "导出格式无效：'pdf'，可选 csv、xlsx、json、jsonl (unknown export format)",
+        ),
+        (
+            "/records/387a6fb41bfe?page=x",
+            "参数 page 应为 1 到 1000 之间的整数，收到 'x' (page must be a whole number from 1 to 1000)",
+        ),
     ],
 )
 def test_bad_parameters_get_a_400_page_with_the_message(

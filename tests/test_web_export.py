@@ -22,7 +22,7 @@ from webui import create_app
 from webui.cli import main
 
 BOM = b"\xef\xbb\xbf"
-HEADER = "编号,标题,常委会,区县,城市,省份,年份,类别,来源,汇编序号,链接,全文\r\n".encode()
+HEADER = "编号,标题,常委会,区县,城市,省份,年份,文种,类别,来源,汇编序号,链接,全文\r\n".encode()
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +59,9 @@ def test_csv_download_holds_every_match_not_one_page(
         record = by_id[row[0]]
         assert row[1] == record.title
         assert row[3:6] == [record.district, record.city, record.province]
-        assert row[9] == ("" if record.part is None else str(record.part))
-        assert row[10] == f"http://localhost/records/{record.id}"
-        assert row[11] == record.text
+        assert row[10] == ("" if record.part is None else str(record.part))
+        assert row[11] == f"http://localhost/records/{record.id}"
+        assert row[12] == record.text
 
 
 @pytest.mark.parametrize("fmt", ["json", "jsonl"])
@@ -160,13 +160,51 @@ def test_cli_export_refuses_bad_input_with_one_line(indexed_dir: Path, tmp_path:
         main, ["--data-dir", str(indexed_dir), "export", "x", "-o", str(out)]
     )
     assert result.exit_code == 1
-    assert result.output == "Error: 导出格式无效：'txt'，可选 csv、xlsx、json、jsonl\n"
+    assert result.output == (
+        "Error: 导出格式无效：'txt'，可选 csv、xlsx、json、jsonl，或用 --format 指定 "
+        "(unknown export format 'txt': name the file .csv, .xlsx, .json or .jsonl, "
+        "or give --format)\n"
+    )
     result = CliRunner().invoke(
         main,
         ["--data-dir", str(indexed_dir), "export", "--year", "20x5", "-o", str(tmp_path / "a.csv")],
     )
-    assert result.output == "Error: 年份格式不对：'20x5'，应为 2025 或 2020-2025\n"
+    assert (
+        result.output
+        == "Error: 年份格式不对：'20x5'，应为 2025 或 2020-2025 (year must be like 2025)\n"
+    )
     assert not list(tmp_path.iterdir())
+
+
+def test_cli_export_to_standard_output_writes_the_download_s_bytes(
+    client: FlaskClient, indexed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, _ = download(client, f"q={PHRASE}&format=jsonl")
+    monkeypatch.chdir(tmp_path)
+    args = ["--data-dir", str(indexed_dir), "export", PHRASE, "--format", "jsonl", "-o", "-"]
+    result = CliRunner().invoke(main, [*args, "--base-url", "http://localhost"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == data
+    assert result.stderr == "7 rows -> standard output\n"
+    assert not list(tmp_path.iterdir())  # no file named '-'
+    result = CliRunner().invoke(main, ["--data-dir", str(indexed_dir), "export", "-o", "-"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: 导出格式无效：none，可选 csv、xlsx、json、jsonl")
+
+
+def test_cli_export_links_are_relative_without_a_base_url(
+    indexed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CONGRESS_ARCHIVE_BASE_URL", raising=False)
+    out = tmp_path / "a.jsonl"
+    result = CliRunner().invoke(main, ["--data-dir", str(indexed_dir), "export", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    links = [json.loads(line)["link"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [link.rsplit("/", 1)[0] for link in links] == ["/records"] * 7
+    assert result.stderr == (
+        "links are relative (/records/…): give --base-url or set CONGRESS_ARCHIVE_BASE_URL\n"
+        f"7 rows -> {out}\n"
+    )
 
 
 def test_cli_export_takes_the_format_from_the_file_name(indexed_dir: Path, tmp_path: Path) -> None:

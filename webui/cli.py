@@ -7,12 +7,16 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from archive import Archive, StoreError
 from archive.ingest import ingest_paths
-from indexer.models import MODES, SCOPES, SORTS
+from archive.records import LABELS, LIST_FACETS
+from indexer.exporting import FORMATS as EXPORT_FORMATS
+from indexer.exporting import LEVELS as EXPORT_LEVELS
+from indexer.models import MODES, SCOPES, SORTS, SearchRequest
 
 DATA_DIR_TYPE = click.Path(file_okay=False, path_type=Path)
 # Nothing to do on a dir with no archive: these stop with one line naming it.
@@ -181,16 +185,31 @@ def search_options(command: Callable[..., None]) -> Callable[..., None]:
         click.argument("query", required=False, default=""),
         click.option("--mode", type=click.Choice(MODES), default="exact", show_default=True),
         click.option("--scope", type=click.Choice(SCOPES), default="all", show_default=True),
-        click.option("--district", multiple=True, help="Repeatable; OR within a facet."),
-        click.option("--city", multiple=True, help="Repeatable."),
-        click.option("--province", multiple=True, help="Repeatable."),
-        click.option("--category", multiple=True, help="Repeatable."),
+        *(
+            click.option(f"--{name}", multiple=True, help=f"{LABELS[name]}; repeatable (OR).")
+            for name in LIST_FACETS
+        ),
         click.option("--year", multiple=True, help="2025 or 2020-2025; repeatable (OR)."),
         click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True),
     ]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def request_from(options: dict[str, Any], per_page: int | None = None) -> SearchRequest:
+    """The checked SearchRequest of `search_options`' values (QueryError when one is bad)."""
+    from indexer.params import DEFAULT_PER_PAGE, search_request
+
+    return search_request(
+        options.pop("query"),
+        mode=options.pop("mode"),
+        scope=options.pop("scope"),
+        sort=options.pop("sort"),
+        filters={name: options.pop(name) for name in LIST_FACETS},
+        years=options.pop("year"),
+        per_page=per_page or DEFAULT_PER_PAGE,
+    )
 
 
 @main.command()
@@ -217,41 +236,65 @@ def serve(data_dir: Path, host: str, port: int, threads: int) -> None:
 
 @main.command()
 @search_options
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx", "json"]))
 @click.option(
-    "--level", type=click.Choice(["record", "passage"]), default="record", show_default=True
+    "--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), help="Default: the suffix."
 )
+@click.option("--level", type=click.Choice(EXPORT_LEVELS), default="record", show_default=True)
 @click.option(
     "--bom/--no-bom", default=True, show_default=True, help="UTF-8 BOM in CSV, for Excel."
 )
 @click.option(
     "--base-url",
-    default=lambda: os.environ.get("CONGRESS_ARCHIVE_BASE_URL", "http://127.0.0.1:8000"),
-    show_default="$CONGRESS_ARCHIVE_BASE_URL or http://127.0.0.1:8000",
-    help="Prefix of the links.",
+    default=lambda: os.environ.get("CONGRESS_ARCHIVE_BASE_URL", ""),
+    show_default="$CONGRESS_ARCHIVE_BASE_URL, else relative links",
+    help="Where the archive is published, e.g. https://archive.example.org: prefix of the links.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    required=True,
+    help="The file to write; - for standard output.",
+)
 @click.pass_obj
-def export(data_dir: Path, output: Path, **options: str | tuple[str, ...] | None) -> None:
+def export(
+    data_dir: Path, output: Path, fmt: str | None, level: str, bom: bool, base_url: str,
+    **options: Any,
+) -> None:  # fmt: skip
     """Export EVERY record (or paragraph) matching QUERY; an empty query exports everything."""
-    from indexer import Index
-    from indexer.models import QueryError
-    from webui import export as exports
-    from webui.params import cli_args, parse_search
+    from indexer import Index, QueryError, exporting
 
-    fmt = str(options.pop("fmt") or output.suffix.lstrip(".").lower())
-    level, base = str(options.pop("level")), str(options.pop("base_url"))
-    bom = bool(options.pop("bom"))
+    to_stdout = str(output) == "-"
+    fmt = fmt or ("" if to_stdout else output.suffix.lstrip(".").lower())
+    if fmt not in EXPORT_FORMATS:
+        shown = f"'{fmt}'" if fmt else "none"
+        raise click.ClickException(
+            f"导出格式无效：{shown}，可选 {'、'.join(EXPORT_FORMATS)}，或用 --format 指定 "
+            f"(unknown export format {shown}: name the file .csv, .xlsx, .json or .jsonl, "
+            "or give --format)"
+        )
     try:
-        exports.check(fmt, level)
-        request = parse_search(cli_args(str(options.pop("query")), options))
+        request = request_from(options)
         with Index.open(data_dir) as index:
-            rows = exports.rows_for(index, Archive(data_dir), request, level, base)
-            counted = exports.Counted(rows)
-            exports.write_file(output, exports.stream(fmt, level, counted, bom=bom))
+            rows = exporting.rows_for(index, Archive(data_dir), request, level, base_url)
+            counted = exporting.Counted(rows)
+            chunks = exporting.stream(fmt, level, counted, bom=bom)
+            if to_stdout:
+                out = sys.stdout.buffer
+                for chunk in chunks:
+                    out.write(chunk)
+                out.flush()
+            else:
+                exporting.write_file(output, chunks)
     except (QueryError, StoreError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{counted.count} rows -> {output}", err=True)
+    if not base_url:
+        click.echo(
+            "links are relative (/records/…): give --base-url or set CONGRESS_ARCHIVE_BASE_URL",
+            err=True,
+        )
+    where = "standard output" if to_stdout else str(output)
+    click.echo(f"{counted.count} rows -> {where}", err=True)
 
 
 @main.command()
@@ -283,13 +326,12 @@ def index(data_dir: Path, rebuild: bool) -> None:
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_obj
-def search(data_dir: Path, limit: int, fmt: str, **options: str | tuple[str, ...] | None) -> None:
+def search(data_dir: Path, limit: int, fmt: str, **options: Any) -> None:
     """Search the index: exact phrases by default; facets count the whole result set."""
     from indexer import Index, QueryError
-    from webui.params import cli_args, parse_search
 
     try:
-        request = parse_search(cli_args(str(options.pop("query")), options), per_page=limit)
+        request = request_from(options, per_page=limit)
         with Index.open(data_dir) as index:
             result = index.search(request)
     except QueryError as exc:

@@ -8,9 +8,10 @@ from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 
+from indexer.exporting import linker
 from indexer.models import SearchRequest
-from webui.export import linker
-from webui.params import highlight_args, to_args, without
+from indexer.params import highlight_args, to_args
+from webui.navigation import without
 
 
 def with_args(endpoint: str, pairs: list[tuple[str, str]], **values: Any) -> str:

@@ -193,7 +193,7 @@ def _request(q: dict, mode: str = "exact") -> SearchRequest:
     return SearchRequest(
         q=q["q"],
         mode=mode,
-        district=(q["district"],) if "district" in q else (),
+        filters={"district": (q["district"],)} if "district" in q else {},
         years=((q["year"], q["year"]),) if "year" in q else (),
     )
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from dataclasses import dataclass
 from itertools import groupby
+from typing import Any
 
 from flask import Blueprint, abort, jsonify, render_template, request
 
-from indexer.models import PlaceCount, SearchRequest
-from webui.params import place_request
+from indexer.models import Hit, PlaceCount, SearchRequest
+from indexer.params import place_request
 from webui.services import get_index
 
 bp = Blueprint("browse", __name__)
@@ -44,8 +46,8 @@ def _district_order(place: PlaceCount) -> tuple[bool, str]:
     return place.district is not None, place.district or ""
 
 
-@bp.get("/districts")
-def districts() -> str:
+def places_data() -> list[tuple[str, list[tuple[str | None, list[PlaceCount]]]]]:
+    """Provinces -> cities -> places, ordered for reading: what /districts and its JSON show."""
     # A summary without a district is its city's own (city key = the city, a 市级 line) or, with no
     # city either, its province's own (city key None: a 省级 line directly under the province).
     tree: dict[str, dict[str | None, list[PlaceCount]]] = defaultdict(lambda: defaultdict(list))
@@ -57,9 +59,14 @@ def districts() -> str:
         grouped = [(city, sorted(places, key=_district_order)) for city, places in cities.items()]
         provinces.append((province, sorted(grouped, key=lambda kv: _order(*kv))))
     provinces.sort(key=lambda kv: _order(kv[0], [p for _, places in kv[1] for p in places]))
+    return provinces
+
+
+@bp.get("/districts")
+def districts() -> str:
     return render_template(
         "districts.html",
-        provinces=provinces,
+        provinces=places_data(),
         year_spans=year_spans,
         level_label=level_label,
         req=SearchRequest(),
@@ -68,25 +75,53 @@ def districts() -> str:
 
 @bp.get("/api/districts")
 def api_districts():  # type: ignore[no-untyped-def]
-    return jsonify([dataclasses.asdict(place) for place in get_index().places()])
+    places = [place for _, cities in places_data() for _, group in cities for place in group]
+    return jsonify([dataclasses.asdict(place) for place in places])
 
 
-@bp.get("/districts/<district>")
-def district(district: str) -> str:
+@dataclass(frozen=True)
+class DistrictPage:
+    """One district's summaries, newest year first."""
+
+    district: str
+    city: str | None
+    province: str | None
+    by_year: list[tuple[int | None, list[Hit]]]
+    place: SearchRequest  # the search that lists them
+
+    @property
+    def total(self) -> int:
+        return sum(len(hits) for _, hits in self.by_year)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "district": self.district,
+            "city": self.city,
+            "province": self.province,
+            "total": self.total,
+            "years": [
+                {"year": year, "records": [hit.to_json() for hit in hits]}
+                for year, hits in self.by_year
+            ],
+        }
+
+
+def district_data(district: str) -> DistrictPage:
+    """What /districts/<区县> and its JSON show; 404 for a place with no records."""
     city, province = request.args.get("city"), request.args.get("province")
     place = place_request(district, city, province, "-year")
     hits = list(get_index().matches(place))
     if not hits:
         abort(404)
     by_year = [(year, list(group)) for year, group in groupby(hits, key=lambda h: h.year)]
-    first = hits[0]
-    return render_template(
-        "district.html",
-        district=district,
-        city=first.city,
-        province=first.province,
-        by_year=by_year,
-        total=len(hits),
-        place=place,
-        req=SearchRequest(),
-    )
+    return DistrictPage(district, hits[0].city, hits[0].province, by_year, place)
+
+
+@bp.get("/districts/<district>")
+def district(district: str) -> str:
+    return render_template("district.html", page=district_data(district), req=SearchRequest())
+
+
+@bp.get("/api/districts/<district>")
+def api_district(district: str):  # type: ignore[no-untyped-def]
+    return jsonify(district_data(district).to_json())

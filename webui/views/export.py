@@ -8,9 +8,9 @@ from typing import TypeVar
 
 from flask import Blueprint, Response, request, stream_with_context
 
-from webui import export
+from indexer import exporting as export
+from indexer.params import parse_search
 from webui.links import base_url
-from webui.params import parse_search
 from webui.services import get_archive, get_index
 
 bp = Blueprint("export", __name__)

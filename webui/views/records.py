@@ -6,8 +6,8 @@ from flask import Blueprint, abort, jsonify, make_response, render_template, req
 
 from archive import Record
 from indexer.models import Hit
+from indexer.params import parse_search, place_request
 from webui.errors import error_response
-from webui.params import parse_search, place_request
 from webui.render import render_markdown
 from webui.services import get_archive, get_index
 

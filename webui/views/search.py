@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template, request
 
 from indexer.models import SearchRequest, SearchResult
-from webui.facets import chips, flat, last_page, pagination, place_tree, year_nodes
-from webui.params import DEFAULT_PER_PAGE, MAX_PAGE, parse_search
+from indexer.params import DEFAULT_PER_PAGE, MAX_PAGE, parse_search
+from webui.navigation import chips, flat, last_page, pagination, place_tree, year_nodes
 from webui.services import get_index
 
 bp = Blueprint("search", __name__)
@@ -36,7 +36,10 @@ def search() -> str:
         result=result,
         places=place_tree(facets, get_index().places(), search_request),
         years=year_nodes(facets, search_request),
-        categories=flat("category", facets.get("category", ()), search_request.category),
+        doctypes=flat("doctype", facets.get("doctype", ()), search_request.selected("doctype")),
+        categories=flat(
+            "category", facets.get("category", ()), search_request.selected("category")
+        ),
         chips=chips(search_request),
         pages=pagination(search_request.page, result.total, search_request.per_page, MAX_PAGE),
         last_page=last_page(result.total, search_request.per_page, MAX_PAGE),

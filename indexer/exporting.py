@@ -1,4 +1,6 @@
-"""Exports of every match (not one page) as CSV, XLSX, JSON or JSONL, streamed row by row."""
+"""Exports of every match (not one page) as CSV, XLSX, JSON or JSONL, streamed row by row.
+
+The web's /export and `congress-archive export` both write these bytes."""
 
 from __future__ import annotations
 
@@ -15,9 +17,10 @@ from urllib.parse import quote, urlencode
 import xlsxwriter
 
 from archive import Archive
-from indexer import Index
-from indexer.models import Hit, Passage, SearchRequest
-from webui.params import PLACE_FACETS, ParamError, highlight_args, year_label
+from archive.records import FIELDS, HIT_KEYS, LABELS, LIST_FACETS, PLACE_LEVELS
+from indexer.models import Hit, Passage, SearchRequest, plain
+from indexer.params import ParamError, highlight_args, year_label
+from indexer.searching import Index
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -27,33 +30,12 @@ FORMATS = {
 }
 LEVELS = ("record", "passage")
 # Column key -> header shown in CSV and XLSX (JSON keeps the keys). Records: the API's keys + link.
-RECORD_COLUMNS = {
-    "id": "编号",
-    "title": "标题",
-    "committee": "常委会",
-    "district": "区县",
-    "city": "城市",
-    "province": "省份",
-    "year": "年份",
-    "categories": "类别",
-    "source": "来源",
-    "part": "汇编序号",
-    "link": "链接",
-    "text": "全文",
-}
-PASSAGE_COLUMNS = {
-    "record_id": "编号",
-    "title": "标题",
-    "district": "区县",
-    "city": "城市",
-    "province": "省份",
-    "year": "年份",
-    "categories": "类别",
-    "paragraph": "段落序号",
-    "text": "段落",
-    "matches": "命中",
-    "link": "链接",
-}
+RECORD_COLUMNS = {f.name: f.label for f in FIELDS} | {"link": "链接", "text": "全文"}
+PASSAGE_COLUMNS = (
+    {"record_id": LABELS["id"]}
+    | {key: LABELS[key] for key in HIT_KEYS if key != "id"}
+    | {"paragraph": "段落序号", "text": "段落", "matches": "命中", "link": "链接"}
+)
 BOM = "\ufeff".encode()
 LIST_SEPARATOR = "；"
 XLSX_CELL_LIMIT = 32767
@@ -101,17 +83,12 @@ def passage_rows(passages: Iterable[Passage], link: Link) -> Iterator[dict[str, 
         snippet = passage.snippet
         found = (snippet.text[start:end] for start, end in snippet.marks)
         yield {
-            "record_id": passage.record_id,
-            "title": passage.title,
-            "district": passage.district,
-            "city": passage.city,
-            "province": passage.province,
-            "year": passage.year,
-            "categories": list(passage.categories),
+            "record_id": passage.id,
+            **{key: plain(value) for key, value in passage.fields.items() if key != "id"},
             "paragraph": passage.paragraph + 1,  # the indexer counts from 0, readers from 1
             "text": snippet.text,
             "matches": list(dict.fromkeys(found)),
-            "link": link(passage.record_id),
+            "link": link(passage.id),
         }
 
 
@@ -135,16 +112,20 @@ def stream(
 def check(fmt: str, level: str) -> None:
     """Refuse an unknown format or level with a message for the user."""
     if fmt not in FORMATS:
-        raise ParamError(f"导出格式无效：{fmt[:20]!r}，可选 {'、'.join(FORMATS)}")
+        raise ParamError(
+            f"导出格式无效：{fmt[:20]!r}，可选 {'、'.join(FORMATS)} (unknown export format)"
+        )
     if level not in LEVELS:
-        raise ParamError(f"导出层级无效：{level[:20]!r}，可选 {'、'.join(LEVELS)}")
+        raise ParamError(
+            f"导出层级无效：{level[:20]!r}，可选 {'、'.join(LEVELS)} (unknown export level)"
+        )
 
 
 def filename(request: SearchRequest, level: str, fmt: str) -> str:
     """A file name that says what the export holds, e.g. 代表联络站-营口市-2025.csv."""
     parts = [request.q.replace('"', "")]
-    for name in (*reversed(PLACE_FACETS), "category"):
-        parts += getattr(request, name)
+    for name in (*reversed(PLACE_LEVELS), *(f for f in LIST_FACETS if f not in PLACE_LEVELS)):
+        parts += request.selected(name)
     parts.append(year_label(request) or "")
     if level == "passage":
         parts.append("段落")

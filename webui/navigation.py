@@ -1,21 +1,16 @@
-"""The facet sidebar's shape: province -> city -> district as a tree, and the selected filters as chips."""
+"""How a user moves through results: the facet tree (province -> city -> district), the selected
+filters as removable chips, and pagination."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from archive.records import LABELS, LIST_FACETS, PLACE_LEVELS
 from indexer.models import FacetValue, PlaceCount, SearchRequest
-from webui.params import PLACE_FACETS, year_values
-
-CHIP_LABELS = {
-    "province": "省份",
-    "city": "城市",
-    "district": "区县",
-    "category": "类别",
-    "year": "年份",
-}
+from indexer.params import year_values
 
 
 @dataclass
@@ -65,7 +60,7 @@ def place_tree(
         if place.district and place.city:
             parents["district"][place.district].add(place.city)
     levels = {
-        name: flat(name, facets.get(name, ()), getattr(request, name)) for name in PLACE_FACETS
+        name: flat(name, facets.get(name, ()), request.selected(name)) for name in PLACE_LEVELS
     }
     orphans: list[FacetNode] = []
     # Bottom up, so a city added as a parent (count 0) is then placed under its province.
@@ -104,12 +99,28 @@ def year_nodes(
 def chips(request: SearchRequest) -> list[Chip]:
     """Every active filter, in sidebar order."""
     out = [
-        Chip(name, f"{CHIP_LABELS[name]}：{value}", value)
-        for name in (*PLACE_FACETS, "category")
-        for value in getattr(request, name)
+        Chip(name, f"{LABELS[name]}：{value}", value)
+        for name in LIST_FACETS
+        for value in request.selected(name)
     ]
-    out += [Chip("year", f"{CHIP_LABELS['year']}：{v}", v) for v in year_values(request)]
+    out += [Chip("year", f"{LABELS['year']}：{v}", v) for v in year_values(request)]
     return out
+
+
+def without(request: SearchRequest, name: str, value: str | None = None) -> SearchRequest:
+    """The request with one filter value (or a whole filter) removed, back on page 1."""
+    if name == "year":
+        kept_years = tuple(
+            span
+            for span, label in zip(request.years, year_values(request), strict=True)
+            if value is not None and label != value
+        )
+        return dataclasses.replace(request, years=kept_years, page=1)
+    kept = tuple(v for v in request.selected(name) if value is not None and v != value)
+    filters = {k: v for k, v in request.filters.items() if k != name} | (
+        {name: kept} if kept else {}
+    )
+    return dataclasses.replace(request, filters=filters, page=1)
 
 
 def last_page(total: int, per_page: int, last_allowed: int) -> int:

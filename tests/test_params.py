@@ -10,15 +10,15 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from indexer.models import MODES, SCOPES, SORTS, SearchRequest
-from webui.params import (
+from indexer.params import (
     MAX_QUERY,
     ParamError,
     parse_search,
     parse_years,
     to_args,
-    without,
     year_label,
 )
+from webui.navigation import without
 
 
 def parse(*pairs: tuple[str, str]) -> SearchRequest:
@@ -49,10 +49,12 @@ def test_all_parameters_are_read() -> None:
         q="代表联络站",
         mode="words",
         scope="title",
-        district=("老边区", "站前区"),
-        city=("营口市",),
-        province=("辽宁省",),
-        category=("监督",),
+        filters={
+            "province": ("辽宁省",),
+            "city": ("营口市",),
+            "district": ("老边区", "站前区"),
+            "category": ("监督",),
+        },
         years=((2020, 2025),),
         sort="-year",
         page=3,
@@ -67,26 +69,50 @@ def test_empty_filter_values_from_a_form_are_ignored() -> None:
 @pytest.mark.parametrize(
     ("pairs", "message"),
     [
-        ((("page", "-1"),), "参数 page 应为 1 到 1000 之间的整数，收到 '-1'"),
-        ((("page", "0"),), "参数 page 应为 1 到 1000 之间的整数，收到 '0'"),
-        ((("page", "1001"),), "参数 page 应为 1 到 1000 之间的整数，收到 '1001'"),
-        ((("page", "２"),), "参数 page 应为 1 到 1000 之间的整数，收到 '２'"),
-        ((("per_page", "101"),), "参数 per_page 应为 1 到 100 之间的整数，收到 '101'"),
-        ((("year", "abc"),), "年份格式不对：'abc'，应为 2025 或 2020-2025"),
-        ((("year", "2025-2020"),), "年份区间颠倒：2025-2020"),
-        ((("year", "1800"),), "年份超出范围：1800，应在 1949–2100 之间"),
-        ((("mode", "fuzzy"),), "匹配方式参数无效：'fuzzy'，可选 exact、words"),
-        ((("scope", "body"),), "检索范围参数无效：'body'，可选 all、title"),
-        ((("sort", "date"),), "排序参数无效：'date'，可选 relevance、year、-year、district"),
-        ((("q", "代" * 10_000),), f"检索词过长：10000 个字符，最多 {MAX_QUERY} 个"),
-        ((("district", "区" * 65),), "参数 district 的取值过长：最多 64 个字符"),
+        (
+            (("page", "-1"),),
+            "参数 page 应为 1 到 1000 之间的整数，收到 '-1' (page must be a whole number from 1 to 1000)",
+        ),
+        (
+            (("page", "0"),),
+            "参数 page 应为 1 到 1000 之间的整数，收到 '0' (page must be a whole number from 1 to 1000)",
+        ),
+        (
+            (("page", "1001"),),
+            "参数 page 应为 1 到 1000 之间的整数，收到 '1001' (page must be a whole number from 1 to 1000)",
+        ),
+        (
+            (("page", "２"),),
+            "参数 page 应为 1 到 1000 之间的整数，收到 '２' (page must be a whole number from 1 to 1000)",
+        ),
+        (
+            (("per_page", "101"),),
+            "参数 per_page 应为 1 到 100 之间的整数，收到 '101' (per_page must be a whole number from 1 to 100)",
+        ),
+        (
+            (("year", "abc"),),
+            "年份格式不对：'abc'，应为 2025 或 2020-2025 (year must be like 2025)",
+        ),
+        ((("year", "2025-2020"),), "年份区间颠倒：2025-2020 (year range reversed)"),
+        ((("year", "1800"),), "年份超出范围：1800，应在 1949–2100 之间 (year out of range)"),
+        ((("mode", "fuzzy"),), "匹配方式参数无效：'fuzzy'，可选 exact、words (unknown mode)"),
+        ((("scope", "body"),), "检索范围参数无效：'body'，可选 all、title (unknown scope)"),
+        (
+            (("sort", "date"),),
+            "排序参数无效：'date'，可选 relevance、year、-year、district (unknown sort)",
+        ),
+        (
+            (("q", "代" * 10_000),),
+            f"检索词过长：10000 个字符，最多 {MAX_QUERY} 个 (query too long)",
+        ),
+        ((("district", "区" * 65),), "参数 district 的取值过长：最多 64 个字符 (value too long)"),
         (
             tuple(("category", str(n)) for n in range(51)),
-            "参数 category 的取值过多：51 个，最多 50 个",
+            "参数 category 的取值过多：51 个，最多 50 个 (too many values)",
         ),
         (
             tuple(("year", str(year)) for year in range(1949, 2000)),
-            "参数 year 的取值过多：51 个，最多 50 个",
+            "参数 year 的取值过多：51 个，最多 50 个 (too many values)",
         ),
     ],
 )
@@ -109,14 +135,14 @@ def test_several_years_select_each_of_them_not_the_span_between() -> None:
 
 def test_without_removes_one_value_or_a_whole_filter_and_resets_the_page() -> None:
     years = ((2018, 2018), (2020, 2021))
-    request = SearchRequest(district=("老边区", "站前区"), years=years, page=4)
+    request = SearchRequest(filters={"district": ("老边区", "站前区")}, years=years, page=4)
     assert without(request, "district", "老边区") == SearchRequest(
-        district=("站前区",), years=years
+        filters={"district": ("站前区",)}, years=years
     )
     assert without(request, "year", "2018") == SearchRequest(
-        district=("老边区", "站前区"), years=((2020, 2021),)
+        filters={"district": ("老边区", "站前区")}, years=((2020, 2021),)
     )
-    assert without(request, "year") == SearchRequest(district=("老边区", "站前区"))
+    assert without(request, "year") == SearchRequest(filters={"district": ("老边区", "站前区")})
     assert year_label(request) == "2018+2020-2021"
 
 
@@ -125,9 +151,12 @@ requests = st.builds(
     q=st.text(max_size=30).map(str.strip),
     mode=st.sampled_from(MODES),
     scope=st.sampled_from(SCOPES),
-    district=st.lists(st.text(min_size=1, max_size=8).map(str.strip).filter(bool), unique=True,
-                      max_size=3).map(tuple),
-    category=st.lists(st.sampled_from(["监督", "立法", "代表工作"]), unique=True).map(tuple),
+    filters=st.fixed_dictionaries({}, optional={
+        "district": st.lists(st.text(min_size=1, max_size=8).map(str.strip).filter(bool),
+                             unique=True, min_size=1, max_size=3).map(tuple),
+        "category": st.lists(st.sampled_from(["监督", "立法", "代表工作"]), unique=True,
+                             min_size=1).map(tuple),
+    }),
     sort=st.sampled_from(SORTS),
     page=st.integers(1, 1000),
     per_page=st.integers(1, 100),
