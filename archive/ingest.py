@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from archive import gazetteer
-from archive.categories import categorise
+from archive.categories import Taxonomy, data_taxonomy
 from archive.formats import SUPPORTED_SUFFIXES, Document, FormatError, read_document
 from archive.metadata import Metadata, extract
 from archive.records import GIVEN_KEYS, PLACE_LEVELS, Record, make_id
@@ -43,14 +43,16 @@ class IngestReport:
 
 
 def ingest_paths(archive: Archive, paths: Iterable[str | os.PathLike[str]]) -> IngestReport:
-    """Ingest files and folders (recursively); a bad file is reported and skipped, never fatal."""
+    """Ingest files and folders (recursively); a bad file is reported and skipped, never fatal.
+    Categories come from the data dir's taxonomy (TaxonomyError when it is broken)."""
     report = IngestReport()
+    taxonomy = data_taxonomy(archive.data_dir)
     with archive.writing():
         origins = archive.by_origin()
         for path in iter_sources(paths):
             source = source_name(path)
             try:
-                records = build_records(read_document(path), source)
+                records = build_records(read_document(path), source, taxonomy)
                 outcome = archive.replace_source(source, records, origins.get(source, {}))
                 origins[source] = {r.id: r.source_sha256 for r in records}
             except (FormatError, StoreError, OSError) as exc:
@@ -82,11 +84,11 @@ def source_name(path: Path) -> str:
         return absolute.as_posix()
 
 
-def build_records(doc: Document, source: str) -> list[Record]:
+def build_records(doc: Document, source: str, taxonomy: Taxonomy) -> list[Record]:
     """The records of one document; explicit metadata (front matter, JSONL fields) wins."""
     if doc.kind == "jsonl":
         return [
-            _record(doc, source, part, row["title"], row["text"], None, "", row)
+            _record(doc, source, taxonomy, part, row["title"], row["text"], None, "", row)
             for part, row in enumerate(doc.rows, start=1)
         ]
     split = split_document(doc.text, article=doc.kind == "html")
@@ -95,6 +97,7 @@ def build_records(doc: Document, source: str) -> list[Record]:
         _record(
             doc,
             source,
+            taxonomy,
             section.part,
             doc.front_matter.get("title", section.title) if not compiled else section.title,
             section.body,
@@ -113,6 +116,7 @@ def build_records(doc: Document, source: str) -> list[Record]:
 def _record(
     doc: Document,
     source: str,
+    taxonomy: Taxonomy,
     part: int | None,
     title: str,
     body: str,
@@ -128,7 +132,7 @@ def _record(
         "title": title.strip() or found.committee or "无标题",
         "committee": found.committee,
         "year": found.year,
-        "categories": categorise(body),
+        "categories": taxonomy.record_categories(body),
         "source": source,
         **_place(given, found, f"{title}\n{body}\n{context}"),
     }
@@ -141,6 +145,36 @@ def _record(
         source_sha256=doc.sha256,
         origin=source,
     )
+
+
+@dataclass
+class RecategoriseReport:
+    """What one recategorise did, counted by record."""
+
+    changed: int = 0
+    unchanged: int = 0
+    kept: int = 0  # categories the user corrected
+
+    def summary(self) -> str:
+        return f"{self.changed} changed, {self.unchanged} unchanged, {self.kept} kept as corrected"
+
+
+def recategorise(archive: Archive, taxonomy: Taxonomy) -> RecategoriseReport:
+    """Re-apply a taxonomy to every stored record without re-reading its source; records whose
+    `corrected` list names categories keep them. Changed records are rewritten atomically."""
+    report = RecategoriseReport()
+    with archive.writing():
+        for record in archive:
+            if "categories" in (getattr(record, "corrected", None) or ()):
+                report.kept += 1
+                continue
+            categories = taxonomy.record_categories(record.text)
+            if categories == record.categories:
+                report.unchanged += 1
+                continue
+            archive.write(replace(record, categories=categories))
+            report.changed += 1
+    return report
 
 
 def _place(given: Mapping[str, Any], found: Metadata, context: str) -> dict[str, str | None]:

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from archive import Archive, StoreError
+from archive.categories import TaxonomyError
 from archive.ingest import ingest_paths
 from archive.records import LABELS, LIST_FACETS
 from indexer.exporting import FORMATS as EXPORT_FORMATS
@@ -45,7 +46,7 @@ def ingest(data_dir: Path, paths: tuple[Path, ...]) -> None:
     """Read files and folders (recursively) into records in the archive."""
     try:
         report = ingest_paths(Archive(data_dir), paths)
-    except StoreError as exc:
+    except (StoreError, TaxonomyError) as exc:
         raise click.ClickException(str(exc)) from None
     for failure in report.failures:
         click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
