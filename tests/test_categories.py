@@ -6,6 +6,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from click.testing import CliRunner
 
 from archive import Archive
 from archive.categories import (
@@ -20,6 +21,7 @@ from archive.categories import (
 from archive.ingest import recategorise
 from archive.split import split_document
 from indexer import highlight
+from webui.cli import main
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 TAXONOMY = default_taxonomy()
@@ -219,3 +221,28 @@ def test_recategorise_rewrites_changed_records_and_keeps_corrected_ones(seeded_c
     corrected = SimpleNamespace(text="宣传报道。", categories=("立法",), corrected=["categories"])
     monkeypatch.setattr(Archive, "__iter__", lambda self: iter([corrected]))
     assert recategorise(archive, TAXONOMY).kept == 1
+
+
+def test_categorise_command_shows_each_paragraph_and_its_evidence(tmp_path):
+    text = "各位代表：\n\n生态环境保护执法检查。\n推进教育培训。\n"
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "categorise", "-"], text)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "[1] -  各位代表：",
+        "    framing: matches ^各位代表",
+        "[2] 监督 生态环境  生态环境保护执法检查。",
+        "    监督 (parent) 2: 执法检查 2",
+        "    生态环境 (primary) 3: 生态环境 3",
+        "[3] -  推进教育培训。",
+        "    no category reaches 3 (代表工作 1)",
+    ]
+
+
+def test_recategorise_command_reports_and_a_broken_taxonomy_is_one_line(seeded_copy):
+    run = CliRunner().invoke
+    result = run(main, ["--data-dir", str(seeded_copy), "recategorise"])
+    assert (result.exit_code, result.output) == (0, "0 changed, 7 unchanged, 0 kept as corrected\n")
+    (seeded_copy / TAXONOMY_FILE).write_text("threshold: [", "utf-8")
+    result = run(main, ["--data-dir", str(seeded_copy), "recategorise"])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {seeded_copy / TAXONOMY_FILE}: not valid YAML (ParserError)\n"
