@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,7 +21,8 @@ from archive.categories import (
 )
 from archive.ingest import recategorise
 from archive.split import split_document
-from indexer import highlight
+from indexer import Index, highlight
+from webui import create_app
 from webui.cli import main
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -246,3 +248,25 @@ def test_recategorise_command_reports_and_a_broken_taxonomy_is_one_line(seeded_c
     result = run(main, ["--data-dir", str(seeded_copy), "recategorise"])
     assert result.exit_code == 1
     assert result.output == f"Error: {seeded_copy / TAXONOMY_FILE}: not valid YAML (ParserError)\n"
+
+
+def test_api_and_page_show_each_paragraph_with_its_categories(seeded_copy):
+    Index(seeded_copy).update(Archive(seeded_copy))
+    client = create_app({"DATA_DIR": str(seeded_copy), "TESTING": True}).test_client()
+    record = next(r for r in Archive(seeded_copy) if r.district == "盖州市")
+    data = json.loads(client.get(f"/api/records/{record.id}").data)
+    assert [p["n"] for p in data["paragraphs"]] == list(range(1, 7))
+    assert [p["text"] for p in data["paragraphs"]] == paragraphs(record.text)
+    assert [p["categories"] for p in data["paragraphs"]] == [
+        [],
+        ["决定与任免", "自身建设"],
+        ["监督", "财政预算监督"],
+        ["监督", "民生"],
+        ["监督", "生态环境"],
+        ["代表工作"],
+    ]
+    page = client.get(f"/records/{record.id}?q=监督").get_data(as_text=True)
+    tags = [p["categories"] for p in data["paragraphs"] if p["categories"]]
+    assert page.count('<span class="para-tags">') == len(tags) == 5
+    assert '<span class="para-tags">监督 · 财政预算监督</span></p>' in page
+    assert page.count("<mark>监督</mark>") == record.text.count("监督") == 4

@@ -376,7 +376,9 @@ def test_api_facets_match_the_page(client: FlaskClient) -> None:
 def test_api_record_has_metadata_and_full_text(client: FlaskClient, indexed_dir: Path) -> None:
     record = records_of(indexed_dir)[0]
     response = client.get(f"/api/records/{record.id}")
-    assert response.get_json() == {**record.metadata(), "text": record.text}
+    data = response.get_json()
+    assert [p["n"] for p in data.pop("paragraphs")] == list(range(1, record.text.count("\n\n") + 2))
+    assert data == {**record.metadata(), "text": record.text}
     assert PHRASE.encode() in response.data  # UTF-8, not \\u escapes
 
 
