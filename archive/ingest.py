@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from archive import gazetteer
-from archive.categories import categorise
+from archive.categories import Taxonomy, data_taxonomy
 from archive.formats import SUPPORTED_SUFFIXES, Document, FormatError, read_document
 from archive.lineage import Old, match
 from archive.metadata import Metadata, extract
@@ -52,8 +52,10 @@ def ingest_paths(
     archive: Archive, paths: Iterable[str | os.PathLike[str]], restore_deleted: bool = False
 ) -> IngestReport:
     """Ingest files and folders (recursively); a bad file is reported and skipped, never fatal.
-    Deleted records stay deleted unless `restore_deleted`."""
+    Deleted records stay deleted unless `restore_deleted`; categories come from the data dir's
+    taxonomy (TaxonomyError when it is broken)."""
     report = IngestReport()
+    taxonomy = data_taxonomy(archive.data_dir)
     with archive.writing():
         for path, named in iter_sources(paths):
             shown = source_name(path)
@@ -62,7 +64,7 @@ def ingest_paths(
                 continue
             try:
                 doc = read_document(path)
-                records = build_records(doc, shown)
+                records = build_records(doc, shown, taxonomy)
                 archive.keep_source(path, doc.sha256)
                 outcome = ingest_source(archive, path, doc.sha256, records, restore_deleted)
             except (FormatError, StoreError, OSError) as exc:
@@ -171,11 +173,11 @@ def source_name(path: Path) -> str:
         return absolute.as_posix()
 
 
-def build_records(doc: Document, source: str) -> list[Record]:
+def build_records(doc: Document, source: str, taxonomy: Taxonomy) -> list[Record]:
     """The records of one document; explicit metadata (front matter, JSONL fields) wins."""
     if doc.kind == "jsonl":
         return [
-            _record(doc, source, part, row["title"], row["text"], None, "", row)
+            _record(doc, source, taxonomy, part, row["title"], row["text"], None, "", row)
             for part, row in enumerate(doc.rows, start=1)
         ]
     split = split_document(doc.text, article=doc.kind == "html")
@@ -184,6 +186,7 @@ def build_records(doc: Document, source: str) -> list[Record]:
         _record(
             doc,
             source,
+            taxonomy,
             section.part,
             doc.front_matter.get("title", section.title) if not compiled else section.title,
             section.body,
@@ -202,6 +205,7 @@ def build_records(doc: Document, source: str) -> list[Record]:
 def _record(
     doc: Document,
     source: str,
+    taxonomy: Taxonomy,
     part: int | None,
     title: str,
     body: str,
@@ -217,7 +221,7 @@ def _record(
         "title": title.strip() or found.committee or "无标题",
         "committee": found.committee,
         "year": found.year,
-        "categories": categorise(body),
+        "categories": taxonomy.record_categories(body),
         "source": source,
         **_place(given, found, f"{title}\n{body}\n{context}"),
     }
@@ -230,6 +234,36 @@ def _record(
         source_sha256=doc.sha256,
         origin=source,
     )
+
+
+@dataclass
+class RecategoriseReport:
+    """What one recategorise did, counted by record."""
+
+    changed: int = 0
+    unchanged: int = 0
+    kept: int = 0  # categories the user corrected
+
+    def summary(self) -> str:
+        return f"{self.changed} changed, {self.unchanged} unchanged, {self.kept} kept as corrected"
+
+
+def recategorise(archive: Archive, taxonomy: Taxonomy) -> RecategoriseReport:
+    """Re-apply a taxonomy to every stored record without re-reading its source; records whose
+    `corrected` list names categories keep them. Changed records are rewritten atomically."""
+    report = RecategoriseReport()
+    with archive.writing():
+        for record in archive:
+            categories = taxonomy.record_categories(record.text)
+            if categories == record.categories:
+                report.unchanged += 1
+                continue
+            written = archive.rewrite(replace(record, categories=categories))
+            if written.categories == categories:
+                report.changed += 1
+            else:
+                report.kept += 1
+    return report
 
 
 def _place(given: Mapping[str, Any], found: Metadata, context: str) -> dict[str, str | None]:

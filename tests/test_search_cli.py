@@ -48,14 +48,13 @@ def test_index_then_search_json(seeded_copy: Path):
         "district": [{"value": "站前区", "count": 1}, {"value": "西市区", "count": 1}],
         "year": [{"value": "2025", "count": 2}],
         "doctype": [],
+        # 西市区 only: 站前区's one long paragraph reads as an overview (test_categories.py)
         "category": [
-            {"value": "代表工作", "count": 2},
-            {"value": "数字人大", "count": 2},
-            {"value": "监督", "count": 2},
-            {"value": "立法", "count": 2},
-            {"value": "决定与任免", "count": 1},
-            {"value": "司法监督", "count": 1},
+            {"value": "代表工作", "count": 1},
+            {"value": "数字人大", "count": 1},
             {"value": "民生", "count": 1},
+            {"value": "监督", "count": 1},
+            {"value": "立法", "count": 1},
         ],
     }
 

@@ -7,12 +7,14 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
 from archive import Archive, StoreError
+from archive.categories import TaxonomyError, data_taxonomy, explain, paragraphs
 from archive.ingest import ingest_paths
+from archive.ingest import recategorise as recategorise_archive
 from archive.records import LABELS, LIST_FACETS
 from indexer.exporting import FORMATS as EXPORT_FORMATS
 from indexer.exporting import LEVELS as EXPORT_LEVELS
@@ -89,7 +91,7 @@ def ingest(data_dir: Path, paths: tuple[Path, ...], restore_deleted: bool) -> No
     """Read files and folders (recursively) into records in the archive."""
     try:
         report = ingest_paths(Archive(data_dir), paths, restore_deleted)
-    except StoreError as exc:
+    except (StoreError, TaxonomyError) as exc:
         raise click.ClickException(str(exc)) from None
     for skipped in report.skipped:
         click.echo(f"skipped: {skipped.path}: {skipped.reason}", err=True)
@@ -177,6 +179,38 @@ def restore(data_dir: Path, file: Path, force: bool) -> None:
     except (StoreError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{counts.summary()} -> {data_dir.resolve()}; now run congress-archive index")
+
+
+@main.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@click.pass_obj
+def categorise(data_dir: Path, file: TextIO) -> None:
+    """Show the categories of each paragraph (non-blank line) of a text, and the evidence, as
+    DATA_DIR/categories.yaml decides them; FILE is plain UTF-8 text, - (the default) stdin."""
+    try:
+        taxonomy = data_taxonomy(data_dir)
+        text = file.read()
+    except TaxonomyError as exc:
+        raise click.ClickException(str(exc)) from None
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file.name}: not UTF-8 text") from None
+    for number, paragraph in enumerate(paragraphs(text), start=1):
+        decision = taxonomy.classify(paragraph)
+        click.echo(f"[{number}] {' '.join(decision.categories) or '-'}  {paragraph.strip()}")
+        for line in explain(decision, taxonomy.threshold):
+            click.echo(f"    {line}")
+
+
+@main.command()
+@click.pass_obj
+def recategorise(data_dir: Path) -> None:
+    """Re-apply DATA_DIR/categories.yaml to every stored record (user-corrected ones are kept);
+    run `index` afterwards so that search sees the new categories."""
+    try:
+        report = recategorise_archive(Archive(data_dir), data_taxonomy(data_dir))
+    except (StoreError, TaxonomyError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(report.summary())
 
 
 def search_options(command: Callable[..., None]) -> Callable[..., None]:
