@@ -128,6 +128,7 @@ def _record(
         "title": title.strip() or found.committee or "无标题",
         "committee": found.committee,
         "year": found.year,
+        "doctype": found.doctype,
         "categories": categorise(body),
         "source": source,
         **_place(given, found, f"{title}\n{body}\n{context}"),

@@ -9,7 +9,7 @@ from archive.metadata import Metadata, extract, main_committee, work_year
 
 def test_district_committee_resolves_up_to_city_and_province():
     assert extract("标题", "今年以来开展监督。", "鲅鱼圈区人大常委会") == Metadata(
-        "鲅鱼圈区人大常委会", "鲅鱼圈区", "营口市", "辽宁省", None
+        "鲅鱼圈区人大常委会", "鲅鱼圈区", "营口市", "辽宁省", None, "工作总结"
     )
 
 
