@@ -77,7 +77,7 @@ class Metadata:
 
 def extract(title: str, body: str, committee: str | None = None, context: str = "") -> Metadata:
     """Metadata of one summary; `context` is the rest of the document (a compilation's headings)."""
-    title, body, context = _arabic_dates(fold(title)), _arabic_dates(fold(body)), fold(context)
+    title, body, context = fold(title), fold(body), fold(context)
     doctype = classify(title, body, committee)
     year = work_year(title, body, doctype) or work_year(context, "", doctype)
     if committee:
@@ -107,18 +107,9 @@ def _is_district(name: str | None) -> bool:
     return bool(places_named) and all(p.district == name for p in places_named)
 
 
-def main_committee(text: str) -> str | None:
-    """The committee a text is about: the named one it mentions most (市人大常委会 alone names none)."""
-    names = Counter()
-    for match in _COMMITTEE_MENTION.finditer(text):
-        name = gazetteer.name_before(text, match.start())
-        if name:
-            names[name + match.group(0)] += 1
-    return names.most_common(1)[0][0] if names else None
-
-
 def work_year(title: str, body: str, doctype: str = "工作总结") -> int | None:
-    """The year whose work the document reports, by what kind of document it is."""
+    """The year whose work the folded document reports, by what kind of document it is."""
+    title, body = _arabic_dates(title), _arabic_dates(body)
     text = f"{title}\n{body}"
     if doctype == "法规":
         passed = _PASSED.search(text)  # stated first: later ones amend it or name other laws

@@ -116,7 +116,8 @@ def _names_body(text: str, mention: Mention) -> bool:
 
 def own_level(text: str, found: list[Mention], weights: list[int]) -> str | None:
     """The level (区, 县, 市, 州, 省, 自治区…) of the body the document speaks for, from the
-    committees and governments it names by level alone; None on a tie or without any."""
+    committees, congresses and governments it names (by level alone, 区人大常委会, or with a
+    name, 珠海市人民代表大会), not those that guide it from above; None on a tie or without any."""
     named_ends = {m.end for m in found}
     counts: Counter[str] = Counter()
     for match in _BARE.finditer(text):
