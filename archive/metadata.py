@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from archive import gazetteer, places
-from archive.doctype import CONGRESS_SESSION, LEAD, classify, lede
+from archive.doctype import LEAD, about_a_session, classify
 from archive.folding import fold
 from archive.split import COMMITTEE
 
@@ -32,8 +32,9 @@ _REPORTED_AFTER = (
 _AHEAD = ("将", "计划", "展望", "新的一年", "明年")
 # Words that look ahead only right after the year (2026年工作部署); further on they describe the
 # year reported (2023年是…开局之年, 2025年是…谋划“十五五”的关键之年).
-_AHEAD_NEAR = ("目标", "开局", "部署", "谋划", "安排", "任务", "要点")
+_AHEAD_NEAR = ("目标", "开局", "部署", "谋划", "安排", "任务", "要点", "要求")
 _NEAR = 8
+_CLAUSE_END = re.compile(r"[,，。;；、]")
 # A report's review of one year: a heading `2020年主要工作`, `一、2013年工作回顾`, `关于2020年的
 # 工作`, or `一是2016年工作回顾` / `回顾市政府2021年的工作` in a sentence. Plans are not reviews.
 _REVIEW_HEADING = re.compile(
@@ -56,7 +57,8 @@ _ONE_YEAR = re.compile(r"一年来|过去一年|过去的一年|这一年|去年
 _YEARBOOK = re.compile(rf"{_Y}年?[^\n]{{0,8}}年鉴")
 _PASSED = re.compile(rf"{_Y}年\d{{1,2}}月\d{{1,2}}日[^()。]{{0,80}}?通过")
 _DATELINE = re.compile(rf"{_Y}(?:-\d\d-\d\d|年\d{{1,2}}月\d{{1,2}}日)")
-_TARGET = re.compile(rf"(?<![到至]){_Y}年")  # 到2035年 is a target, not a year of the meeting
+# Years a meeting can be dated by: not a target (到2035年), nor a past year's account (2021年度).
+_MEETING_YEAR = re.compile(rf"(?<![到至]){_Y}年(?!度)")
 _CHINESE_DATE = re.compile(
     r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})日)?"
 )
@@ -78,7 +80,7 @@ class Metadata:
 def extract(title: str, body: str, committee: str | None = None, context: str = "") -> Metadata:
     """Metadata of one summary; `context` is the rest of the document (a compilation's headings)."""
     title, body, context = fold(title), fold(body), fold(context)
-    doctype = classify(title, body, committee)
+    doctype = classify(f"{context}\n{title}".strip(), body, committee)
     year = work_year(title, body, doctype) or work_year(context, "", doctype)
     if committee:
         return _from_committee(fold(committee), f"{title}\n{body}\n{context}", year, doctype)
@@ -114,11 +116,13 @@ def work_year(title: str, body: str, doctype: str = "工作总结") -> int | Non
     if doctype == "法规":
         passed = _PASSED.search(text)  # stated first: later ones amend it or name other laws
         return int(passed.group(1)) if passed else None
-    if doctype in ("工作报告", "政府工作报告") or CONGRESS_SESSION.search(f"{title}\n{lede(body)}"):
+    if doctype in ("工作报告", "政府工作报告") or (
+        doctype == "会议报道" and about_a_session(title, body)
+    ):
         return _reviewed_year(title, body, doctype)
     if doctype == "会议报道":
         dateline = _DATELINE.search(text[:LEAD])
-        years = [int(y) for y in _TARGET.findall(text)]
+        years = [int(y) for y in _MEETING_YEAR.findall(text)]
         return int(dateline.group(1)) if dateline else max(years, default=None)
     yearbook = _YEARBOOK.search(title)
     if yearbook:
@@ -154,10 +158,15 @@ def _reviewed_year(title: str, body: str, doctype: str) -> int | None:
     reported = scored_year("", body)
     if reported:
         return reported
-    ahead = [
-        m for m in _YEAR.finditer(body) if any(w in body[m.end() : m.end() + 12] for w in _AHEAD)
-    ]
-    return int(ahead[0].group(1)) - 1 if ahead else None
+    ahead = [m for m in _YEAR.finditer(body) if _looks_ahead(body[m.end() : m.end() + 12])]
+    return int(ahead[0].group(1)) - 1 if ahead else None  # the year before the one planned
+
+
+def _looks_ahead(after: str) -> bool:
+    """The words after `N年` plan that year: 将…, 计划, or 工作任务/安排 right after it (in the same
+    clause: 2021年各项工作，安排… plans nothing for 2021)."""
+    clause = _CLAUSE_END.split(after[:_NEAR], maxsplit=1)[0]
+    return any(w in after for w in _AHEAD) or any(w in clause for w in _AHEAD_NEAR)
 
 
 def scored_year(title: str, body: str) -> int | None:
@@ -182,8 +191,8 @@ def scored_year(title: str, body: str) -> int | None:
         ):
             score -= 4  # "2026年，常委会将…" looks ahead; it is not the year reported on
         scores[year] += score
-    best = [(score, year) for year, score in scores.items() if score > 1]
-    return max(best)[1] if best else None
+    best = [(score, -year) for year, score in scores.items() if score > 1]
+    return -max(best)[1] if best else None  # on a tie the earlier year: the later one is planned
 
 
 def _arabic_dates(text: str) -> str:

@@ -36,7 +36,7 @@ _LEVEL_OF = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
 _COMMITTEE = re.compile(rf"(?:{_N})?\s*(人大常委会|人民代表大会\s*常务委员会|人大常务委员会)")
 _PLACE_WORD = re.compile(
     r"要?(?:新篇章|篇章|实践|实际|发展|经济|人大|建设|高质量|特色|样板|力量|贡献|大地|人民|"
-    r"大剧院|剧院|会堂|会议中心|宾馆|饭店|大厦|体育馆|年鉴)"
+    r"大剧院|影剧院|剧院|会堂|礼堂|会议中心|宾馆|饭店|大厦|体育馆|年鉴|新闻|日报|信息网|电视台|融媒)"
 )
 TITLE, HEADING, BODY = 3, 2, 1  # weight of a mention by where it stands
 NAMING = 4  # a mention naming the place's own body or law, against a passing one
@@ -84,8 +84,9 @@ def find(title: str, body: str) -> Found:
 
 
 def _as_place(text: str, mention: Mention) -> bool:
-    """A short name standing for a place: before 篇章, 实践, 发展… (德州要发展, 鄞州新篇章) or written
-    more than once, not a person's name or part of a word (人大新气象 is not 大新县)."""
+    """A short name standing for a place: before 篇章, 实践, 发展… (德州要发展, 鄞州新篇章), a venue
+    (张家港大剧院) or a local outlet (和县新闻), or written more than once; not a person's name or part
+    of a word (人大新气象 is not 大新县)."""
     if _PLACE_WORD.match(text, mention.end):
         return True
     return text.count(text[mention.start : mention.end]) > 1

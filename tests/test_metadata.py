@@ -110,6 +110,11 @@ def test_a_citys_law_approved_by_its_province_is_the_citys():
         ("2024年，市人大常委会依法履职，德州要发展，人大要作为。", (None, "德州市", "山东省")),
         ("市人大常委会会议在张家港大剧院举行。", ("张家港市", "苏州市", "江苏省")),
         ("区人大常委会为谱写鄞州新篇章贡献力量。", ("鄞州区", "宁波市", "浙江省")),
+        (
+            "区十五届人大五次会议在富阳影剧院举行。区人大常委会主任作报告。",
+            ("富阳区", "杭州市", "浙江省"),
+        ),
+        ("县人大常委会举行会议。\n和县新闻，新鲜有料。", ("和县", "马鞍山市", "安徽省")),
         # everyday words are not short names: 绿水青山 is not 青山区, 金山银山 not 金山区
         ("区人大常委会践行绿水青山就是金山银山理念。", (None, None, None)),
         # a person's name is not a short name: 朱永昌 is not 永昌县
@@ -211,6 +216,19 @@ def test_news_of_a_committee_meeting_is_the_meetings_year():
     body = "3月25日，县十五届人大常委会召开第36次会议，听取2015年度工作报告，通过2016年工作要点。"
     assert work_year("", body, "会议报道") == 2016
     assert work_year("", "9月14日，市人大常委会召开主任会议。", "会议报道") is None
+    # an account of a past year (2021年度) does not date the meeting
+    body = "6月1日，县十九届人大常委会第二次主任会议召开，听取全县2021年度环境状况的调研报告。"
+    assert work_year("", body, "会议报道") is None
+
+
+def test_news_from_a_session_reports_the_year_before_the_one_it_plans():
+    body = "1月14日，参加陆良县第十八届人民代表大会第一次会议的代表分组讨论。报告总结了2021年各项工作，安排部署了2022年工作任务。"
+    assert work_year("", fold(body), "会议报道") == 2021
+
+
+def test_a_tie_between_years_goes_to_the_earlier_one():
+    body = "2007年是我区取得重要进展的一年。《报告》明确了2008年工作的总体要求和奋斗目标。"
+    assert work_year("", body) == 2007
 
 
 def test_a_regulation_is_the_year_it_was_first_passed():
@@ -247,6 +265,26 @@ def test_a_regulation_is_the_year_it_was_first_passed():
         ),
         ("", "共召开主任会议3次，常委会会议3次。区人大常委会依法履职。", "工作总结"),
         ("市场动态", "今日菜价平稳。", "其他"),
+        # a third person delivering a report is news of the session
+        (
+            "",
+            "1月20日上午，区十五届人大五次会议举行第二次全体会议。汤金华受区人大常委会的委托，作工作报告。",
+            "会议报道",
+        ),
+        # a report named in 《》 is news about it; a dated item on a meeting is meeting news
+        (
+            "县人大代表围绕《政府工作报告》进行分组讨论",
+            "发布日期：2022-02-15\n1月14日下午，代表分组讨论。",
+            "会议报道",
+        ),
+        (
+            "",
+            "4月11日下午，县人大常委会主任来到第八代表团，与代表们一起审议政府工作报告。",
+            "会议报道",
+        ),
+        ("", "5月26日，中方县五届人大常委会第四次会议在县行政中心四号会议室召开。", "会议报道"),
+        ("", "7月21日，区人大常委会扩大会议在区文化馆举行。", "会议报道"),
+        ("", "一年来，召开常委会会议8次、主任会议15次，区人大常委会依法履职。", "工作总结"),
     ],
 )
 def test_doctype(title, body, doctype):
