@@ -7,6 +7,7 @@ import re
 DOCTYPES = ("工作报告", "工作总结", "会议报道", "法规", "政府工作报告", "其他")
 
 _N = r"[一二三四五六七八九十百零〇\d]+"
+HEAD_LINES = 8  # lines of body that may hold a subtitle
 LEAD = 300  # characters of body read with the title for how a document presents itself
 # A law's own title, or the marks of its promulgation: 现予公布, (2016年6月28日…会议通过), 第一条.
 _LAW_TITLE = re.compile(r"(?:条例|规定|办法|规则|细则|决定)(?:\(草案\))?\s*[》>]?$", re.M)
@@ -47,6 +48,8 @@ _EVENT = re.compile(
 _CONGRESS = re.compile(rf"(?:人民代表大会|人大)\s*第?{_N}次会议")
 _COMMITTEE_MEETING = re.compile(rf"(?:常委会|常务委员会)\s*(?:第?{_N}次)?(?:主任)?会议|主任会议")
 _QUOTED = re.compile(r"《[^》]*》")
+# A summary says so in its title: 工作综述, 亮点, 回眸, 工作回顾与展望.
+_SUMMARY_TITLE = re.compile(r"综述|亮点|回眸|巡礼|工作总结|工作回顾")
 _NEWS_LEDE = re.compile(r"[网报]讯\s*[(（]|[网报]讯\s")
 _COMMITTEE = re.compile(r"人大常委会|人民代表大会常务委员会|人大常务委员会|常委会")
 
@@ -65,9 +68,19 @@ def classify(title: str, body: str, committee: str | None = None) -> str:
         return "政府工作报告"
     if _COMMITTEE_REPORT_TITLE.search(own_title) or _COMMITTEE_REPORT.search(lead):
         return "工作报告"
+    if _SUMMARY_TITLE.search(_QUOTED.sub("", headline(title, body))):
+        return "工作总结"
     if CONGRESS_SESSION.search(lead) or _MEETING.search(lead) or _EVENT.search(lede(body)):
         return "会议报道"
     return "工作总结" if committee or _COMMITTEE.search(f"{title}\n{body}") else "其他"
+
+
+def headline(title: str, body: str) -> str:
+    """The title with what may carry it in the body: the first line, and subtitles (——…工作综述)
+    among the first lines."""
+    lines = [line.strip() for line in body.split("\n")[:HEAD_LINES] if line.strip()]
+    subtitles = [line for line in lines[1:] if line.startswith("—")]
+    return "\n".join([title, *lines[:1], *subtitles])
 
 
 def about_a_session(title: str, body: str) -> bool:

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from archive import gazetteer, places
-from archive.doctype import LEAD, about_a_session, classify
+from archive.doctype import LEAD, about_a_session, classify, headline
 from archive.folding import fold
 from archive.split import COMMITTEE
 
@@ -52,7 +52,10 @@ _SESSION_DATE = re.compile(
     rf"{_Y}年(\d{{1,2}})月\d{{1,2}}日[^。]{{0,60}}?(?:人民代表大会\s*第{_N}次会议|届人大\s*{_N}次会议)"
 )
 _REPORT_TITLE_YEAR = re.compile(rf"{_Y}年[^\n]*工作报告")
-_TERM_REVIEW = re.compile(r"[二三四五六七八九十两]年(?:来|以来|工作)|换届以来|本届以来|任期")
+_TERM_REVIEW = re.compile(
+    r"(?:[二三四五六七八九十两]|(?<!\d)\d{1,2})年(?:来|以来|工作)|\d{1,2}周年(?:工作)?综述|"
+    r"换届以来|本届以来|任期"
+)
 _ONE_YEAR = re.compile(r"一年来|过去一年|过去的一年|这一年|去年以来")
 _YEARBOOK = re.compile(rf"{_Y}年?[^\n]{{0,8}}年鉴")
 _PASSED = re.compile(rf"{_Y}年\d{{1,2}}月\d{{1,2}}日[^()。]{{0,80}}?通过")
@@ -127,11 +130,9 @@ def work_year(title: str, body: str, doctype: str = "工作总结") -> int | Non
     yearbook = _YEARBOOK.search(title)
     if yearbook:
         return int(yearbook.group(1)) - 1  # the 2022 yearbook records 2021
-    headline = _SUMMARY_HEADLINE.search(title) or _SUMMARY_HEADLINE.search(
-        "\n".join(line for line in body.split("\n")[:3] if line.lstrip().startswith("—"))
-    )
-    if headline:
-        return int(headline.group(1))
+    summary = _SUMMARY_HEADLINE.search(headline(title, body))
+    if summary:
+        return int(summary.group(1))
     if _TERM_REVIEW.search(text) and not _ONE_YEAR.search(text):
         return None  # a term's review (五年工作综述) names no one year
     return scored_year(title, body)

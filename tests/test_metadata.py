@@ -285,6 +285,13 @@ def test_a_regulation_is_the_year_it_was_first_passed():
         ("", "5月26日，中方县五届人大常委会第四次会议在县行政中心四号会议室召开。", "会议报道"),
         ("", "7月21日，区人大常委会扩大会议在区文化馆举行。", "会议报道"),
         ("", "一年来，召开常委会会议8次、主任会议15次，区人大常委会依法履职。", "工作总结"),
+        # a summary says so in its title or subtitle, whatever meeting it recalls
+        (
+            "",
+            "人民至上践行民主——龙山县人民代表大会制度建立70周年工作综述\n"
+            "1954年4月28日，龙山县召开了第一届人民代表大会第一次会议。",
+            "工作总结",
+        ),
     ],
 )
 def test_doctype(title, body, doctype):
