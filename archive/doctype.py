@@ -29,7 +29,7 @@ _COMMITTEE_REPORT_TITLE = re.compile(
 )
 # News of a congress session or a standing committee meeting taking place (写在…会议召开之际
 # marks an occasion, not the event; 召开常委会会议8次 counts meetings).
-CONGRESS_SESSION = re.compile(
+_CONGRESS_SESSION = re.compile(
     rf"(?:人民代表大会|人大)\s*第?{_N}次会议[^。\n]{{0,25}}?(?:开幕|闭幕|召开|举行)(?!之际|前夕)"
 )
 _SC = r"(?:人大常委会|常务委员会|常委会)"
@@ -70,7 +70,7 @@ def classify(title: str, body: str, committee: str | None = None) -> str:
         return "工作报告"
     if _SUMMARY_TITLE.search(_QUOTED.sub("", headline(title, body))):
         return "工作总结"
-    if CONGRESS_SESSION.search(lead) or _MEETING.search(lead) or _EVENT.search(lede(body)):
+    if _CONGRESS_SESSION.search(lead) or _MEETING.search(lead) or _EVENT.search(lede(body)):
         return "会议报道"
     return "工作总结" if committee or _COMMITTEE.search(f"{title}\n{body}") else "其他"
 

@@ -186,10 +186,7 @@ def scored_year(title: str, body: str) -> int | None:
             score += 2
         if any(word in before for word in _REPORTED_BEFORE) or at_paragraph_start:
             score += 2
-        near = after[1:_NEAR]
-        if any(w in after[1:] or w in before for w in _AHEAD) or any(
-            w in near for w in _AHEAD_NEAR
-        ):
+        if _looks_ahead(after[1:]) or any(w in before for w in _AHEAD):
             score -= 4  # "2026年，常委会将…" looks ahead; it is not the year reported on
         scores[year] += score
     best = [(score, -year) for year, score in scores.items() if score > 1]

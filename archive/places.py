@@ -5,8 +5,9 @@ body) and what it names: a body of the place (`新郑市第十五届人民代表
 the issuing body of a law (`《德州市城市绿化条例》`) counts above a passing mention. Bare
 committee mentions (`区人大常委会`, `自治州人民代表大会`) say the level of the document's own
 body; the choice is the best-supported place of that level, settled upward or downward only
-along one line of descent. Short names (`德州`, `鄞州`) count only for a place of that level or
-one already named in full. A tie, a conflict or no evidence gives no place.
+along one line of descent. Short names (`德州`, `鄞州`) add to places named in full, and stand
+for the document's own place only when nothing of its level is named in full and they read as a
+place (`鄞州新篇章`, `张家港大剧院`). A tie, a conflict or no evidence gives no place.
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ from dataclasses import dataclass
 from archive import gazetteer
 from archive.gazetteer import Mention, Place
 
-_N = r"第?[一二三四五六七八九十百零〇\d]+届"
+_TERM = r"第?[一二三四五六七八九十百零〇\d]+届"  # 第十五届, 十届
 # What follows a name when it names the place's own congress, government or report.
 _BODY_AFTER = re.compile(
-    rf"\s*(?:{_N}\s*)?(?:人民代表大会|人大|人民政府|政府)|\s*(?:(?:19|20)\d\d年)?(?:人民)?政府工作报告"
+    rf"\s*(?:{_TERM}\s*)?(?:人民代表大会|人大|人民政府|政府)|\s*(?:(?:19|20)\d\d年)?(?:人民)?政府工作报告"
 )
 # A committee, congress or government named only by its level: 区人大常委会, 自治州人民代表大会.
 _BARE = re.compile(
-    rf"(自治区|自治州|自治县|自治旗|省|市|州|盟|区|县|旗)\s*(?:{_N}\s*)?"
+    rf"(自治区|自治州|自治县|自治旗|省|市|州|盟|区|县|旗)\s*(?:{_TERM}\s*)?"
     r"(?:人大常委会|人大常务委员会|人民代表大会|人大|人民政府)"
 )
 _NOT_OWN = "各、省市区县州"  # 各区人大, 省、市、区人大代表: other bodies, not the document's own
@@ -33,7 +34,7 @@ _NOT_OWN = "各、省市区县州"  # 各区人大, 省、市、区人大代表:
 _GUIDED = re.compile(r"的[^,，。;\n]{0,16}?(?:指导|领导|支持|监督)[^,，。;\n]{0,12}?下")
 _SUFFIX_LEVELS = ("自治区", "自治州", "自治县", "自治旗", "省", "市", "盟", "区", "县", "旗")
 _LEVEL_OF = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
-_COMMITTEE = re.compile(rf"(?:{_N})?\s*(人大常委会|人民代表大会\s*常务委员会|人大常务委员会)")
+_COMMITTEE = re.compile(rf"(?:{_TERM})?\s*(人大常委会|人民代表大会\s*常务委员会|人大常务委员会)")
 _PLACE_WORD = re.compile(
     r"要?(?:新篇章|篇章|实践|实际|发展|经济|人大|建设|高质量|特色|样板|力量|贡献|大地|人民|"
     r"大剧院|影剧院|剧院|会堂|礼堂|会议中心|宾馆|饭店|大厦|体育馆|年鉴|新闻|日报|信息网|电视台|融媒)"
