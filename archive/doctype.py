@@ -46,7 +46,9 @@ _EVENT = re.compile(
 )
 # A congress session (not a standing committee meeting) named in a news item's lede.
 _CONGRESS = re.compile(rf"(?:人民代表大会|人大)\s*第?{_N}次会议")
-_COMMITTEE_MEETING = re.compile(rf"(?:常委会|常务委员会)\s*(?:第?{_N}次)?(?:主任)?会议|主任会议")
+_COMMITTEE_MEETING = re.compile(
+    rf"(?:(?:常委会|常务委员会)\s*(?:第?{_N}次)?(?:主任)?会议|主任会议)(?!{_N}次)"
+)
 _QUOTED = re.compile(r"《[^》]*》")
 # A summary says so in its title: 工作综述, 亮点, 回眸, 工作回顾与展望.
 _SUMMARY_TITLE = re.compile(r"综述|亮点|回眸|巡礼|工作总结|工作回顾")

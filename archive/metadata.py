@@ -59,9 +59,14 @@ _TERM_REVIEW = re.compile(
 _ONE_YEAR = re.compile(r"一年来|过去一年|过去的一年|这一年|去年以来")
 _YEARBOOK = re.compile(rf"{_Y}年?[^\n]{{0,8}}年鉴")
 _PASSED = re.compile(rf"{_Y}年\d{{1,2}}月\d{{1,2}}日[^()。]{{0,80}}?通过")
-_DATELINE = re.compile(rf"{_Y}(?:-\d\d-\d\d|年\d{{1,2}}月\d{{1,2}}日)")
-# Years a meeting can be dated by: not a target (到2035年), nor a past year's account (2021年度).
-_MEETING_YEAR = re.compile(rf"(?<![到至]){_Y}年(?!度)")
+_DATELINE = re.compile(rf"{_Y}(?:-(\d\d)-\d\d|年(\d{{1,2}})月\d{{1,2}}日)")
+# Years that date a meeting by what it handles for the year under way: 2020年上半年, 2016年工作
+# 要点, 2017年…计划, 2022年民生实事候选项目, 调整2018年预算; not an account of a past year
+# (2021年度), a target (到2035年) or the end of a period (2021——2025年).
+_MEETING_YEAR = re.compile(
+    rf"(?<![到至—–~\-]){_Y}年(?:上半年|前三季度|[^,，。;；、\n]{{0,12}}?(?:要点|计划|候选))|"
+    rf"调整[^,，。;；\n]{{0,8}}?{_Y}年"
+)
 _CHINESE_DATE = re.compile(
     r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})日)?"
 )
@@ -125,7 +130,7 @@ def work_year(title: str, body: str, doctype: str = "工作总结") -> int | Non
         return _reviewed_year(title, body, doctype)
     if doctype == "会议报道":
         dateline = _DATELINE.search(text[:LEAD])
-        years = [int(y) for y in _MEETING_YEAR.findall(text)]
+        years = [int(a or b) for a, b in _MEETING_YEAR.findall(text)]
         return int(dateline.group(1)) if dateline else max(years, default=None)
     yearbook = _YEARBOOK.search(title)
     if yearbook:
@@ -149,9 +154,12 @@ def _reviewed_year(title: str, body: str, doctype: str) -> int | None:
         return int(next(g for g in first.groups() if g))
     if _TERM_REVIEW.search(text) and not _ONE_YEAR.search(text):
         return None
+    # when it met: the date the report was delivered, or a news item's dateline
     session = _SESSION_DATE.search(text)
+    if not session and doctype == "会议报道":
+        session = _DATELINE.search(text[:LEAD])
     if session:
-        year, month = int(session.group(1)), int(session.group(2))
+        year, month = int(session.group(1)), int(next(m for m in session.groups()[1:] if m))
         return year - 1 if month <= 6 else year
     titled = _REPORT_TITLE_YEAR.search(title) if doctype != "会议报道" else None
     if titled:

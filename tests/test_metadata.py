@@ -216,9 +216,22 @@ def test_news_of_a_committee_meeting_is_the_meetings_year():
     body = "3月25日，县十五届人大常委会召开第36次会议，听取2015年度工作报告，通过2016年工作要点。"
     assert work_year("", body, "会议报道") == 2016
     assert work_year("", "9月14日，市人大常委会召开主任会议。", "会议报道") is None
-    # an account of a past year (2021年度) does not date the meeting
+    # an account of a past year (2021年度, 2024年…完成情况) does not date the meeting
     body = "6月1日，县十九届人大常委会第二次主任会议召开，听取全县2021年度环境状况的调研报告。"
     assert work_year("", body, "会议报道") is None
+    body = "1月9日，旗十八届人大常委会第26次会议召开，听取2024年民生实事项目完成情况的报告。"
+    assert work_year("", body, "会议报道") is None
+    # the end of a period is no year of the meeting; this year's candidate projects are
+    body = (
+        "1月4日，扎鲁特旗十六届人大常委会第三十次会议召开，审议2022年民生实事候选项目和"
+        "第八个五年规划(2021——2025年)。"
+    )
+    assert work_year("", fold(body), "会议报道") == 2022
+
+
+def test_news_from_a_session_dated_early_in_the_year_reports_the_year_before():
+    body = "2025-01-15 23:49\n1月15日下午，乌审旗第十八届人民代表大会第四次会议预备会议召开。会议指出，2025年是收官之年。"
+    assert work_year("", fold(body), "会议报道") == 2024
 
 
 def test_news_from_a_session_reports_the_year_before_the_one_it_plans():
