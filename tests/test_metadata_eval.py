@@ -34,6 +34,10 @@ FLOORS = {
     "b": {"district": 40, "city": 40, "province": 40, "year": 40, "doctype": 40, "all four": 40},
 }
 MOST_WRONG = 0  # fields holding a wrong (non-null) value, over the whole set
+# The held-out 24 on their first run, before their failures led to rules (see the docstring).
+FIRST_HELD_OUT_RUN = (
+    "district 22, city 23, province 24, year 16, doctype 19, all four 15 of 24; 10 of 120 wrong"
+)
 
 
 def _labels() -> list[dict]:
@@ -74,6 +78,7 @@ def test_extraction_accuracy_on_real_documents(results):
         n = len(pairs)
         cells = [f"{score[c] / n:>10.0%}" for c in (*FIELDS, "all four")]
         print(f"{group:10}{n:>4}" + "".join(cells) + f"{score['wrong'] / (n * len(FIELDS)):>10.1%}")
+    print(f"held out, first run: {FIRST_HELD_OUT_RUN}")
     for label, got in results:
         wrong = [f"{f}: {got[f]} (label {label[f]})" for f in FIELDS if got[f] != label[f]]
         if wrong:
