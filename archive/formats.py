@@ -21,6 +21,7 @@ from typing import Any
 import charset_normalizer
 import yaml
 
+from archive import doctype
 from archive.records import GIVEN_KEYS, MetadataError, check_metadata
 
 MB = 1024 * 1024
@@ -274,11 +275,15 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 
 def _checked(data: dict[Any, Any], allowed: tuple[str, ...], prefix: str) -> dict[str, Any]:
-    """The fields as check_metadata accepts them, categories trimmed of stray spaces."""
+    """The fields as check_metadata accepts them, categories trimmed of stray spaces; a doctype
+    must be one of doctype.DOCTYPES."""
     try:
         checked = check_metadata(data, allowed, prefix)
     except MetadataError as exc:
         raise FormatError(str(exc)) from None
+    wrong_doctype = doctype.check(checked["doctype"]) if "doctype" in checked else None
+    if wrong_doctype:
+        raise FormatError(prefix + wrong_doctype)
     if "categories" in checked:
         checked["categories"] = [c.strip() for c in checked["categories"] if c.strip()]
     return checked

@@ -221,6 +221,7 @@ def _record(
         "title": title.strip() or found.committee or "无标题",
         "committee": found.committee,
         "year": found.year,
+        "doctype": found.doctype,
         "categories": taxonomy.record_categories(body),
         "source": source,
         **_place(given, found, f"{title}\n{body}\n{context}"),
