@@ -61,9 +61,10 @@ class Document:
     rows: tuple[dict[str, Any], ...] = ()
 
 
-def read_document(path: Path) -> Document:
-    """Read one source file of any supported kind; every failure is a one-line FormatError."""
-    suffix = path.suffix.lower()
+def read_document(path: Path, suffix: str | None = None) -> Document:
+    """Read one source file of any supported kind (by `suffix`, else the file's own: a kept
+    source's bytes have none); every failure is a one-line FormatError."""
+    suffix = (path.suffix if suffix is None else suffix).lower()
     if suffix not in SUPPORTED_SUFFIXES:
         shown = suffix or "(none)"
         raise FormatError(

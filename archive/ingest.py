@@ -11,7 +11,7 @@ from typing import Any, Literal
 from archive import gazetteer
 from archive.categories import Taxonomy, data_taxonomy
 from archive.formats import SUPPORTED_SUFFIXES, Document, FormatError, read_document
-from archive.lineage import Old, match
+from archive.lineage import Lineage, Old, match
 from archive.metadata import Metadata, extract
 from archive.records import GIVEN_KEYS, PLACE_LEVELS, Record, make_id
 from archive.registry import Fate, Given
@@ -87,6 +87,13 @@ def ingest_source(
     if key is not None:
         return _same_bytes(archive, key, records, restore_deleted)
     key = registry.by_origin(origin)
+    replace_records(archive, origin, key, sha256, records, restore_deleted)
+    return "added" if key is None else "updated"
+
+
+def lineage_of(archive: Archive, key: str | None, sha256: str, records: list[Record]) -> Lineage:
+    """Which ids the records of the source known as `key` (None: a new source) take."""
+    registry = archive.registry
     old_ids = registry.sources[key].ids if key is not None else []
     old = {i: Old(registry.ids[i].part, archive.text_before(i)) for i in old_ids}
 
@@ -94,7 +101,21 @@ def ingest_source(
         given = registry.ids.get(candidate)
         return given is None or (given.source == key and given.fate in ("removed", "merged"))
 
-    lineage = match(old, records, sha256, free)
+    return match(old, records, sha256, free)
+
+
+def replace_records(
+    archive: Archive,
+    origin: str,
+    key: str | None,
+    sha256: str,
+    records: list[Record],
+    restore_deleted: bool,
+) -> None:
+    """Make `records` the records of the source known as `key` (now `origin`), keeping ids, the
+    fields people corrected and deletions."""
+    registry = archive.registry
+    lineage = lineage_of(archive, key, sha256, records)
     fates = []
     for record, record_id in zip(records, lineage.ids, strict=True):
         record = replace(record, id=record_id, origin=origin)
@@ -107,7 +128,6 @@ def ingest_source(
     for record, fate in fates:
         registry.ids[record.id] = Given(origin, record.part, fate)
     registry.set_source(origin, sha256, lineage.ids, key)
-    return "added" if key is None else "updated"
 
 
 def _same_bytes(
@@ -235,36 +255,6 @@ def _record(
         source_sha256=doc.sha256,
         origin=source,
     )
-
-
-@dataclass
-class RecategoriseReport:
-    """What one recategorise did, counted by record."""
-
-    changed: int = 0
-    unchanged: int = 0
-    kept: int = 0  # categories the user corrected
-
-    def summary(self) -> str:
-        return f"{self.changed} changed, {self.unchanged} unchanged, {self.kept} kept as corrected"
-
-
-def recategorise(archive: Archive, taxonomy: Taxonomy) -> RecategoriseReport:
-    """Re-apply a taxonomy to every stored record without re-reading its source; records whose
-    `corrected` list names categories keep them. Changed records are rewritten atomically."""
-    report = RecategoriseReport()
-    with archive.writing():
-        for record in archive:
-            categories = taxonomy.record_categories(record.text)
-            if categories == record.categories:
-                report.unchanged += 1
-                continue
-            written = archive.rewrite(replace(record, categories=categories))
-            if written.categories == categories:
-                report.changed += 1
-            else:
-                report.kept += 1
-    return report
 
 
 def _place(given: Mapping[str, Any], found: Metadata, context: str) -> dict[str, str | None]:

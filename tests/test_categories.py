@@ -18,7 +18,7 @@ from archive.categories import (
     paragraphs,
     parse_taxonomy,
 )
-from archive.ingest import recategorise
+from archive.reextract import recategorise
 from archive.split import split_document
 from indexer import Index, highlight
 from webui import create_app

@@ -14,8 +14,9 @@ import click
 from archive import Archive, StoreError
 from archive.categories import TaxonomyError, data_taxonomy, explain, paragraphs
 from archive.ingest import ingest_paths
-from archive.ingest import recategorise as recategorise_archive
 from archive.records import LABELS, LIST_FACETS
+from archive.reextract import recategorise as recategorise_archive
+from archive.reextract import reextract as reextract_archive
 from indexer.exporting import FORMATS as EXPORT_FORMATS
 from indexer.exporting import LEVELS as EXPORT_LEVELS
 from indexer.models import MODES, SCOPES, SORTS, SearchRequest
@@ -211,6 +212,28 @@ def recategorise(data_dir: Path) -> None:
     except (StoreError, TaxonomyError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.pass_obj
+def reextract(data_dir: Path, dry_run: bool) -> None:
+    """Run today's splitting and extraction again on every kept source and show, field by field,
+    what changes; fields a person corrected are never touched. Run `index` afterwards."""
+    archive = Archive(data_dir)
+    if not archive.exists():
+        raise click.ClickException(f"no archive in {data_dir.resolve()} (missing or empty)")
+    try:
+        report = reextract_archive(archive, dry_run=dry_run)
+    except (StoreError, TaxonomyError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for change in report.changes:
+        click.echo(change.line())
+    for failure in report.failures:
+        click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
+    click.echo(report.summary())
+    if report.failures:
+        sys.exit(1)
 
 
 def search_options(command: Callable[..., None]) -> Callable[..., None]:
