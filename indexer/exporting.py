@@ -18,8 +18,9 @@ import xlsxwriter
 
 from archive import Archive
 from archive.records import FIELDS, HIT_KEYS, LABELS, LIST_FACETS, PLACE_LEVELS
-from indexer.models import Hit, Passage, SearchRequest, plain
+from indexer.models import ConcordanceRequest, Hit, Passage, SearchRequest, plain
 from indexer.params import ParamError, highlight_args, year_label
+from indexer.research import Line, concordance
 from indexer.searching import Index
 
 FORMATS = {
@@ -28,13 +29,19 @@ FORMATS = {
     "json": "application/json; charset=utf-8",
     "jsonl": "application/x-ndjson; charset=utf-8",
 }
-LEVELS = ("record", "passage")
+LEVELS = ("record", "passage", "occurrence")
+TABLE_FORMATS = ("csv", "xlsx")  # tables that are not search rows, e.g. a trend
 # Column key -> header shown in CSV and XLSX (JSON keeps the keys). Records: the API's keys + link.
 RECORD_COLUMNS = {f.name: f.label for f in FIELDS} | {"link": "链接", "text": "全文"}
 PASSAGE_COLUMNS = (
     {"record_id": LABELS["id"]}
     | {key: LABELS[key] for key in HIT_KEYS if key != "id"}
     | {"paragraph": "段落序号", "text": "段落", "matches": "命中", "link": "链接"}
+)
+OCCURRENCE_COLUMNS = (
+    {"record_id": LABELS["id"]}
+    | {key: LABELS[key] for key in HIT_KEYS if key != "id"}
+    | {"paragraph": "段落序号", "left": "左文", "match": "关键词", "right": "右文", "link": "链接"}
 )
 BOM = "\ufeff".encode()
 LIST_SEPARATOR = "；"
@@ -48,7 +55,7 @@ Link = Callable[[str], str]
 
 def columns(level: str) -> dict[str, str]:
     """The columns of an export level, in order."""
-    return RECORD_COLUMNS if level == "record" else PASSAGE_COLUMNS
+    return {"record": RECORD_COLUMNS, "passage": PASSAGE_COLUMNS}.get(level, OCCURRENCE_COLUMNS)
 
 
 def linker(base_url: str, request: SearchRequest | None = None) -> Link:
@@ -59,12 +66,22 @@ def linker(base_url: str, request: SearchRequest | None = None) -> Link:
 
 
 def rows_for(
-    index: Index, archive: Archive, request: SearchRequest, level: str, base_url: str
+    index: Index,
+    archive: Archive,
+    request: SearchRequest,
+    level: str,
+    base_url: str,
+    lines: ConcordanceRequest | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """The rows of an export: every matching record, or every matching paragraph."""
+    """The rows of an export: every matching record, paragraph, or occurrence (in `lines`' order
+    and context width)."""
     if level == "record":
         return record_rows(index.matches(request), archive, linker(base_url))
-    return passage_rows(index.passages(request), linker(base_url, request))
+    if level == "passage":
+        return passage_rows(index.passages(request), linker(base_url, request))
+    lines = lines or ConcordanceRequest(request)
+    found = concordance(index, request, lines.context, lines.sort)
+    return occurrence_rows(found, linker(base_url, request))
 
 
 def record_rows(hits: Iterable[Hit], archive: Archive, link: Link) -> Iterator[dict[str, Any]]:
@@ -90,6 +107,24 @@ def passage_rows(passages: Iterable[Passage], link: Link) -> Iterator[dict[str, 
             "matches": list(dict.fromkeys(found)),
             "link": link(passage.id),
         }
+
+
+def occurrence_rows(lines: Iterable[Line], link: Link) -> Iterator[dict[str, Any]]:
+    """One row per occurrence: its record, paragraph, left context, match and right context."""
+    for line in lines:
+        row = line.to_json()
+        yield {"record_id": row.pop("id"), **row, "link": link(line.id)}
+
+
+def table(fmt: str, headers: dict[str, str], rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """A table of numbers that is not a search's rows (a trend) as CSV or XLSX, like the exports."""
+    if fmt not in TABLE_FORMATS:
+        raise ParamError(
+            f"表格格式无效：{fmt[:20]!r}，可选 {'、'.join(TABLE_FORMATS)} (unknown table format)"
+        )
+    if fmt == "csv":
+        return _csv(list(headers), headers, rows, bom=True)
+    return _xlsx(list(headers), headers, rows)
 
 
 def stream(
@@ -127,8 +162,7 @@ def filename(request: SearchRequest, level: str, fmt: str) -> str:
     for name in (*reversed(PLACE_LEVELS), *(f for f in LIST_FACETS if f not in PLACE_LEVELS)):
         parts += request.selected(name)
     parts.append(year_label(request) or "")
-    if level == "passage":
-        parts.append("段落")
+    parts.append({"record": "", "passage": "段落", "occurrence": "语境"}[level])
     stem = UNSAFE_NAME.sub("_", "-".join(p for p in parts if p)).strip("._-")[:80]
     return f"{stem or '全部记录'}.{fmt}"
 
@@ -217,7 +251,7 @@ def _xlsx(
         for row_number, row in enumerate(rows, start=1):
             for col, key in enumerate(keys):
                 value = row[key]
-                if isinstance(value, int):
+                if isinstance(value, int | float) and not isinstance(value, bool):
                     sheet.write_number(row_number, col, value)
                 else:
                     sheet.write_string(row_number, col, _cell(value)[:XLSX_CELL_LIMIT])

@@ -17,6 +17,7 @@ from archive.records import LABELS, LIST_FACETS
 from indexer.exporting import FORMATS as EXPORT_FORMATS
 from indexer.exporting import LEVELS as EXPORT_LEVELS
 from indexer.models import MODES, SCOPES, SORTS, SearchRequest
+from indexer.params import MAX_CONTEXT
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -135,6 +136,13 @@ def serve(data_dir: Path, host: str, port: int, threads: int) -> None:
 )
 @click.option("--level", type=click.Choice(EXPORT_LEVELS), default="record", show_default=True)
 @click.option(
+    "--context",
+    type=click.IntRange(0, MAX_CONTEXT),
+    default=30,
+    show_default=True,
+    help="Level occurrence: characters of context on each side of a match.",
+)
+@click.option(
     "--bom/--no-bom", default=True, show_default=True, help="UTF-8 BOM in CSV, for Excel."
 )
 @click.option(
@@ -152,11 +160,12 @@ def serve(data_dir: Path, host: str, port: int, threads: int) -> None:
 )
 @click.pass_obj
 def export(
-    data_dir: Path, output: Path, fmt: str | None, level: str, bom: bool, base_url: str,
-    **options: Any,
+    data_dir: Path, output: Path, fmt: str | None, level: str, context: int, bom: bool,
+    base_url: str, **options: Any,
 ) -> None:  # fmt: skip
     """Export EVERY record (or paragraph) matching QUERY; an empty query exports everything."""
     from indexer import Index, QueryError, exporting
+    from indexer.params import concordance_request
 
     to_stdout = str(output) == "-"
     fmt = fmt or ("" if to_stdout else output.suffix.lstrip(".").lower())
@@ -169,8 +178,9 @@ def export(
         )
     try:
         request = request_from(options)
+        lines = concordance_request(request, context=context) if level == "occurrence" else None
         with Index.open(data_dir) as index:
-            rows = exporting.rows_for(index, Archive(data_dir), request, level, base_url)
+            rows = exporting.rows_for(index, Archive(data_dir), request, level, base_url, lines)
             counted = exporting.Counted(rows)
             chunks = exporting.stream(fmt, level, counted, bom=bom)
             if to_stdout:
