@@ -20,7 +20,7 @@ from archive import Archive
 from archive.records import FIELDS, HIT_KEYS, LABELS, LIST_FACETS, PLACE_LEVELS
 from indexer.models import ConcordanceRequest, Hit, Passage, SearchRequest, plain
 from indexer.params import ParamError, highlight_args, year_label
-from indexer.research import Line, concordance
+from indexer.research import Line, all_lines
 from indexer.searching import Index
 
 FORMATS = {
@@ -79,8 +79,7 @@ def rows_for(
         return record_rows(index.matches(request), archive, linker(base_url))
     if level == "passage":
         return passage_rows(index.passages(request), linker(base_url, request))
-    lines = lines or ConcordanceRequest(request)
-    found = concordance(index, request, lines.context, lines.sort)
+    found = all_lines(index, lines or ConcordanceRequest(request))
     return occurrence_rows(found, linker(base_url, request))
 
 

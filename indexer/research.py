@@ -16,8 +16,11 @@ import numpy as np
 
 from archive.records import PLACE_LEVELS
 from indexer.facets import apply_filters, filter_masks
+from indexer.highlight import find_spans, paragraph_snippets
 from indexer.matching import evaluate
-from indexer.models import RecordFields, SearchRequest, TrendsRequest, plain
+from indexer.models import ConcordanceRequest, RecordFields, SearchRequest, TrendsRequest, plain
+from indexer.query import Query
+from indexer.reading import Snapshot
 from indexer.searching import Index, validate
 
 Key = int | str | None  # a year, a place name, or None for records where it is unknown
@@ -126,16 +129,9 @@ def occurrences_by(index: Index, request: SearchRequest, by: str) -> dict[Key, i
     if request.mode != "exact" or request.scope != "all":
         return None
     parsed = validate(request)
-    terms = [t.norm for t in parsed.positive_terms if t.field != "title"]
     with index._use() as snapshot:
-        match = evaluate(snapshot, parsed, request.mode, False).match
-        docs = np.flatnonzero(apply_filters(match, filter_masks(snapshot, request)))
-        counts = np.zeros(len(docs), np.int64)
-        for term in terms:
-            if len(term) <= 2:  # a gram's posting frequency is its exact count
-                counts += snapshot.find(term)[1][docs].astype(np.int64)
-            else:
-                counts += snapshot.occurrences(term, docs).astype(np.int64)
+        docs = _matching(snapshot, parsed, request)
+        counts = _occurrence_counts(snapshot, _needles(parsed), docs)
         if by == "year":
             ids, values = snapshot.year[docs], None
         else:
@@ -146,6 +142,28 @@ def occurrences_by(index: Index, request: SearchRequest, by: str) -> dict[Key, i
         key: Key = None if value_id < 0 else value_id if values is None else values[value_id]
         totals[key] = totals.get(key, 0) + count
     return totals
+
+
+def _needles(parsed: Query) -> list[str]:
+    """The normalised strings an exact full-text search marks."""
+    return [t.norm for t in parsed.positive_terms if t.field != "title"]
+
+
+def _matching(snapshot: Snapshot, parsed: Query, request: SearchRequest) -> np.ndarray:
+    """Docnums of the records a search matches, filters applied."""
+    match = evaluate(snapshot, parsed, request.mode, request.scope == "title").match
+    return np.flatnonzero(apply_filters(match, filter_masks(snapshot, request)))
+
+
+def _occurrence_counts(snapshot: Snapshot, needles: list[str], docs: np.ndarray) -> np.ndarray:
+    """Overlapping occurrences of the needles in each document's normalised text."""
+    counts = np.zeros(len(docs), np.int64)
+    for needle in needles:
+        if len(needle) <= 2:  # a gram's posting frequency is its exact count
+            counts += snapshot.find(needle)[1][docs].astype(np.int64)
+        else:
+            counts += snapshot.occurrences(needle, docs).astype(np.int64)
+    return counts
 
 
 @dataclass(frozen=True)
@@ -189,20 +207,107 @@ LINE_ORDER: dict[str, Callable[[Line], tuple[Any, ...]]] = {
 }
 
 
-def concordance(index: Index, request: SearchRequest, context: int, sort: str) -> list[Line]:
-    """Every occurrence (every marked span of every matching paragraph) as a line, in `sort`."""
-    return sorted(_lines(index.passages(request), context), key=LINE_ORDER[sort])
+@dataclass(frozen=True)
+class Concordance:
+    """One page of a concordance and its totals."""
+
+    occurrences: int
+    records: int  # records holding at least one line (a title-only match holds none)
+    lines: list[Line]
 
 
-def _lines(passages: Iterable[Any], context: int) -> Iterable[Line]:
-    for passage in passages:
-        text = passage.snippet.text
-        for start, end in passage.snippet.marks:
-            yield Line(
-                passage.fields,
-                left=text[max(0, start - context) : start],
-                match=text[start:end],
-                right=text[end : end + context],
-                paragraph=passage.paragraph,
-                start=start,
-            )
+def concordance(index: Index, request: ConcordanceRequest) -> Concordance:
+    """One page of lines. In year or place order, a single term whose occurrences cannot overlap
+    is counted in the index and only the page's records are read; otherwise every line is made."""
+    search = request.search
+    parsed = validate(search)
+    needles = _needles(parsed)
+    start = (request.page - 1) * request.per_page
+    with index._use() as snapshot:
+        docs = _matching(snapshot, parsed, search)
+        if request.sort not in RECORD_ORDERS or not _countable(needles):
+            lines = _sorted(_lines(snapshot, docs, needles, request.context), request.sort)
+            shown = lines[start : start + request.per_page]
+            return Concordance(len(lines), len({line.id for line in lines}), shown)
+        counts = _occurrence_counts(snapshot, needles, docs)
+        docs, counts = docs[counts > 0], counts[counts > 0]
+        order = np.lexsort(RECORD_ORDERS[request.sort](snapshot, docs))
+        docs, ends = docs[order], np.cumsum(counts[order])
+        first = int(np.searchsorted(ends, start, side="right"))
+        skip = start - (int(ends[first - 1]) if first else 0)
+        shown = []
+        for d in docs[first:].tolist():
+            shown += _lines(snapshot, [d], needles, request.context)
+            if len(shown) >= skip + request.per_page:
+                break
+        total = int(ends[-1]) if len(ends) else 0
+        return Concordance(total, len(docs), shown[skip : skip + request.per_page])
+
+
+def all_lines(index: Index, request: ConcordanceRequest) -> list[Line]:
+    """Every line of a concordance, in its order (for exports)."""
+    parsed = validate(request.search)
+    with index._use() as snapshot:
+        docs = _matching(snapshot, parsed, request.search)
+        return _sorted(_lines(snapshot, docs, _needles(parsed), request.context), request.sort)
+
+
+def _countable(needles: list[str]) -> bool:
+    """One needle whose occurrences never overlap (no prefix is also a suffix) or cross a
+    paragraph: then its occurrence count in the index is its number of lines."""
+    if len(needles) != 1 or not needles[0] or "\n" in needles[0]:
+        return False
+    needle = needles[0]
+    return not any(needle[:k] == needle[-k:] for k in range(1, len(needle)))
+
+
+def _known_first(ids: np.ndarray) -> np.ndarray:
+    """Value ids (sorted like the values) with unknown (-1) after every known one."""
+    return np.where(ids < 0, np.iinfo(np.int64).max, ids.astype(np.int64))
+
+
+def _place_keys(snapshot: Snapshot, docs: np.ndarray) -> list[np.ndarray]:
+    """lexsort keys (last = primary) of province, then city, then district."""
+    return [
+        _known_first(snapshot.vocabularies[level].ids[docs]) for level in reversed(PLACE_LEVELS)
+    ]
+
+
+# The record orders of LINE_ORDER's year and place sorts, as np.lexsort keys (last = primary).
+RECORD_ORDERS: dict[str, Callable[[Snapshot, np.ndarray], list[np.ndarray]]] = {
+    "year": lambda snapshot, docs: [
+        snapshot.id_rank[docs],
+        *_place_keys(snapshot, docs),
+        _known_first(snapshot.year[docs]),
+    ],
+    "place": lambda snapshot, docs: [
+        snapshot.id_rank[docs],
+        _known_first(snapshot.year[docs]),
+        *_place_keys(snapshot, docs),
+    ],
+}
+
+
+def _sorted(lines: Iterable[Line], sort: str) -> list[Line]:
+    return sorted(lines, key=LINE_ORDER[sort])
+
+
+def _lines(snapshot: Snapshot, docs: Iterable[int], needles: list[str], context: int) -> list[Line]:
+    """The lines of these documents, each in text order."""
+    lines = []
+    for d in np.asarray(docs).tolist():
+        text = snapshot.orig_text(d)
+        fields = snapshot.meta[d].fields
+        for number, snippet in paragraph_snippets(text, find_spans(text, needles)):
+            for start, end in snippet.marks:
+                lines.append(
+                    Line(
+                        fields,
+                        left=snippet.text[max(0, start - context) : start],
+                        match=snippet.text[start:end],
+                        right=snippet.text[end : end + context],
+                        paragraph=number,
+                        start=start,
+                    )
+                )
+    return lines

@@ -13,7 +13,7 @@ from archive.records import LABELS
 from indexer import exporting
 from indexer.models import ConcordanceRequest, SearchRequest, TrendsRequest
 from indexer.params import MAX_COMPARED, MAX_PAGE, parse_concordance, parse_trends
-from indexer.research import Key, Line, Series, concordance, trends
+from indexer.research import Concordance, Key, Series, concordance, trends
 from webui.charts import Chart, bar_chart
 from webui.links import search_url
 from webui.navigation import chips, last_page, pagination
@@ -158,58 +158,40 @@ def trends_table() -> Response:
     return response
 
 
-@dataclass(frozen=True)
-class ConcordancePage:
-    """Every occurrence of a search; the page shows one slice of the sorted lines."""
-
-    request: ConcordanceRequest
-    lines: list[Line]
-
-    @property
-    def records(self) -> int:
-        """Records holding at least one line (a title-only match holds none)."""
-        return len({line.id for line in self.lines})
-
-    @property
-    def shown(self) -> list[Line]:
-        end = self.request.page * self.request.per_page
-        return self.lines[end - self.request.per_page : end]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "query": self.request.search.q,
-            "occurrences": len(self.lines),
-            "records": self.records,
-            "sort": self.request.sort,
-            "context": self.request.context,
-            "page": self.request.page,
-            "per_page": self.request.per_page,
-            "lines": [line.to_json() for line in self.shown],
-        }
-
-
-def concordance_data() -> ConcordancePage:
+def concordance_data() -> tuple[ConcordanceRequest, Concordance]:
     """What /concordance and /api/concordance show."""
     lines = parse_concordance(request.args)
-    found = concordance(get_index(), lines.search, lines.context, lines.sort)
-    return ConcordancePage(lines, found)
+    return lines, concordance(get_index(), lines)
+
+
+def concordance_json(lines: ConcordanceRequest, found: Concordance) -> dict[str, Any]:
+    return {
+        "query": lines.search.q,
+        "occurrences": found.occurrences,
+        "records": found.records,
+        "sort": lines.sort,
+        "context": lines.context,
+        "page": lines.page,
+        "per_page": lines.per_page,
+        "lines": [line.to_json() for line in found.lines],
+    }
 
 
 @bp.get("/concordance")
 def concordance_page() -> str:
-    page = concordance_data()
-    lines = page.request
+    lines, found = concordance_data()
     return render_template(
         "concordance.html",
-        page=page,
+        lines=lines,
+        found=found,
         req=lines.search,
         chips=chips(lines.search),
         sort_labels=LINE_SORT_LABELS,
-        pages=pagination(lines.page, len(page.lines), lines.per_page, MAX_PAGE),
-        last_page=last_page(len(page.lines), lines.per_page, MAX_PAGE),
+        pages=pagination(lines.page, found.occurrences, lines.per_page, MAX_PAGE),
+        last_page=last_page(found.occurrences, lines.per_page, MAX_PAGE),
     )
 
 
 @bp.get("/api/concordance")
 def api_concordance():  # type: ignore[no-untyped-def]
-    return jsonify(concordance_data().to_json())
+    return jsonify(concordance_json(*concordance_data()))
