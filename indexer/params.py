@@ -37,6 +37,7 @@ MAX_COMPARED = 6  # terms on one trends chart: more lines than a reader can tell
 MAX_CONTEXT = 200
 MAX_LINES = 500  # concordance lines per page
 DEFAULT_LINES = ConcordanceRequest(SearchRequest()).per_page
+MIN_PLACES, MAX_PLACES = 2, 4  # places side by side: fewer is no comparison, more do not fit
 CHOICES = {"mode": MODES, "scope": SCOPES, "sort": SORTS}
 LABELS = {"mode": "匹配方式", "scope": "检索范围", "sort": "排序", "by": "统计维度"}
 
@@ -167,6 +168,17 @@ def trends_args(request: TrendsRequest) -> list[tuple[str, str]]:
     pairs = [("q", search.q) for search in request.searches if search.q]
     pairs += [pair for pair in to_args(request.searches[0]) if pair[0] != "q"]
     return [*pairs, ("by", request.by)] if request.by != TREND_KEYS[0] else pairs
+
+
+def parse_compare(args: Args) -> tuple[tuple[str, ...], SearchRequest]:
+    """Two to four places (any level) and the search and filters they are compared under."""
+    places = _values("district", args.getlist("district"))
+    if not MIN_PLACES <= len(places) <= MAX_PLACES:
+        raise ParamError(
+            f"请选择 {MIN_PLACES} 到 {MAX_PLACES} 个地区进行比较，收到 {len(places)} 个 "
+            f"(compare {MIN_PLACES} to {MAX_PLACES} places)"
+        )
+    return places, parse_search(_Without(args, "district", "page", "per_page", "sort"))
 
 
 class _Without:

@@ -463,3 +463,72 @@ def test_search_page_links_to_the_research_views_with_its_query_and_filters(
         "/trends",
         "/concordance",
     ]
+
+
+# --- places side by side --------------------------------------------------------------------
+
+
+def test_compare_numbers_equal_the_per_place_searches(generated: FlaskClient) -> None:
+    from archive.categories import paragraph_categories
+
+    records = multi_year_records()
+    data = get_json(
+        generated,
+        "/api/compare",
+        [("district", "老边区"), ("district", "营口市"), ("district", "四川省"), ("q", PHRASE)],
+    )
+    assert [(p["place"], p["level"]) for p in data["places"]] == [
+        ("老边区", "district"),
+        ("营口市", "city"),
+        ("四川省", "province"),
+    ]
+    for place in data["places"]:
+        level, name = place["level"], place["place"]
+        summaries = facet_counts(generated, [(level, name)], "year")
+        hits = facet_counts(generated, [(level, name), ("q", PHRASE)], "year")
+        known = [y for y in place["years"] if y["year"] is not None]
+        assert {str(y["year"]): y["summaries"] for y in known if y["summaries"]} == summaries
+        assert {str(y["year"]): y["hits"] for y in known if y["hits"]} == hits
+        for year in place["years"]:
+            mine = [r for r in records if getattr(r, level) == name and r.year == year["year"]]
+            paras = [p for r in mine for p in r.text.split("\n") if p.strip()]
+            assert year["paragraphs"] == len(paras)
+            for category, share in year["categories"].items():
+                held = sum(category in paragraph_categories(p) for p in paras)
+                assert share == (round(held / len(paras), 4) if paras else 0.0)
+
+
+def test_compare_needs_two_to_four_places(seeds: FlaskClient) -> None:
+    response = seeds.get("/api/compare?district=老边区")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == (
+        "请选择 2 到 4 个地区进行比较，收到 1 个 (compare 2 to 4 places)"
+    )
+
+
+def test_paragraphs_new_in_the_later_year_are_marked() -> None:
+    from webui.views.compare import marked_new
+
+    earlier = "开展执法检查3次，专题询问1次。\n\n推进代表联络站建设。"
+    later = "开展执法检查4次，专题询问2次。\n建成数字人大平台，实现线上履职。\n推进代表联络站建设。"
+    assert marked_new(earlier, later) == [
+        ("开展执法检查4次，专题询问2次。", False),
+        ("建成数字人大平台，实现线上履职。", True),
+        ("推进代表联络站建设。", False),
+    ]
+
+
+def test_search_and_districts_link_to_the_comparison(seeds: FlaskClient) -> None:
+    doc = lxml.html.fromstring(
+        seeds.get(f"/search?q={PHRASE}&district=老边区&district=西市区&year=2025").text
+    )
+    compare = doc.xpath("//p[@class='research-links']/a/@href")[2]
+    assert urlsplit(compare).path == "/compare"
+    assert parse_qsl(urlsplit(compare).query) == [
+        ("district", "老边区"), ("district", "西市区"), ("q", PHRASE), ("year", "2025"),
+    ]  # fmt: skip
+    assert seeds.get(compare).status_code == 200
+    doc = lxml.html.fromstring(seeds.get("/districts").text)
+    boxes = doc.xpath("//input[@type='checkbox'][@form='cmp']/@value")
+    assert "老边区" in boxes and len(boxes) == 7
+    assert doc.xpath("//form[@id='cmp']/@action") == ["/compare"]

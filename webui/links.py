@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 
+from archive.records import PLACE_LEVELS
 from indexer.exporting import linker
 from indexer.models import ConcordanceRequest, SearchRequest, TrendsRequest
 from indexer.params import DEFAULT_LINES, concordance_args, highlight_args, to_args, trends_args
@@ -60,6 +61,19 @@ def kept_args(request: SearchRequest) -> list[tuple[str, str]]:
     return [p for p in to_args(request) if p[0] not in ("q", "sort", "page", "per_page")]
 
 
+def compare_url(request: SearchRequest) -> str | None:
+    """The places a search is narrowed to (2-4 of one level) side by side, under its query and
+    other filters; None when it is not narrowed so."""
+    for level in ("district", "city", "province"):
+        places = request.selected(level)
+        if 2 <= len(places) <= 4:
+            others = {k: v for k, v in request.filters.items() if k not in PLACE_LEVELS}
+            rest = kept_args(dataclasses.replace(request, filters=others))
+            pairs = [*(("district", p) for p in places), *([("q", request.q)] if request.q else [])]
+            return with_args("compare.compare_page", [*pairs, *rest])
+    return None
+
+
 def trends_url(request: TrendsRequest, endpoint: str = "research.trends_page", **extra: str) -> str:
     """A trend's page, JSON or table download (extra: format=csv)."""
     return with_args(endpoint, [*trends_args(request), *extra.items()])
@@ -106,6 +120,7 @@ HELPERS = {
     "permalink": permalink,
     "research_url": research_url,
     "kept_args": kept_args,
+    "compare_url": compare_url,
     "trends_url": trends_url,
     "concordance_url": concordance_url,
     "concordance_api_url": concordance_api_url,
