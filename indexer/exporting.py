@@ -28,7 +28,12 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json; charset=utf-8",
     "jsonl": "application/x-ndjson; charset=utf-8",
+    "ris": "application/x-research-info-systems; charset=utf-8",
+    "bibtex": "application/x-bibtex; charset=utf-8",
 }
+CITATION_FORMATS = ("ris", "bibtex")  # reference managers' formats: one entry per record
+SUFFIXES = {"bibtex": "bib"}  # a format's file suffix where it is not the format's name
+ARCHIVE_NAME = "人大常委会工作总结档案"
 LEVELS = ("record", "passage", "occurrence")
 TABLE_FORMATS = ("csv", "xlsx")  # tables that are not search rows, e.g. a trend
 # Column key -> header shown in CSV and XLSX (JSON keeps the keys). Records: the API's keys + link.
@@ -140,6 +145,10 @@ def stream(
         return _json(keys, rows)
     if fmt == "jsonl":
         return (_json_line(keys, row) + b"\n" for row in rows)
+    if fmt == "ris":
+        return (_ris(row).encode() for row in rows)
+    if fmt == "bibtex":
+        return (_bibtex(row).encode() for row in rows)
     raise AssertionError(fmt)  # check() refuses unknown formats before rows are read
 
 
@@ -153,6 +162,8 @@ def check(fmt: str, level: str) -> None:
         raise ParamError(
             f"导出层级无效：{level[:20]!r}，可选 {'、'.join(LEVELS)} (unknown export level)"
         )
+    if fmt in CITATION_FORMATS and level != "record":
+        raise ParamError(f"{fmt} 格式只能按记录导出 ({fmt} exports records only)")
 
 
 def filename(request: SearchRequest, level: str, fmt: str) -> str:
@@ -163,7 +174,7 @@ def filename(request: SearchRequest, level: str, fmt: str) -> str:
     parts.append(year_label(request) or "")
     parts.append({"record": "", "passage": "段落", "occurrence": "语境"}[level])
     stem = UNSAFE_NAME.sub("_", "-".join(p for p in parts if p)).strip("._-")[:80]
-    return f"{stem or '全部记录'}.{fmt}"
+    return f"{stem or '全部记录'}.{SUFFIXES.get(fmt, fmt)}"
 
 
 def content_disposition(name: str) -> str:
@@ -172,6 +183,70 @@ def content_disposition(name: str) -> str:
     ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "", stem).strip("._-")
     fallback = f"congress-archive-{ascii_stem}.{ext}" if ascii_stem else f"congress-archive.{ext}"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def place_name(row: dict[str, Any]) -> str:
+    """Province, city and district as one name, each level once: 辽宁省营口市老边区."""
+    levels = [row.get(level) for level in PLACE_LEVELS]
+    return "".join(dict.fromkeys(level for level in levels if level))
+
+
+def gbt7714(row: dict[str, Any], accessed: str) -> str:
+    """A GB/T 7714-2015 reference to an online resource ([EB/OL]) with the date it was cited;
+    an unknown committee or year is left out, as the standard allows."""
+    author = f"{row['committee']}. " if row.get("committee") else ""
+    year = f"({row['year']})" if row.get("year") else ""
+    return f"{author}{row['title']}[EB/OL]. {year}[{accessed}]. {row['link']}."
+
+
+def _ris(row: dict[str, Any]) -> str:
+    """One RIS entry (a report), as Zotero, EndNote and NoteExpress import it."""
+    tags = [
+        ("TY", "RPRT"),
+        ("TI", row["title"]),
+        ("AU", row.get("committee")),
+        ("PB", row.get("committee")),
+        ("PY", row.get("year")),
+        ("CY", place_name(row) or None),
+        *(("KW", category) for category in row.get("categories") or ()),
+        ("UR", row["link"]),
+        ("ID", row["id"]),
+        ("DB", ARCHIVE_NAME),
+    ]
+    lines = [f"{tag}  - {_one_line(value)}" for tag, value in tags if value not in (None, "")]
+    return "\r\n".join([*lines, "ER  - ", "", ""])
+
+
+BIBTEX_SPECIAL = {c: "\\" + c for c in "&%$#_{}"} | {
+    "\\": r"\textbackslash{}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def _tex(value: Any) -> str:
+    """A value as BibTeX text: LaTeX's special characters escaped, on one line."""
+    return "".join(BIBTEX_SPECIAL.get(c, c) for c in _one_line(value))
+
+
+def _bibtex(row: dict[str, Any]) -> str:
+    """One BibTeX @misc entry keyed by the record id; the title and the corporate author are
+    braced so their case and spaces are kept."""
+    fields = [
+        ("title", f"{{{_tex(row['title'])}}}"),
+        ("author", f"{{{_tex(row['committee'])}}}" if row.get("committee") else None),
+        ("year", row.get("year")),
+        ("address", _tex(place_name(row)) or None),
+        ("keywords", _tex(", ".join(row.get("categories") or ())) or None),
+        ("url", _one_line(row["link"]).replace("{", "%7B").replace("}", "%7D")),
+        ("note", f"{ARCHIVE_NAME} {row['id']}"),
+    ]
+    body = ",\n".join(f"  {key} = {{{value}}}" for key, value in fields if value is not None)
+    return f"@misc{{congress-{row['id']},\n{body}\n}}\n\n"
+
+
+def _one_line(value: Any) -> str:
+    return " ".join(str(value).split())
 
 
 def write_file(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:

@@ -168,13 +168,15 @@ def export(
     from indexer.params import concordance_request
 
     to_stdout = str(output) == "-"
-    fmt = fmt or ("" if to_stdout else output.suffix.lstrip(".").lower())
+    suffix = "" if to_stdout else output.suffix.lstrip(".").lower()
+    fmt = fmt or {v: k for k, v in exporting.SUFFIXES.items()}.get(suffix, suffix)
     if fmt not in EXPORT_FORMATS:
         shown = f"'{fmt}'" if fmt else "none"
+        names = [f".{exporting.SUFFIXES.get(f, f)}" for f in EXPORT_FORMATS]
         raise click.ClickException(
             f"导出格式无效：{shown}，可选 {'、'.join(EXPORT_FORMATS)}，或用 --format 指定 "
-            f"(unknown export format {shown}: name the file .csv, .xlsx, .json or .jsonl, "
-            "or give --format)"
+            f"(unknown export format {shown}: name the file {', '.join(names[:-1])} or "
+            f"{names[-1]}, or give --format)"
         )
     try:
         request = request_from(options)
