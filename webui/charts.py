@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 PLOT_HEIGHT = 180.0
 LEFT, TOP, RIGHT = 52.0, 12.0, 12.0
-BAR, GROUP_GAP = 14.0, 14.0
+BAR, GROUP_GAP = 18.0, 16.0
 
 
 @dataclass(frozen=True)
