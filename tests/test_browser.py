@@ -19,7 +19,7 @@ import pytest
 
 from archive import Archive
 from indexer import Index
-from tests.test_research import indexed, multi_year_records
+from tests.test_research import consecutive_years, indexed, multi_year_records
 
 pytestmark = pytest.mark.browser
 
@@ -184,7 +184,7 @@ PAGES = (
 YEAR_PAGES = (
     f"/trends?q={PHRASE}&q=执法检查",
     "/compare?district=老边区&district=营口市",
-    "/compare/years?district=老边区&year=2019",
+    "/compare/years?district={}&year={}".format(*consecutive_years()),
 )
 
 
@@ -200,6 +200,7 @@ def test_phone_screen_has_no_sideways_scrolling_and_pages_work_without_javascrip
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, url
         assert page.locator("main h1, main .hit, main form").count() >= 1, url
+        assert page.locator("section.error").count() == (url.endswith("/000000000000")), url
     context.close()
 
 

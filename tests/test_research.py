@@ -532,3 +532,40 @@ def test_search_and_districts_link_to_the_comparison(seeds: FlaskClient) -> None
     boxes = doc.xpath("//input[@type='checkbox'][@form='cmp']/@value")
     assert "老边区" in boxes and len(boxes) == 7
     assert doc.xpath("//form[@id='cmp']/@action") == ["/compare"]
+
+
+def district_years() -> dict[str, set[int]]:
+    """The years of each district of the multi-year archive."""
+    found: dict[str, set[int]] = {}
+    for r in multi_year_records():
+        if r.district and r.year:
+            found.setdefault(r.district, set()).add(r.year)
+    return found
+
+
+def consecutive_years() -> tuple[str, int]:
+    """The first district (by name) with summaries in two consecutive years, and the earlier one."""
+    return min((d, y) for d, ys in district_years().items() for y in ys if y + 1 in ys)
+
+
+def test_consecutive_years_side_by_side(generated: FlaskClient) -> None:
+    from webui.views.compare import marked_new
+
+    by_district = district_years()
+    district, first = consecutive_years()
+    records = [r for r in multi_year_records() if r.district == district]
+    texts = {y: "\n".join(r.text for r in records if r.year == y) for y in (first, first + 1)}
+    params = [("district", district), ("year", str(first))]
+    data = get_json(generated, "/api/compare/years", params)
+    earlier, later = data["years"]
+    assert (earlier["year"], later["year"]) == (first, first + 1)
+    assert [p["text"] for p in earlier["paragraphs"]] == texts[first].split("\n")
+    assert [(p["text"], p["new"]) for p in later["paragraphs"]] == marked_new(
+        texts[first], texts[first + 1]
+    )
+    last = max(by_district[district])
+    assert generated.get(f"/api/compare/years?district={district}&year={last}").status_code == 404
+    response = generated.get(f"/api/compare/years?district={district}")
+    assert response.status_code == 400
+    assert response.get_json()["error"].endswith("(one district and one year)")
+    assert generated.get(f"/compare/years?{urlencode(params)}").status_code == 200

@@ -13,8 +13,8 @@ from flask import Blueprint, abort, jsonify, render_template, request
 from archive.categories import taxonomy
 from indexer.analysis import normalise
 from indexer.highlight import paragraphs
-from indexer.models import SearchRequest, TrendsRequest
-from indexer.params import parse_compare, parse_search, place_request
+from indexer.models import PlaceCount, SearchRequest, TrendsRequest
+from indexer.params import ParamError, parse_compare, parse_search, place_request
 from indexer.research import trends
 from webui.links import with_args
 from webui.navigation import chips
@@ -59,9 +59,8 @@ class PlaceColumn:
         }
 
 
-def level_of(name: str) -> str:
+def level_of(name: str, places: list[PlaceCount]) -> str:
     """The lowest level a place name is known at (an unknown name is taken as a district)."""
-    places = get_index().places()
     for level in ("district", "city", "province"):
         if any(getattr(p, level) == name for p in places):
             return level
@@ -78,8 +77,8 @@ def category_shares(search: SearchRequest) -> dict[int | None, tuple[int, Counte
     return found
 
 
-def place_column(name: str, search: SearchRequest) -> PlaceColumn:
-    level = level_of(name)
+def place_column(name: str, search: SearchRequest, places: list[PlaceCount]) -> PlaceColumn:
+    level = level_of(name, places)
     narrowed = dataclasses.replace(search, filters={**search.filters, level: (name,)})
     [series] = trends(get_index(), TrendsRequest((narrowed,), "year"))
     shares = category_shares(narrowed)
@@ -105,7 +104,8 @@ def place_column(name: str, search: SearchRequest) -> PlaceColumn:
 def compare_data() -> tuple[SearchRequest, list[PlaceColumn]]:
     """What /compare and /api/compare show."""
     places, search = parse_compare(request.args)
-    return search, [place_column(name, search) for name in places]
+    known = get_index().places()
+    return search, [place_column(name, search, known) for name in places]
 
 
 @bp.get("/compare")
@@ -147,10 +147,13 @@ def marked_new(earlier: str, later: str) -> list[tuple[str, bool]]:
 
 def years_data() -> dict[str, Any]:
     """One district's summaries of a year and of the next, the later one's new paragraphs marked."""
-    district = request.args.get("district", "")
+    district = request.args.get("district", "").strip()
     year = parse_search(request.args).years
     if not district or len(year) != 1 or year[0][0] != year[0][1]:
-        abort(404)
+        raise ParamError(
+            "请给出一个区县（district）和一个年份（year），例如 district=老边区&year=2024 "
+            "(one district and one year)"
+        )
     first = year[0][0]
     place = place_request(district, request.args.get("city"), request.args.get("province"), "year")
     hits = list(get_index().matches(place))

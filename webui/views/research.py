@@ -12,7 +12,13 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from archive.records import LABELS
 from indexer import exporting
 from indexer.models import ConcordanceRequest, SearchRequest, TrendsRequest
-from indexer.params import MAX_COMPARED, MAX_PAGE, parse_concordance, parse_trends
+from indexer.params import (
+    DEFAULT_LINES,
+    MAX_COMPARED,
+    MAX_PAGE,
+    parse_concordance,
+    parse_trends,
+)
 from indexer.research import Concordance, Key, Series, concordance, trends
 from webui.charts import Chart, bar_chart
 from webui.links import search_url
@@ -189,6 +195,7 @@ def concordance_page() -> str:
         sort_labels=LINE_SORT_LABELS,
         pages=pagination(lines.page, found.occurrences, lines.per_page, MAX_PAGE),
         last_page=last_page(found.occurrences, lines.per_page, MAX_PAGE),
+        default_per_page=DEFAULT_LINES,
     )
 
 
