@@ -121,7 +121,7 @@ def parse_concordance(args: Args) -> ConcordanceRequest:
     return concordance_request(
         parse_search(_Without(args, "page", "per_page", "sort")),
         sort=_single(args, "sort").strip() or default.sort,
-        context=_integer(args, "context", default.context, MAX_CONTEXT),
+        context=_integer(args, "context", default.context, MAX_CONTEXT, low=0),
         page=_integer(args, "page", 1, MAX_PAGE),
         per_page=_integer(args, "per_page", DEFAULT_LINES, MAX_LINES),
     )
@@ -312,12 +312,12 @@ def _bad_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
     return f"{LABELS[name]}参数无效：{value[:20]!r}，可选 {'、'.join(choices)} (unknown {name})"
 
 
-def _integer(args: Args, name: str, default: int, high: int) -> int:
+def _integer(args: Args, name: str, default: int, high: int, low: int = 1) -> int:
     raw = _single(args, name).strip()
     if not raw:
         return default
     if not raw.isascii() or not raw.isdigit():
-        raise ParamError(_bad_integer(name, raw, 1, high))
+        raise ParamError(_bad_integer(name, raw, low, high))
     return int(raw)
 
 

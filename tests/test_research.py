@@ -253,7 +253,11 @@ def test_trend_table_downloads_hold_the_page_numbers(
         ("/api/concordance?q=人大&mode=words", "语境索引只支持精确匹配"),
         ("/api/concordance?q=人大&sort=title", "排序参数无效"),
         ("/api/concordance?q=人大&per_page=501", "per_page must be a whole number from 1 to 500"),
-        ("/api/concordance?q=人大&context=201", "context must be a whole number"),
+        ("/api/concordance?q=人大&context=201", "(context must be a whole number from 0 to 200)"),
+        (
+            "/api/concordance?q=人大&context=x",
+            "收到 'x' (context must be a whole number from 0 to 200)",
+        ),
         ("/export?q=人大&level=occurrence&mode=words", "语境索引只支持精确匹配"),
     ],
 )
