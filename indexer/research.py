@@ -90,7 +90,8 @@ def _keys(request: SearchRequest, by: str, totals: dict[Key, int]) -> list[Key]:
     if by == "year":
         years = [int(k) for k in totals if k is not None and totals[k]]
         known = [y for y in years if not request.years or request.year_selected(y)]
-        return list(range(min(known), max(known) + 1)) if known else []
+        span = range(min(known), max(known) + 1) if known else range(0)
+        return [y for y in span if not request.years or request.year_selected(y)]
     wanted = set(request.selected(by))
     shown = [k for k in totals if totals[k] and (not wanted or k in wanted)]
     return sorted(shown, key=lambda k: (-totals[k], k))  # type: ignore[operator]
@@ -110,7 +111,7 @@ def trends(index: Index, request: TrendsRequest) -> list[Series]:
             Point(k, hits.get(k, 0), totals.get(k, 0), _occurrences(found, k)) for k in keys
         )
         unknown = (
-            Point(None, 0, 0, _occurrences(found, "no such key"))
+            Point(None, 0, 0, None if found is None else 0)
             if filtered
             else Point(None, unknown_hits, unknown_total, _occurrences(found, None))
         )

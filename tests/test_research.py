@@ -163,6 +163,21 @@ def test_years_without_records_are_gaps_and_unknown_years_apart(generated: Flask
     assert unknown_row == ["（未标注）"]
 
 
+def test_a_year_filter_keeps_only_its_years(generated: FlaskClient) -> None:
+    params = [("q", PHRASE), ("year", "2019"), ("year", "2021-2023")]
+    [series] = get_json(generated, "/api/trends", params)["series"]
+    assert [(p["key"], p["total"] > 0) for p in series["points"]] == [
+        (2019, True), (2021, False), (2022, True), (2023, True),
+    ]  # fmt: skip
+    assert series["unknown"] == {
+        "key": None,
+        "hits": 0,
+        "total": 0,
+        "share": None,
+        "occurrences": 0,
+    }
+
+
 def overlapping(text: str, term: str) -> int:
     return sum(text.startswith(term, i) for i in range(len(text)))
 
