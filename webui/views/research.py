@@ -84,7 +84,7 @@ class TrendsPage:
         hits = [[None if p.total == 0 else p.hits for p in row] for row in points]
         return [
             bar_chart("命中记录占同条件记录的比例", "%", keys, share, label, href),
-            bar_chart("命中记录数（篇）", "", keys, hits, label, href, whole=True),  # type: ignore[arg-type]
+            bar_chart("命中记录数（篇）", "", keys, hits, label, href, whole=True),
         ]
 
     def table(self) -> tuple[dict[str, str], list[dict[str, Any]]]:
