@@ -18,8 +18,9 @@ import xlsxwriter
 
 from archive import Archive
 from archive.records import FIELDS, HIT_KEYS, LABELS, LIST_FACETS, PLACE_LEVELS
-from indexer.models import Hit, Passage, SearchRequest, plain
+from indexer.models import ConcordanceRequest, Hit, Passage, SearchRequest, plain
 from indexer.params import ParamError, highlight_args, year_label
+from indexer.research import Line, all_lines
 from indexer.searching import Index
 
 FORMATS = {
@@ -27,14 +28,25 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json; charset=utf-8",
     "jsonl": "application/x-ndjson; charset=utf-8",
+    "ris": "application/x-research-info-systems; charset=utf-8",
+    "bibtex": "application/x-bibtex; charset=utf-8",
 }
-LEVELS = ("record", "passage")
+CITATION_FORMATS = ("ris", "bibtex")  # reference managers' formats: one entry per record
+SUFFIXES = {"bibtex": "bib"}  # a format's file suffix where it is not the format's name
+ARCHIVE_NAME = "人大常委会工作总结档案"
+LEVELS = ("record", "passage", "occurrence")
+TABLE_FORMATS = ("csv", "xlsx")  # tables that are not search rows, e.g. a trend
 # Column key -> header shown in CSV and XLSX (JSON keeps the keys). Records: the API's keys + link.
 RECORD_COLUMNS = {f.name: f.label for f in FIELDS} | {"link": "链接", "text": "全文"}
 PASSAGE_COLUMNS = (
     {"record_id": LABELS["id"]}
     | {key: LABELS[key] for key in HIT_KEYS if key != "id"}
     | {"paragraph": "段落序号", "text": "段落", "matches": "命中", "link": "链接"}
+)
+OCCURRENCE_COLUMNS = (
+    {"record_id": LABELS["id"]}
+    | {key: LABELS[key] for key in HIT_KEYS if key != "id"}
+    | {"paragraph": "段落序号", "left": "左文", "match": "关键词", "right": "右文", "link": "链接"}
 )
 BOM = "\ufeff".encode()
 LIST_SEPARATOR = "；"
@@ -48,7 +60,7 @@ Link = Callable[[str], str]
 
 def columns(level: str) -> dict[str, str]:
     """The columns of an export level, in order."""
-    return RECORD_COLUMNS if level == "record" else PASSAGE_COLUMNS
+    return {"record": RECORD_COLUMNS, "passage": PASSAGE_COLUMNS}.get(level, OCCURRENCE_COLUMNS)
 
 
 def linker(base_url: str, request: SearchRequest | None = None) -> Link:
@@ -59,12 +71,21 @@ def linker(base_url: str, request: SearchRequest | None = None) -> Link:
 
 
 def rows_for(
-    index: Index, archive: Archive, request: SearchRequest, level: str, base_url: str
+    index: Index,
+    archive: Archive,
+    request: SearchRequest,
+    level: str,
+    base_url: str,
+    lines: ConcordanceRequest | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """The rows of an export: every matching record, or every matching paragraph."""
+    """The rows of an export: every matching record, paragraph, or occurrence (in `lines`' order
+    and context width)."""
     if level == "record":
         return record_rows(index.matches(request), archive, linker(base_url))
-    return passage_rows(index.passages(request), linker(base_url, request))
+    if level == "passage":
+        return passage_rows(index.passages(request), linker(base_url, request))
+    found = all_lines(index, lines or ConcordanceRequest(request))
+    return occurrence_rows(found, linker(base_url, request))
 
 
 def record_rows(hits: Iterable[Hit], archive: Archive, link: Link) -> Iterator[dict[str, Any]]:
@@ -92,6 +113,24 @@ def passage_rows(passages: Iterable[Passage], link: Link) -> Iterator[dict[str, 
         }
 
 
+def occurrence_rows(lines: Iterable[Line], link: Link) -> Iterator[dict[str, Any]]:
+    """One row per occurrence: its record, paragraph, left context, match and right context."""
+    for line in lines:
+        row = line.to_json()
+        yield {"record_id": row.pop("id"), **row, "link": link(line.id)}
+
+
+def table(fmt: str, headers: dict[str, str], rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """A table of numbers that is not a search's rows (a trend) as CSV or XLSX, like the exports."""
+    if fmt not in TABLE_FORMATS:
+        raise ParamError(
+            f"表格格式无效：{fmt[:20]!r}，可选 {'、'.join(TABLE_FORMATS)} (unknown table format)"
+        )
+    if fmt == "csv":
+        return _csv(list(headers), headers, rows, bom=True)
+    return _xlsx(list(headers), headers, rows)
+
+
 def stream(
     fmt: str, level: str, rows: Iterable[dict[str, Any]], *, bom: bool = True
 ) -> Iterator[bytes]:
@@ -106,6 +145,10 @@ def stream(
         return _json(keys, rows)
     if fmt == "jsonl":
         return (_json_line(keys, row) + b"\n" for row in rows)
+    if fmt == "ris":
+        return (_ris(row).encode() for row in rows)
+    if fmt == "bibtex":
+        return (_bibtex(row).encode() for row in rows)
     raise AssertionError(fmt)  # check() refuses unknown formats before rows are read
 
 
@@ -119,6 +162,8 @@ def check(fmt: str, level: str) -> None:
         raise ParamError(
             f"导出层级无效：{level[:20]!r}，可选 {'、'.join(LEVELS)} (unknown export level)"
         )
+    if fmt in CITATION_FORMATS and level != "record":
+        raise ParamError(f"{fmt} 格式只能按记录导出 ({fmt} exports records only)")
 
 
 def filename(request: SearchRequest, level: str, fmt: str) -> str:
@@ -127,10 +172,9 @@ def filename(request: SearchRequest, level: str, fmt: str) -> str:
     for name in (*reversed(PLACE_LEVELS), *(f for f in LIST_FACETS if f not in PLACE_LEVELS)):
         parts += request.selected(name)
     parts.append(year_label(request) or "")
-    if level == "passage":
-        parts.append("段落")
+    parts.append({"record": "", "passage": "段落", "occurrence": "语境"}[level])
     stem = UNSAFE_NAME.sub("_", "-".join(p for p in parts if p)).strip("._-")[:80]
-    return f"{stem or '全部记录'}.{fmt}"
+    return f"{stem or '全部记录'}.{SUFFIXES.get(fmt, fmt)}"
 
 
 def content_disposition(name: str) -> str:
@@ -139,6 +183,70 @@ def content_disposition(name: str) -> str:
     ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "", stem).strip("._-")
     fallback = f"congress-archive-{ascii_stem}.{ext}" if ascii_stem else f"congress-archive.{ext}"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def place_name(row: dict[str, Any]) -> str:
+    """Province, city and district as one name, each level once: 辽宁省营口市老边区."""
+    levels = [row.get(level) for level in PLACE_LEVELS]
+    return "".join(dict.fromkeys(level for level in levels if level))
+
+
+def gbt7714(row: dict[str, Any], accessed: str) -> str:
+    """A GB/T 7714-2015 reference to an online resource ([EB/OL]) with the date it was cited;
+    an unknown committee or year is left out, as the standard allows."""
+    author = f"{row['committee']}. " if row.get("committee") else ""
+    year = f"({row['year']})" if row.get("year") else ""
+    return f"{author}{row['title']}[EB/OL]. {year}[{accessed}]. {row['link']}."
+
+
+def _ris(row: dict[str, Any]) -> str:
+    """One RIS entry (a report), as Zotero, EndNote and NoteExpress import it."""
+    tags = [
+        ("TY", "RPRT"),
+        ("TI", row["title"]),
+        ("AU", row.get("committee")),
+        ("PB", row.get("committee")),
+        ("PY", row.get("year")),
+        ("CY", place_name(row) or None),
+        *(("KW", category) for category in row.get("categories") or ()),
+        ("UR", row["link"]),
+        ("ID", row["id"]),
+        ("DB", ARCHIVE_NAME),
+    ]
+    lines = [f"{tag}  - {_one_line(value)}" for tag, value in tags if value not in (None, "")]
+    return "\r\n".join([*lines, "ER  - ", "", ""])
+
+
+BIBTEX_SPECIAL = {c: "\\" + c for c in "&%$#_{}"} | {
+    "\\": r"\textbackslash{}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def _tex(value: Any) -> str:
+    """A value as BibTeX text: LaTeX's special characters escaped, on one line."""
+    return "".join(BIBTEX_SPECIAL.get(c, c) for c in _one_line(value))
+
+
+def _bibtex(row: dict[str, Any]) -> str:
+    """One BibTeX @misc entry keyed by the record id; the title and the corporate author are
+    braced so their case and spaces are kept."""
+    fields = [
+        ("title", f"{{{_tex(row['title'])}}}"),
+        ("author", f"{{{_tex(row['committee'])}}}" if row.get("committee") else None),
+        ("year", row.get("year")),
+        ("address", _tex(place_name(row)) or None),
+        ("keywords", _tex(", ".join(row.get("categories") or ())) or None),
+        ("url", _one_line(row["link"]).replace("{", "%7B").replace("}", "%7D")),
+        ("note", f"{ARCHIVE_NAME} {row['id']}"),
+    ]
+    body = ",\n".join(f"  {key} = {{{value}}}" for key, value in fields if value is not None)
+    return f"@misc{{congress-{row['id']},\n{body}\n}}\n\n"
+
+
+def _one_line(value: Any) -> str:
+    return " ".join(str(value).split())
 
 
 def write_file(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
@@ -217,7 +325,7 @@ def _xlsx(
         for row_number, row in enumerate(rows, start=1):
             for col, key in enumerate(keys):
                 value = row[key]
-                if isinstance(value, int):
+                if isinstance(value, int | float) and not isinstance(value, bool):
                     sheet.write_number(row_number, col, value)
                 else:
                     sheet.write_string(row_number, col, _cell(value)[:XLSX_CELL_LIMIT])

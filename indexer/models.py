@@ -12,6 +12,8 @@ Sort = Literal["relevance", "year", "-year", "district"]
 MODES: tuple[str, ...] = ("exact", "words")
 SCOPES: tuple[str, ...] = ("all", "title")
 SORTS: tuple[str, ...] = ("relevance", "year", "-year", "district")
+TREND_KEYS: tuple[str, ...] = ("year", "province", "city", "district")  # what /trends counts by
+LINE_SORTS: tuple[str, ...] = ("year", "place", "left", "right")  # concordance orders
 
 
 class QueryError(ValueError):
@@ -38,6 +40,25 @@ class SearchRequest:
     def year_selected(self, year: int) -> bool:
         """Whether the year filter takes this year (a ticked year, or one inside a ticked range)."""
         return any(low <= year <= high for low, high in self.years)
+
+
+@dataclass(frozen=True)
+class TrendsRequest:
+    """Up to six searches that differ only in their query, counted per year or per place."""
+
+    searches: tuple[SearchRequest, ...]
+    by: str = "year"
+
+
+@dataclass(frozen=True)
+class ConcordanceRequest:
+    """Every occurrence of an exact search as a line, `context` characters each side, one page."""
+
+    search: SearchRequest
+    sort: str = "year"
+    context: int = 30
+    page: int = 1
+    per_page: int = 50
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Protocol
 
 from archive.records import LIST_FACETS
-from indexer.models import MODES, SCOPES, SORTS, QueryError, SearchRequest, Sort
+from indexer.models import (
+    LINE_SORTS,
+    MODES,
+    SCOPES,
+    SORTS,
+    TREND_KEYS,
+    ConcordanceRequest,
+    QueryError,
+    SearchRequest,
+    Sort,
+    TrendsRequest,
+)
 
 MAX_QUERY = 500
 MAX_VALUE = 64
@@ -21,8 +33,13 @@ MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = SearchRequest().per_page
 YEAR_MIN, YEAR_MAX = 1949, 2100
 YEAR_PATTERN = re.compile(r"^\s*(\d{4})\s*(?:[-–~]\s*(\d{4})\s*)?$")
+MAX_COMPARED = 6  # terms on one trends chart: more lines than a reader can tell apart
+MAX_CONTEXT = 200
+MAX_LINES = 500  # concordance lines per page
+DEFAULT_LINES = ConcordanceRequest(SearchRequest()).per_page
+MIN_PLACES, MAX_PLACES = 2, 4  # places side by side: fewer is no comparison, more do not fit
 CHOICES = {"mode": MODES, "scope": SCOPES, "sort": SORTS}
-LABELS = {"mode": "匹配方式", "scope": "检索范围", "sort": "排序"}
+LABELS = {"mode": "匹配方式", "scope": "检索范围", "sort": "排序", "by": "统计维度"}
 
 
 class ParamError(QueryError):
@@ -79,6 +96,99 @@ def parse_search(args: Args, *, per_page: int | None = None) -> SearchRequest:
         page=_integer(args, "page", 1, MAX_PAGE),
         per_page=per_page or _integer(args, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE),
     )
+
+
+def parse_trends(args: Args) -> TrendsRequest:
+    """The searches of a trends chart: the filters once, up to six repeated `q` values."""
+    base = parse_search(_Without(args, "page", "per_page", "sort"))
+    terms = list(dict.fromkeys(q.strip() for q in args.getlist("q") if q.strip()))
+    if len(terms) > MAX_COMPARED:
+        raise ParamError(
+            f"最多比较 {MAX_COMPARED} 个检索词，收到 {len(terms)} 个 (at most {MAX_COMPARED} terms)"
+        )
+    searches = tuple(replace(base, q=q) for q in terms) or (base,)
+    for search in searches:
+        check(search)
+    by = _single(args, "by").strip() or TREND_KEYS[0]
+    if by not in TREND_KEYS:
+        raise ParamError(_bad_choice("by", by, TREND_KEYS))
+    return TrendsRequest(searches, by)
+
+
+def parse_concordance(args: Args) -> ConcordanceRequest:
+    """A concordance page from a query string: the search, its order, context width and page."""
+    default = ConcordanceRequest(SearchRequest())
+    return concordance_request(
+        parse_search(_Without(args, "page", "per_page", "sort")),
+        sort=_single(args, "sort").strip() or default.sort,
+        context=_integer(args, "context", default.context, MAX_CONTEXT, low=0),
+        page=_integer(args, "page", 1, MAX_PAGE),
+        per_page=_integer(args, "per_page", DEFAULT_LINES, MAX_LINES),
+    )
+
+
+def concordance_request(
+    search: SearchRequest,
+    *,
+    sort: str = "year",
+    context: int = 30,
+    page: int = 1,
+    per_page: int = DEFAULT_LINES,
+) -> ConcordanceRequest:
+    """A checked ConcordanceRequest: lines need an exact full-text search."""
+    if search.mode != "exact" or search.scope != "all":
+        raise ParamError(
+            "语境索引只支持精确匹配、全文范围 (concordance needs mode=exact, scope=all)"
+        )
+    if sort not in LINE_SORTS:
+        raise ParamError(_bad_choice("sort", sort, LINE_SORTS))
+    for name, value, low, high in (
+        ("context", context, 0, MAX_CONTEXT),
+        ("page", page, 1, MAX_PAGE),
+        ("per_page", per_page, 1, MAX_LINES),
+    ):
+        if not low <= value <= high:
+            raise ParamError(_bad_integer(name, str(value), low, high))
+    return ConcordanceRequest(search, sort, context, page, per_page)
+
+
+def concordance_args(request: ConcordanceRequest, **changes: object) -> list[tuple[str, str]]:
+    """The parameters that reproduce a concordance page, defaults left out."""
+    request = replace(request, **changes)  # type: ignore[arg-type]
+    default = ConcordanceRequest(request.search)
+    pairs = to_args(request.search)
+    for name in ("sort", "context", "page", "per_page"):
+        if getattr(request, name) != getattr(default, name):
+            pairs.append((name, str(getattr(request, name))))
+    return pairs
+
+
+def trends_args(request: TrendsRequest) -> list[tuple[str, str]]:
+    """The parameters that reproduce a trends page: every term, the shared filters, `by`."""
+    pairs = [("q", search.q) for search in request.searches if search.q]
+    pairs += [pair for pair in to_args(request.searches[0]) if pair[0] != "q"]
+    return [*pairs, ("by", request.by)] if request.by != TREND_KEYS[0] else pairs
+
+
+def parse_compare(args: Args) -> tuple[tuple[str, ...], SearchRequest]:
+    """Two to four places (any level) and the search and filters they are compared under."""
+    places = _values("district", args.getlist("district"))
+    if not MIN_PLACES <= len(places) <= MAX_PLACES:
+        raise ParamError(
+            f"请选择 {MIN_PLACES} 到 {MAX_PLACES} 个地区进行比较，收到 {len(places)} 个 "
+            f"(compare {MIN_PLACES} to {MAX_PLACES} places)"
+        )
+    return places, parse_search(_Without(args, "district", "page", "per_page", "sort"))
+
+
+class _Without:
+    """A query string's parameters with some left out (their meaning differs on this page)."""
+
+    def __init__(self, args: Args, *names: str) -> None:
+        self.args, self.names = args, names
+
+    def getlist(self, key: str) -> list[str]:
+        return [] if key in self.names else self.args.getlist(key)
 
 
 def check(request: SearchRequest) -> None:
@@ -202,12 +312,12 @@ def _bad_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
     return f"{LABELS[name]}参数无效：{value[:20]!r}，可选 {'、'.join(choices)} (unknown {name})"
 
 
-def _integer(args: Args, name: str, default: int, high: int) -> int:
+def _integer(args: Args, name: str, default: int, high: int, low: int = 1) -> int:
     raw = _single(args, name).strip()
     if not raw:
         return default
     if not raw.isascii() or not raw.isdigit():
-        raise ParamError(_bad_integer(name, raw, 1, high))
+        raise ParamError(_bad_integer(name, raw, low, high))
     return int(raw)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import socket
@@ -18,12 +19,14 @@ import pytest
 
 from archive import Archive
 from indexer import Index
+from tests.test_research import consecutive_years, indexed, multi_year_records
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "docs" / "screenshot-search.png"
+AXE = Path(__file__).resolve().parent / "fixtures" / "axe.min.js"  # axe-core 4.14.1 (MPL-2.0)
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -49,16 +52,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(seeded_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`congress-archive serve` (waitress) on a free loopback port, over the indexed seeds."""
-    data_dir = tmp_path_factory.mktemp("served") / "data"
-    shutil.copytree(seeded_data_dir, data_dir)
-    Index(data_dir).update(Archive(data_dir))
+def serve(data_dir: Path, log: Path) -> Iterator[str]:
+    """`congress-archive serve` (waitress) on a free loopback port, over an indexed data dir."""
     port = free_port()
     command = [str(Path(sys.executable).parent / "congress-archive"), "--data-dir", str(data_dir)]
     command += ["serve", "--port", str(port)]
-    log = tmp_path_factory.mktemp("log") / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
@@ -78,6 +76,22 @@ def server(seeded_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         process.terminate()
         process.wait(timeout=10)
     assert "Traceback" not in log.read_text()
+
+
+@pytest.fixture(scope="module")
+def server(seeded_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The server over the indexed seeds."""
+    data_dir = tmp_path_factory.mktemp("served") / "data"
+    shutil.copytree(seeded_data_dir, data_dir)
+    Index(data_dir).update(Archive(data_dir))
+    yield from serve(data_dir, tmp_path_factory.mktemp("log") / "serve.log")
+
+
+@pytest.fixture(scope="module")
+def years_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The server over a generated archive of several years (the trends test corpus)."""
+    data_dir = indexed(tmp_path_factory.mktemp("years") / "data", multi_year_records())
+    yield from serve(data_dir, tmp_path_factory.mktemp("log") / "serve.log")
 
 
 @pytest.fixture(scope="module")
@@ -154,14 +168,110 @@ def test_facets_work_without_javascript(browser: Browser, server: str) -> None:
     context.close()
 
 
-def test_phone_screen_has_no_sideways_scrolling(browser: Browser, server: str) -> None:
-    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+PAGES = (
+    "/",
+    f"/search?q={PHRASE}&district=老边区&district=西市区",
+    "/records/387a6fb41bfe",
+    f"/records/387a6fb41bfe?q={PHRASE}",
+    "/districts",
+    "/districts/老边区?city=营口市&province=辽宁省",
+    "/help",
+    f"/trends?q={PHRASE}&q=执法检查&by=district",
+    f"/concordance?q={PHRASE}",
+    f"/compare?district=老边区&district=西市区&q={PHRASE}",
+    "/records/000000000000",
+)
+YEAR_PAGES = (
+    f"/trends?q={PHRASE}&q=执法检查",
+    "/compare?district=老边区&district=营口市",
+    "/compare/years?district={}&year={}".format(*consecutive_years()),
+)
+
+
+def test_phone_screen_has_no_sideways_scrolling_and_pages_work_without_javascript(
+    browser: Browser, server: str, years_server: str
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, java_script_enabled=False
+    )
     page = context.new_page()
-    for path in (f"/search?q={PHRASE}", "/districts", "/help"):
-        page.goto(server + path)
+    for url in (*(server + p for p in PAGES), *(years_server + p for p in YEAR_PAGES)):
+        page.goto(url)
         width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 375, path
+        assert width <= 375, url
+        assert page.locator("main h1, main .hit, main form").count() >= 1, url
+        assert page.locator("section.error").count() == (url.endswith("/000000000000")), url
     context.close()
+
+
+def test_every_page_passes_axe_wcag2_a_and_aa(
+    browser: Browser, server: str, years_server: str
+) -> None:
+    """axe-core's WCAG 2 A/AA rules on every page (injected past the CSP, which the pages keep)."""
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    failures = {}
+    for url in (*(server + p for p in PAGES), *(years_server + p for p in YEAR_PAGES)):
+        page.goto(url)
+        page.add_script_tag(path=str(AXE))
+        found = page.evaluate(
+            """async () => {
+                const r = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']});
+                return r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' | '));
+            }"""
+        )
+        if found:
+            failures[url] = found
+    context.close()
+    assert failures == {}
+
+
+def test_trends_chart_draws_a_bar_per_year_and_term_and_opens_the_narrowed_search(
+    page: Page, years_server: str
+) -> None:
+    terms = (PHRASE, "执法检查")
+    query = "&".join(f"q={t}" for t in terms)
+    page.goto(f"{years_server}/trends?{query}")
+    with urllib.request.urlopen(page.url.replace("/trends?", "/api/trends?")) as response:
+        trend = json.load(response)
+    svg = page.locator("svg#chart-2")  # raw counts
+    top = float(svg.get_attribute("data-top") or 0)
+    plot = float(svg.get_attribute("data-plot-height") or 0)
+    for s, series in enumerate(trend["series"]):
+        bars = svg.locator(f"rect.bar[data-series='{s}']")
+        drawn = [p for p in series["points"] if p["total"]]
+        assert bars.count() == len(drawn) == 7  # 2018-2025 without 2021
+        for i, point in enumerate(drawn):
+            bar = bars.nth(i)
+            assert bar.get_attribute("data-key") == str(point["key"])
+            box = bar.bounding_box()
+            assert box is not None
+            assert box["height"] == pytest.approx(point["hits"] / top * plot, abs=0.5)
+    bar = svg.locator("rect.bar[data-series='1'][data-key='2019']")
+    hits = next(p["hits"] for p in trend["series"][1]["points"] if p["key"] == 2019)
+    bar.click()
+    page.wait_for_url("**/search?**")
+    assert "year=2019" in page.url and "%E6%89%A7%E6%B3%95%E6%A3%80%E6%9F%A5" in page.url
+    assert total(page) == hits
+    if os.environ.get("UPDATE_SCREENSHOT"):
+        page.goto(f"{years_server}/trends?{query}")
+        page.screenshot(path=str(ROOT / "docs" / "screenshot-trends.png"), full_page=True)
+        page.goto(f"{years_server}/compare?district=老边区&district=营口市&q={PHRASE}")
+        page.screenshot(path=str(ROOT / "docs" / "screenshot-compare.png"), full_page=False)
+
+
+def test_concordance_sorts_by_right_context(page: Page, server: str) -> None:
+    page.goto(f"{server}/concordance?q={PHRASE}&context=12")
+    assert total(page) == 10
+    page.locator("select[name=sort]").select_option("right")
+    page.get_by_role("button", name="显示").click()
+    page.wait_for_url("**sort=right*")
+    rights = page.locator("table.kwic td.right").all_inner_texts()
+    assert len(rights) == 10
+    assert rights == sorted(rights)
+    expect(page.locator("table.kwic td.match mark").first).to_have_text(PHRASE)
+    if os.environ.get("UPDATE_SCREENSHOT"):
+        page.screenshot(path=str(ROOT / "docs" / "screenshot-concordance.png"), full_page=False)
 
 
 def test_chinese_renders_as_glyphs_not_boxes(page: Page, server: str) -> None:

@@ -127,11 +127,16 @@ def test_lone_surrogates_in_a_query_are_a_query_error(index: Index, q: str) -> N
 # --- the web app ---------------------------------------------------------------------------------
 
 NAMES = ["q", "mode", "scope", "sort", "page", "per_page", "year", "province", "city", "district"]
-NAMES += ["category", "format", "level", "bom", "x", "", "q[]", "__proto__"]
+NAMES += ["category", "format", "level", "bom", "x", "", "q[]", "__proto__", "by", "context"]
 PATHS = ["/", "/search", "/api/search", "/api/facets", "/export", "/records/387a6fb41bfe"]
 PATHS += ["/api/records/387a6fb41bfe", "/districts", "/districts/老边区", "/help"]
+PATHS += ["/trends", "/api/trends", "/trends/table", "/concordance", "/api/concordance"]
+PATHS += ["/compare", "/api/compare", "/compare/years", "/records/387a6fb41bfe/cite.ris"]
 pairs = st.lists(
-    st.tuples(choice(NAMES), typed | choice(["2025", "2020-2025", "words", "title", "csv", "0"])),
+    st.tuples(
+        choice(NAMES),
+        typed | choice(["2025", "2020-2025", "words", "title", "csv", "0", "left", "province"]),
+    ),
     max_size=8,
 )
 raw_query = st.binary(max_size=80).map(lambda b: quote_from_bytes(b, safe=b"=&%+;"))

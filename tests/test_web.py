@@ -586,7 +586,7 @@ def test_district_json_twin_has_the_page_s_records_by_year(
         ),
         (
             "/export?format=pdf",
-            "导出格式无效：'pdf'，可选 csv、xlsx、json、jsonl (unknown export format)",
+            "导出格式无效：'pdf'，可选 csv、xlsx、json、jsonl、ris、bibtex (unknown export format)",
         ),
         (
             "/records/387a6fb41bfe?page=x",

@@ -79,11 +79,12 @@ def test_record_export_rows_are_the_api_records_plus_a_link(client: FlaskClient,
 def test_every_export_link_on_the_page_downloads(client: FlaskClient) -> None:
     doc = lxml.html.fromstring(client.get(f"/search?q={PHRASE}&district=老边区&year=2025").text)
     links = doc.xpath("//details[@class='export']//a")
-    assert len(links) == 8
+    assert len(links) == 10
     for link in links:
         fmt, level = link.get("data-format"), link.get("data-level")
         data, headers = download(client, link.get("href").split("?", 1)[1])
-        name = f"{PHRASE}-老边区-2025{'-段落' if level == 'passage' else ''}.{fmt}"
+        suffix = {"bibtex": "bib"}.get(fmt, fmt)
+        name = f"{PHRASE}-老边区-2025{'-段落' if level == 'passage' else ''}.{suffix}"
         assert headers["Content-Disposition"].endswith("''" + quote(name)), name
         if fmt == "jsonl":
             assert all(json.loads(line)["district"] == "老边区" for line in data.splitlines())
@@ -162,8 +163,8 @@ def test_cli_export_refuses_bad_input_with_one_line(indexed_dir: Path, tmp_path:
     )
     assert result.exit_code == 1
     assert result.output == (
-        "Error: 导出格式无效：'txt'，可选 csv、xlsx、json、jsonl，或用 --format 指定 "
-        "(unknown export format 'txt': name the file .csv, .xlsx, .json or .jsonl, "
+        "Error: 导出格式无效：'txt'，可选 csv、xlsx、json、jsonl、ris、bibtex，或用 --format 指定 "
+        "(unknown export format 'txt': name the file .csv, .xlsx, .json, .jsonl, .ris or .bib, "
         "or give --format)\n"
     )
     result = CliRunner().invoke(

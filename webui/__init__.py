@@ -18,7 +18,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from webui import errors
     from webui.links import HELPERS
     from webui.render import marked
-    from webui.views import browse, export, records, search
+    from webui.views import browse, compare, export, records, research, search
 
     app = Flask(__name__)
     app.config.from_mapping(
@@ -31,7 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    for module in (search, records, browse, export):
+    for module in (search, records, browse, export, research, compare):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     app.jinja_env.globals.update(HELPERS)

@@ -20,6 +20,7 @@ from archive.reextract import reextract as reextract_archive
 from indexer.exporting import FORMATS as EXPORT_FORMATS
 from indexer.exporting import LEVELS as EXPORT_LEVELS
 from indexer.models import MODES, SCOPES, SORTS, SearchRequest
+from indexer.params import MAX_CONTEXT
 
 DATA_DIR_TYPE = click.Path(file_okay=False, path_type=Path)
 # Nothing to do on a dir with no archive: these stop with one line naming it.
@@ -298,6 +299,13 @@ def serve(data_dir: Path, host: str, port: int, threads: int) -> None:
 )
 @click.option("--level", type=click.Choice(EXPORT_LEVELS), default="record", show_default=True)
 @click.option(
+    "--context",
+    type=click.IntRange(0, MAX_CONTEXT),
+    default=30,
+    show_default=True,
+    help="Level occurrence: characters of context on each side of a match.",
+)
+@click.option(
     "--bom/--no-bom", default=True, show_default=True, help="UTF-8 BOM in CSV, for Excel."
 )
 @click.option(
@@ -315,25 +323,29 @@ def serve(data_dir: Path, host: str, port: int, threads: int) -> None:
 )
 @click.pass_obj
 def export(
-    data_dir: Path, output: Path, fmt: str | None, level: str, bom: bool, base_url: str,
-    **options: Any,
+    data_dir: Path, output: Path, fmt: str | None, level: str, context: int, bom: bool,
+    base_url: str, **options: Any,
 ) -> None:  # fmt: skip
     """Export EVERY record (or paragraph) matching QUERY; an empty query exports everything."""
     from indexer import Index, QueryError, exporting
+    from indexer.params import concordance_request
 
     to_stdout = str(output) == "-"
-    fmt = fmt or ("" if to_stdout else output.suffix.lstrip(".").lower())
+    suffix = "" if to_stdout else output.suffix.lstrip(".").lower()
+    fmt = fmt or {v: k for k, v in exporting.SUFFIXES.items()}.get(suffix, suffix)
     if fmt not in EXPORT_FORMATS:
         shown = f"'{fmt}'" if fmt else "none"
+        names = [f".{exporting.SUFFIXES.get(f, f)}" for f in EXPORT_FORMATS]
         raise click.ClickException(
             f"导出格式无效：{shown}，可选 {'、'.join(EXPORT_FORMATS)}，或用 --format 指定 "
-            f"(unknown export format {shown}: name the file .csv, .xlsx, .json or .jsonl, "
-            "or give --format)"
+            f"(unknown export format {shown}: name the file {', '.join(names[:-1])} or "
+            f"{names[-1]}, or give --format)"
         )
     try:
         request = request_from(options)
+        lines = concordance_request(request, context=context) if level == "occurrence" else None
         with Index.open(data_dir) as index:
-            rows = exporting.rows_for(index, Archive(data_dir), request, level, base_url)
+            rows = exporting.rows_for(index, Archive(data_dir), request, level, base_url, lines)
             counted = exporting.Counted(rows)
             chunks = exporting.stream(fmt, level, counted, bom=bom)
             if to_stdout:

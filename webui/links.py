@@ -8,9 +8,10 @@ from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 
+from archive.records import PLACE_LEVELS
 from indexer.exporting import linker
-from indexer.models import SearchRequest
-from indexer.params import highlight_args, to_args
+from indexer.models import ConcordanceRequest, SearchRequest, TrendsRequest
+from indexer.params import DEFAULT_LINES, concordance_args, highlight_args, to_args, trends_args
 from webui.navigation import without
 
 
@@ -47,6 +48,52 @@ def export_url(request: SearchRequest, fmt: str, level: str) -> str:
     return with_args("export.export_view", [*pairs, ("format", fmt), ("level", level)])
 
 
+def research_url(endpoint: str, request: SearchRequest) -> str:
+    """A research view of a search (its query and filters, from the start, in the view's order);
+    the concordance always matches exactly in the full text."""
+    if endpoint == "research.concordance_page":
+        request = dataclasses.replace(request, mode="exact", scope="all")
+    return with_args(endpoint, [*([("q", request.q)] if request.q else []), *kept_args(request)])
+
+
+def kept_args(request: SearchRequest) -> list[tuple[str, str]]:
+    """A search's match mode, scope and filters: what a research view's form carries along."""
+    return [p for p in to_args(request) if p[0] not in ("q", "sort", "page", "per_page")]
+
+
+def compare_url(request: SearchRequest) -> str | None:
+    """The places a search is narrowed to (2-4 of one level) side by side, under its query and
+    other filters; None when it is not narrowed so."""
+    for level in ("district", "city", "province"):
+        places = request.selected(level)
+        if 2 <= len(places) <= 4:
+            others = {k: v for k, v in request.filters.items() if k not in PLACE_LEVELS}
+            rest = kept_args(dataclasses.replace(request, filters=others))
+            pairs = [*(("district", p) for p in places), *([("q", request.q)] if request.q else [])]
+            return with_args("compare.compare_page", [*pairs, *rest])
+    return None
+
+
+def trends_url(request: TrendsRequest, endpoint: str = "research.trends_page", **extra: str) -> str:
+    """A trend's page, JSON or table download (extra: format=csv)."""
+    return with_args(endpoint, [*trends_args(request), *extra.items()])
+
+
+def concordance_url(request: ConcordanceRequest, **changes: Any) -> str:
+    """A concordance page, optionally changed (e.g. page=2, sort='right')."""
+    return with_args("research.concordance_page", concordance_args(request, **changes))
+
+
+def concordance_api_url(request: ConcordanceRequest) -> str:
+    return with_args("research.api_concordance", concordance_args(request))
+
+
+def occurrence_export_url(request: ConcordanceRequest, fmt: str) -> str:
+    """Every line of a concordance (not one page) as a download."""
+    pairs = concordance_args(request, page=1, per_page=DEFAULT_LINES)
+    return with_args("export.export_view", [*pairs, ("format", fmt), ("level", "occurrence")])
+
+
 def base_url() -> str:
     """Where the archive is published: BASE_URL when configured, else the request's own host."""
     return current_app.config.get("BASE_URL") or request.url_root
@@ -71,4 +118,11 @@ HELPERS = {
     "export_url": export_url,
     "district_url": district_url,
     "permalink": permalink,
+    "research_url": research_url,
+    "kept_args": kept_args,
+    "compare_url": compare_url,
+    "trends_url": trends_url,
+    "concordance_url": concordance_url,
+    "concordance_api_url": concordance_api_url,
+    "occurrence_export_url": occurrence_export_url,
 }

@@ -27,8 +27,11 @@ from archive import Archive, Record
 from archive.ingest import ingest_paths
 from indexer import Index, SearchRequest
 from indexer.analysis import normalise
+from indexer.models import ConcordanceRequest, TrendsRequest
+from indexer.research import concordance, trends
 
 ROOT = Path(__file__).resolve().parents[2]
+COMMON = ("人大", "代表联络站", "执法检查")  # terms in most summaries, for the research views
 NAIVE_STEP = 2  # the naive baseline takes seconds per query: it is timed on every 2nd query
 YEARS = list(range(2018, 2026))
 
@@ -157,6 +160,7 @@ def bench_ours(
         exact = [timed(partial(index.search, _request(q)), repeat) for q in queries]
         words = [timed(partial(index.search, _request(q, "words")), repeat) for q in queries]
         similar = timed_each(index.similar, [r.id for r in records[:60:2]])
+        research = bench_research(index, repeat)
     norm = [(r.id, normalise(r.title), normalise(r.text)) for r in records]
     wrong = checked = 0
     for q in queries:
@@ -174,8 +178,33 @@ def bench_ours(
         "lat": exact,
         "words": words,
         "similar": similar,
+        **research,
         "exact": f"exact mode = substring scan: {checked - wrong}/{checked} queries",
     }
+
+
+def bench_research(index: Index, repeat: int) -> dict[str, list[list[float]]]:
+    """Trends by year and by province, and a 50-line concordance page, for common terms."""
+    out: dict[str, list[list[float]]] = {}
+    for by in ("year", "province"):
+        out[f"trends by {by}"] = [
+            timed(partial(trends, index, TrendsRequest((SearchRequest(q=q),), by)), repeat)
+            for q in COMMON
+        ]
+    for sort in ("year", "right"):
+        out[f"concordance, 50 lines, sort={sort}"] = [
+            timed(partial(concordance, index, ConcordanceRequest(SearchRequest(q=q), sort)), repeat)
+            for q in COMMON
+        ]
+    return out
+
+
+RESEARCH_ROWS = (
+    "trends by year",
+    "trends by province",
+    "concordance, 50 lines, sort=year",
+    "concordance, 50 lines, sort=right",
+)
 
 
 def timed_each(fn: Callable[[str], object], args: list[str]) -> list[list[float]]:
@@ -403,6 +432,11 @@ def tier_rows(n: int, chars: int, queries: list[dict], results: dict[str, dict])
         rows.append(
             f"| {n:,} | {name} | | | {pct(ours[key], 0.5):.1f} | {pct(ours[key], 0.95):.1f} "
             f"| | | {note} |"
+        )
+    for key in RESEARCH_ROWS:
+        rows.append(
+            f"| {n:,} | this index, {key} | | | {pct(ours[key], 0.5):.1f} | "
+            f"{pct(ours[key], 0.95):.1f} | | | {', '.join(COMMON)}, each timed {len(ours[key][0])}× |"
         )
     naive = results.get("naive whoosh+jieba")
     if naive:

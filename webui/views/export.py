@@ -9,7 +9,7 @@ from typing import TypeVar
 from flask import Blueprint, Response, request, stream_with_context
 
 from indexer import exporting as export
-from indexer.params import parse_search
+from indexer.params import parse_concordance, parse_search
 from webui.links import base_url
 from webui.services import get_archive, get_index
 
@@ -28,11 +28,12 @@ def primed(items: Iterator[T]) -> Iterator[T]:
 
 @bp.get("/export")
 def export_view() -> Response:
-    search_request = parse_search(request.args)
     fmt = request.args.get("format", "csv")
     level = request.args.get("level", "record")
+    lines = parse_concordance(request.args) if level == "occurrence" else None
+    search_request = lines.search if lines else parse_search(request.args)
     export.check(fmt, level)
-    rows = export.rows_for(get_index(), get_archive(), search_request, level, base_url())
+    rows = export.rows_for(get_index(), get_archive(), search_request, level, base_url(), lines)
     chunks = export.stream(fmt, level, primed(rows), bom=request.args.get("bom", "1") != "0")
     response = Response(stream_with_context(chunks), content_type=export.FORMATS[fmt])
     name = export.filename(search_request, level, fmt)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
-from flask import Blueprint, abort, jsonify, make_response, render_template, request
+from flask import Blueprint, Response, abort, jsonify, make_response, render_template, request
 from markupsafe import Markup
 
 from archive import Record
 from archive.categories import data_taxonomy
+from indexer import exporting
 from indexer.highlight import Span, paragraph_snippets, paragraphs
 from indexer.models import Hit
 from indexer.params import parse_search, place_request
 from webui.errors import error_response
+from webui.links import permalink
 from webui.render import render_markdown
 from webui.services import data_dir, get_archive, get_index
 
@@ -108,7 +111,27 @@ def record(record_id: str) -> str:
         previous=previous,
         following=following,
         similar=index.similar(rec.id, limit=SIMILAR),
+        citation=exporting.gbt7714(citation_row(rec), date.today().isoformat()),
     )
+
+
+def citation_row(rec: Record) -> dict[str, object]:
+    """The record as an export row, linked by its permalink: what its citations are made of."""
+    return {**rec.metadata(), "link": permalink(rec.id), "text": rec.text}
+
+
+@bp.get("/records/<record_id>/cite.<suffix>")
+def cite(record_id: str, suffix: str) -> Response:
+    """The record as one RIS or BibTeX entry, for a reference manager."""
+    fmt = {exporting.SUFFIXES.get(f, f): f for f in exporting.CITATION_FORMATS}.get(suffix)
+    if fmt is None:
+        abort(404)
+    rec = load(record_id)
+    body = b"".join(exporting.stream(fmt, "record", [citation_row(rec)]))
+    response = Response(body, content_type=exporting.FORMATS[fmt])
+    name = f"{exporting.UNSAFE_NAME.sub('_', rec.title)[:80] or rec.id}.{suffix}"
+    response.headers["Content-Disposition"] = exporting.content_disposition(name)
+    return response
 
 
 @bp.get("/api/records/<record_id>")

@@ -1,0 +1,314 @@
+"""Research views over the search API: counts per year or place with the term's occurrences, and
+every occurrence as a keyword-in-context line.
+
+Counts come from the facet counts of `Index.search`, so a trend always agrees with /api/facets;
+this module only adds what facets do not hold (occurrences, lines).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from archive.records import PLACE_LEVELS
+from indexer.facets import apply_filters, filter_masks
+from indexer.highlight import find_spans, paragraph_snippets
+from indexer.matching import evaluate
+from indexer.models import ConcordanceRequest, RecordFields, SearchRequest, TrendsRequest, plain
+from indexer.query import Query
+from indexer.reading import Snapshot
+from indexer.searching import Index, validate
+
+Key = int | str | None  # a year, a place name, or None for records where it is unknown
+
+
+@dataclass(frozen=True)
+class Point:
+    """One key of a trend: matching records, records under the same filters, occurrences."""
+
+    key: Key
+    hits: int
+    total: int
+    occurrences: int | None  # None: not counted (words mode or a title search)
+
+    @property
+    def share(self) -> float | None:
+        """Hits per record of this key; None (a gap, not a zero) when the key has no records."""
+        return self.hits / self.total if self.total else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "hits": self.hits,
+            "total": self.total,
+            "share": self.share,
+            "occurrences": self.occurrences,
+        }
+
+
+@dataclass(frozen=True)
+class Series:
+    """One search's points, key by key, and its records whose key is unknown (counted apart)."""
+
+    q: str
+    request: SearchRequest
+    points: tuple[Point, ...]
+    unknown: Point
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "q": self.q,
+            "points": [p.to_json() for p in self.points],
+            "unknown": self.unknown.to_json(),
+        }
+
+
+def unfiltered(request: SearchRequest, by: str) -> SearchRequest:
+    """The request without its filter on `by`: facets count a key whatever that filter says."""
+    if by == "year":
+        return dataclasses.replace(request, years=(), page=1, per_page=1)
+    filters = {name: values for name, values in request.filters.items() if name != by}
+    return dataclasses.replace(request, filters=filters, page=1, per_page=1)
+
+
+def _counts(index: Index, request: SearchRequest, by: str) -> tuple[dict[Key, int], int]:
+    """Records per key (the facet counts of the result) and records whose key is unknown."""
+    result = index.search(unfiltered(request, by))
+    counts: dict[Key, int] = {
+        (int(v.value) if by == "year" else v.value): v.count for v in result.facets[by]
+    }
+    return counts, result.total - sum(counts.values())
+
+
+def _keys(request: SearchRequest, by: str, totals: dict[Key, int]) -> list[Key]:
+    """The keys a trend shows: those with records (within a filter on `by`); years with none
+    between them stay as gaps; places from the most records down."""
+    if by == "year":
+        years = [int(k) for k in totals if k is not None and totals[k]]
+        known = [y for y in years if not request.years or request.year_selected(y)]
+        span = range(min(known), max(known) + 1) if known else range(0)
+        return [y for y in span if not request.years or request.year_selected(y)]
+    wanted = set(request.selected(by))
+    shown = [k for k in totals if totals[k] and (not wanted or k in wanted)]
+    return sorted(shown, key=lambda k: (-totals[k], k))  # type: ignore[operator]
+
+
+def trends(index: Index, request: TrendsRequest) -> list[Series]:
+    """Each search's hits, the records under the same filters and occurrences, key by key."""
+    by = request.by
+    totals, unknown_total = _counts(index, dataclasses.replace(request.searches[0], q=""), by)
+    keys = _keys(request.searches[0], by, totals)
+    filtered = by in request.searches[0].filters or (by == "year" and request.searches[0].years)
+    series = []
+    for search in request.searches:
+        hits, unknown_hits = _counts(index, search, by)
+        found = occurrences_by(index, unfiltered(search, by), by)
+        points = tuple(
+            Point(k, hits.get(k, 0), totals.get(k, 0), _occurrences(found, k)) for k in keys
+        )
+        unknown = (
+            Point(None, 0, 0, None if found is None else 0)
+            if filtered
+            else Point(None, unknown_hits, unknown_total, _occurrences(found, None))
+        )
+        series.append(Series(search.q, search, points, unknown))
+    return series
+
+
+def _occurrences(found: dict[Key, int] | None, key: Key) -> int | None:
+    return None if found is None else found.get(key, 0)
+
+
+def occurrences_by(index: Index, request: SearchRequest, by: str) -> dict[Key, int] | None:
+    """How often the query's terms occur in the text of its matching records, summed per key
+    (None: the key is unknown); overlapping occurrences count, as snippets mark them. Only exact
+    full-text searches are counted (None otherwise)."""
+    if request.mode != "exact" or request.scope != "all":
+        return None
+    parsed = validate(request)
+    with index._use() as snapshot:
+        docs = _matching(snapshot, parsed, request)
+        counts = _occurrence_counts(snapshot, _needles(parsed), docs)
+        if by == "year":
+            ids, values = snapshot.year[docs], None
+        else:
+            vocabulary = snapshot.vocabularies[by]
+            ids, values = vocabulary.ids[docs], vocabulary.values
+    totals: dict[Key, int] = {}
+    for value_id, count in zip(ids.tolist(), counts.tolist(), strict=True):
+        key: Key = None if value_id < 0 else value_id if values is None else values[value_id]
+        totals[key] = totals.get(key, 0) + count
+    return totals
+
+
+def _needles(parsed: Query) -> list[str]:
+    """The normalised strings an exact full-text search marks."""
+    return [t.norm for t in parsed.positive_terms if t.field != "title"]
+
+
+def _matching(snapshot: Snapshot, parsed: Query, request: SearchRequest) -> np.ndarray:
+    """Docnums of the records a search matches, filters applied."""
+    match = evaluate(snapshot, parsed, request.mode, request.scope == "title").match
+    return np.flatnonzero(apply_filters(match, filter_masks(snapshot, request)))
+
+
+def _occurrence_counts(snapshot: Snapshot, needles: list[str], docs: np.ndarray) -> np.ndarray:
+    """Overlapping occurrences of the needles in each document's normalised text."""
+    counts = np.zeros(len(docs), np.int64)
+    for needle in needles:
+        if len(needle) <= 2:  # a gram's posting frequency is its exact count
+            counts += snapshot.find(needle)[1][docs].astype(np.int64)
+        else:
+            counts += snapshot.occurrences(needle, docs).astype(np.int64)
+    return counts
+
+
+@dataclass(frozen=True)
+class Line(RecordFields):
+    """One occurrence: its left context, the match and its right context within its paragraph."""
+
+    left: str
+    match: str
+    right: str
+    paragraph: int  # the record's nth non-blank line, from 0
+    start: int  # the match's offset in that paragraph
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "left": self.left,
+            "match": self.match,
+            "right": self.right,
+            **{key: plain(value) for key, value in self.fields.items()},
+            "paragraph": self.paragraph + 1,
+        }
+
+
+def _unknown_last(value: Any) -> tuple[bool, Any]:
+    return value is None, value if value is not None else ""
+
+
+def _place(line: Line) -> tuple[tuple[bool, Any], ...]:
+    return tuple(_unknown_last(line.fields[level]) for level in PLACE_LEVELS)
+
+
+def _where(line: Line) -> tuple[str, int, int]:
+    return line.fields["id"], line.paragraph, line.start  # not line.id: __getattr__ is slow
+
+
+LINE_ORDER: dict[str, Callable[[Line], tuple[Any, ...]]] = {
+    "year": lambda line: (_unknown_last(line.fields["year"]), _place(line), _where(line)),
+    "place": lambda line: (_place(line), _unknown_last(line.fields["year"]), _where(line)),
+    # Left context read from the match outwards, as concordancers sort it.
+    "left": lambda line: (line.left[::-1], line.match, line.right, _where(line)),
+    "right": lambda line: (line.right, line.match, line.left[::-1], _where(line)),
+}
+
+
+@dataclass(frozen=True)
+class Concordance:
+    """One page of a concordance and its totals."""
+
+    occurrences: int
+    records: int  # records holding at least one line (a title-only match holds none)
+    lines: list[Line]
+
+
+def concordance(index: Index, request: ConcordanceRequest) -> Concordance:
+    """One page of lines. In year or place order, a single term whose occurrences cannot overlap
+    is counted in the index and only the page's records are read; otherwise every line is made."""
+    search = request.search
+    parsed = validate(search)
+    needles = _needles(parsed)
+    start = (request.page - 1) * request.per_page
+    with index._use() as snapshot:
+        docs = _matching(snapshot, parsed, search)
+        if request.sort not in RECORD_ORDERS or not _countable(needles):
+            lines = _sorted(_lines(snapshot, docs, needles, request.context), request.sort)
+            shown = lines[start : start + request.per_page]
+            return Concordance(len(lines), len({line.fields["id"] for line in lines}), shown)
+        counts = _occurrence_counts(snapshot, needles, docs)
+        docs, counts = docs[counts > 0], counts[counts > 0]
+        order = np.lexsort(RECORD_ORDERS[request.sort](snapshot, docs))
+        docs, ends = docs[order], np.cumsum(counts[order])
+        first = int(np.searchsorted(ends, start, side="right"))
+        skip = start - (int(ends[first - 1]) if first else 0)
+        shown = []
+        for d in docs[first:].tolist():
+            shown += _lines(snapshot, [d], needles, request.context)
+            if len(shown) >= skip + request.per_page:
+                break
+        total = int(ends[-1]) if len(ends) else 0
+        return Concordance(total, len(docs), shown[skip : skip + request.per_page])
+
+
+def all_lines(index: Index, request: ConcordanceRequest) -> list[Line]:
+    """Every line of a concordance, in its order (for exports)."""
+    parsed = validate(request.search)
+    with index._use() as snapshot:
+        docs = _matching(snapshot, parsed, request.search)
+        return _sorted(_lines(snapshot, docs, _needles(parsed), request.context), request.sort)
+
+
+def _countable(needles: list[str]) -> bool:
+    """One needle whose occurrences never overlap (no prefix is also a suffix) or cross a
+    paragraph: then its occurrence count in the index is its number of lines."""
+    if len(needles) != 1 or not needles[0] or "\n" in needles[0]:
+        return False
+    needle = needles[0]
+    return not any(needle[:k] == needle[-k:] for k in range(1, len(needle)))
+
+
+def _known_first(ids: np.ndarray) -> np.ndarray:
+    """Value ids (sorted like the values) with unknown (-1) after every known one."""
+    return np.where(ids < 0, np.iinfo(np.int64).max, ids.astype(np.int64))
+
+
+def _place_keys(snapshot: Snapshot, docs: np.ndarray) -> list[np.ndarray]:
+    """lexsort keys (last = primary) of province, then city, then district."""
+    return [
+        _known_first(snapshot.vocabularies[level].ids[docs]) for level in reversed(PLACE_LEVELS)
+    ]
+
+
+# The record orders of LINE_ORDER's year and place sorts, as np.lexsort keys (last = primary).
+RECORD_ORDERS: dict[str, Callable[[Snapshot, np.ndarray], list[np.ndarray]]] = {
+    "year": lambda snapshot, docs: [
+        snapshot.id_rank[docs],
+        *_place_keys(snapshot, docs),
+        _known_first(snapshot.year[docs]),
+    ],
+    "place": lambda snapshot, docs: [
+        snapshot.id_rank[docs],
+        _known_first(snapshot.year[docs]),
+        *_place_keys(snapshot, docs),
+    ],
+}
+
+
+def _sorted(lines: Iterable[Line], sort: str) -> list[Line]:
+    return sorted(lines, key=LINE_ORDER[sort])
+
+
+def _lines(snapshot: Snapshot, docs: Iterable[int], needles: list[str], context: int) -> list[Line]:
+    """The lines of these documents, each in text order."""
+    lines = []
+    for d in np.asarray(docs).tolist():
+        text = snapshot.orig_text(d)
+        fields = snapshot.meta[d].fields
+        for number, snippet in paragraph_snippets(text, find_spans(text, needles)):
+            for start, end in snippet.marks:
+                lines.append(
+                    Line(
+                        fields,
+                        left=snippet.text[max(0, start - context) : start],
+                        match=snippet.text[start:end],
+                        right=snippet.text[end : end + context],
+                        paragraph=number,
+                        start=start,
+                    )
+                )
+    return lines
