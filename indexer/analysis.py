@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +123,11 @@ def is_word(token: str) -> bool:
 def cut(norm: str) -> list[str]:
     """jieba's segmentation of a normalised text (dictionary only, HMM off), every token."""
     return segmenter().cut(norm, HMM)
+
+
+def word_counts(norm: str) -> Counter[str]:
+    """How often each jieba word occurs in a normalised text: what a word field holds."""
+    return Counter(w for w in cut(norm) if is_word(w))
 
 
 def words(norm: str) -> Iterator[tuple[str, int, int]]:

@@ -14,9 +14,8 @@ import math
 
 import numpy as np
 
-from indexer.analysis import fold
+from indexer.analysis import fold, word_counts
 from indexer.reading import Snapshot
-from indexer.schema import word_counts
 from indexer.wordstats import FieldStats, field_stats
 
 NUM_TERMS = 5  # Whoosh's default number of key terms

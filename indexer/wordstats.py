@@ -17,9 +17,9 @@ import numpy as np
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from indexer.ngrams import WordPostings
 from indexer.reading import Snapshot
 from indexer.schema import WORD_FIELD_BOOST
+from indexer.segment_files import WordPostings
 
 _BM25 = BM25F()
 _BUILD_LOCK = threading.Lock()
@@ -40,7 +40,7 @@ class FieldStats:
 
     @classmethod
     def build(cls, snapshot: Snapshot, field: str) -> FieldStats:
-        postings = [data.words(field) for data in snapshot.segments]
+        postings = [data.words[field] for data in snapshot.segments]
         cf = [
             np.add.reduceat(p.tfs, p.starts[:-1]).astype(np.float64) if len(p.tfs) else np.zeros(0)
             for p in postings
@@ -92,8 +92,6 @@ class FieldStats:
 def field_stats(snapshot: Snapshot, field: str) -> FieldStats:
     """A word field's statistics for a snapshot, built on first use and kept with it."""
     with _BUILD_LOCK:
-        if snapshot.word_stats is None:
-            snapshot.word_stats = {}
         if field not in snapshot.word_stats:
             snapshot.word_stats[field] = FieldStats.build(snapshot, field)
         return snapshot.word_stats[field]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
-from indexer import Index, IndexMissing, SearchRequest, UpdateReport, writing
+from indexer import Index, IndexMissing, SearchRequest, UpdateReport, whoosh_store, writing
 from tests.test_search_corpus import TEXTS, build_archive, make_record
 
 ALL = sorted(TEXTS)
@@ -86,7 +86,7 @@ def test_crashed_rebuild_leaves_old_index_usable(tmp_path: Path, index: Index, m
 
     with archive.writing() as a:
         a.write(make_record(ALL[0], text="新的文本"))
-    monkeypatch.setattr(writing, "_commit", crash)
+    monkeypatch.setattr(whoosh_store, "commit", crash)
     with pytest.raises(RuntimeError):
         index.rebuild(archive)
     assert writing.live_dir(tmp_path) == live

@@ -18,9 +18,9 @@ from whoosh.system import pack_uint
 
 from archive import Archive
 from indexer import Index
-from indexer.analysis import fold, normalise, words
+from indexer.analysis import fold, normalise, word_counts, words
 from indexer.reading import Snapshot
-from indexer.schema import TITLE_BOOST, word_counts
+from indexer.schema import TITLE_BOOST
 from indexer.similar import similar
 from indexer.wordstats import all_words
 from tests.bench.run import make_corpus
