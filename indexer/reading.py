@@ -23,7 +23,7 @@ from indexer.segment_files import DocMeta, SegmentData
 from indexer.whoosh_store import Generation
 
 if TYPE_CHECKING:
-    from indexer.wordstats import FieldStats
+    from indexer.bm25 import FieldStats
 
 PLACE_FACETS = ("province", "city", "district")
 LAST = np.iinfo(np.int64).max  # sort key of an unknown year or district: after every known one
@@ -95,7 +95,7 @@ class Snapshot:
         self._titles = "\n".join(titles)  # a term holding no newline never spans two titles
         self._title_starts = np.cumsum([0, *(len(t) + 1 for t in titles[:-1])]) if titles else []
         self.docnum_of = {m.id: d for d, m in enumerate(meta) if self.live[d]}
-        self.word_stats: dict[str, FieldStats] = {}  # per word field, built by indexer.wordstats
+        self.word_stats: dict[str, FieldStats] = {}  # per word field, built by indexer.bm25
 
     def newest_then_id(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """np.lexsort keys (last = primary) of the documented tie order: newest first, then id."""

@@ -247,7 +247,7 @@ def _order(
     while True:
         order = docs[np.lexsort(_sort_keys(snapshot, docs, ranking.score, request))]
         head = order[:need]
-        if ranking.exact[head].all():
+        if ranking.settled[head].all():
             return order
         ranking.settle(snapshot, order[: 2 * len(head)])
 

@@ -6,7 +6,7 @@ in docnum order:
 - the sorted codes of every distinct character unigram and bigram of the normalised text, each with
   its posting list (docnums and frequencies) as flat numpy arrays, memory-mapped at search time;
 - the same for the jieba words of the text (field `words`) and of the title (`title`), with each
-  document's word count, so words mode and more-like-this score with numpy (indexer/wordstats.py);
+  document's word count, so words mode and more-like-this score with numpy (indexer/bm25.py);
 - the normalised texts (UTF-8, for verifying phrases longer than two characters with `mmap.find`)
   and the original texts (for snippets and passages);
 - the per-document metadata used for filters, facets, sorting and hits.
