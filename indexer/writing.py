@@ -31,8 +31,9 @@ from indexer.whoosh_store import NewSegment
 Progress = Callable[[int, int], None]  # (records done, records to do)
 
 CURRENT = "CURRENT"
-FORMAT = "5"  # of a build (5: format characters dropped in matching; 4: words beside the
-# segments, ids only in Whoosh); an older build is rebuilt
+FORMAT = "6"  # of a build (6: metadata pickled as indexer.segment_files.DocMeta, was ngrams;
+# 5: format characters dropped in matching; 4: words beside the segments, ids only in Whoosh);
+# an older build is rebuilt
 MAX_SEGMENT_DOCS = 4000  # bounds a segment writer's memory
 PARALLEL_MIN_DOCS = 400  # below this, starting worker processes costs more than it saves
 MAX_SEGMENTS = 32  # past this, an update compacts the index by rebuilding it
