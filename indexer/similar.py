@@ -48,5 +48,7 @@ def similar(snapshot: Snapshot, docnum: int, limit: int) -> list[tuple[float, in
         found[docs] = True
     found[docnum] = False
     docs = np.flatnonzero(found)
+    if len(docs) > limit:  # only documents scoring at least the limit-th best can be shown
+        docs = docs[score[docs] >= -np.partition(-score[docs], limit - 1)[limit - 1]]
     best = docs[np.lexsort((*snapshot.newest_then_id(docs), -score[docs]))][:limit]
     return [(float(score[d]), int(d)) for d in best.tolist()]
