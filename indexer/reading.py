@@ -103,17 +103,17 @@ class Snapshot:
         return self.id_rank[docs], np.where(year < 0, LAST, -year)
 
     @cached_property
-    def place_counts(self) -> list[PlaceCount]:
+    def place_counts(self) -> tuple[PlaceCount, ...]:
         """Every (province, city, district) with its live record count and years; once per
-        generation, since every search page shows it."""
+        generation, since every search page shows it (a tuple: shared by every request)."""
         groups: dict[tuple[str | None, str | None, str | None], list[int | None]] = {}
         for d in np.flatnonzero(self.live).tolist():
             m = self.meta[d]
             groups.setdefault((m.province, m.city, m.district), []).append(m.year)
-        return [
+        return tuple(
             PlaceCount(p, c, d, len(ys), tuple(sorted({y for y in ys if y is not None})))
             for (p, c, d), ys in sorted(groups.items(), key=lambda g: _place_key(g[0]))
-        ]
+        )
 
     def locate(self, docnum: int) -> tuple[SegmentData, int]:
         """The segment holding a global docnum and the docnum inside it."""

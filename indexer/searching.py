@@ -207,7 +207,7 @@ class Index:
     def places(self) -> list[PlaceCount]:
         """Every (province, city, district) in the index with its record count and years."""
         with self._use() as snapshot:
-            return snapshot.place_counts
+            return list(snapshot.place_counts)
 
     def highlight(self, text: str, request: SearchRequest) -> list[tuple[int, int]]:
         """Spans of the query's matches in an original text, for highlighting a whole record."""
