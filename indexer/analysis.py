@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +21,17 @@ HMM = False  # fixed: dictionary-only segmentation is deterministic and twice as
 _T2S = opencc.OpenCC("t2s")
 
 
+FOLD_CACHE_SIZE = 1 << 16  # folded code points kept: 3 times the CJK Unified Ideographs block
+# (20,992), so real text never empties it; about 10 MB when full (measured with tracemalloc)
+
+
 class _FoldTable(dict):
     """str.translate table that folds each character once (NFKC, traditional->simplified, casefold);
     invisible format characters (zero-width space, BOM, soft hyphen, bidi marks: category Cf),
-    which text pasted from the web is full of, are dropped so they never split a phrase."""
+    which text pasted from the web is full of, are dropped so they never split a phrase.
+
+    Bounded: when FOLD_CACHE_SIZE code points are kept it starts afresh, so queries of rare
+    characters cannot grow it without end (the characters in use come back at once)."""
 
     def __missing__(self, code: int) -> str:
         char = chr(code)
@@ -32,7 +40,9 @@ class _FoldTable(dict):
         else:
             folded = _T2S.convert(unicodedata.normalize("NFKC", char)).casefold()
         if len(folded) != 1:
-            _UNEVEN.add(chr(code))
+            _UNEVEN.add(char)  # bounded too: Unicode's characters that change length
+        if len(self) >= FOLD_CACHE_SIZE:
+            self.clear()
         self[code] = folded
         return folded
 
@@ -122,6 +132,11 @@ def is_word(token: str) -> bool:
 def cut(norm: str) -> list[str]:
     """jieba's segmentation of a normalised text (dictionary only, HMM off), every token."""
     return segmenter().cut(norm, HMM)
+
+
+def word_counts(norm: str) -> Counter[str]:
+    """How often each jieba word occurs in a normalised text: what a word field holds."""
+    return Counter(w for w in cut(norm) if is_word(w))
 
 
 def words(norm: str) -> Iterator[tuple[str, int, int]]:

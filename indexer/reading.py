@@ -1,23 +1,36 @@
 """One generation of the index, opened once and shared by every request until a newer one exists.
 
-A snapshot holds the Whoosh reader (segments, deletions, schema), each segment's exact-match and
-word data, and per-document arrays (live flag, facet value ids, year, length, sort keys)
-built once per generation so filters, facets and sorting are numpy operations over docnums.
+A snapshot holds each segment's files (all opened at once), the live flags from Whoosh's
+deletions, per-document arrays (facet value ids, year, length, sort keys) and per-generation
+aggregates (place counts, word statistics), each built once per generation, so filters, facets
+and sorting are numpy operations over docnums.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
-from whoosh import index as whoosh_index
 
-from archive.records import FACET_FIELD, TEXT_FACETS
-from indexer.ngrams import DocMeta, SegmentData
+from archive.records import FACET_FIELD, PLACE_LEVELS, TEXT_FACETS
+from indexer.models import PlaceCount
+from indexer.segment_files import DocMeta, SegmentData
+from indexer.whoosh_store import Generation
+
+if TYPE_CHECKING:
+    from indexer.bm25 import FieldStats
+
+LAST = np.iinfo(np.int64).max  # sort key of an unknown year or district: after every known one
+
+
+def _place_key(place: tuple[str | None, ...]) -> tuple[tuple[bool, str], ...]:
+    return tuple((v is None, v or "") for v in place)
 
 
 @dataclass(frozen=True)
@@ -36,31 +49,29 @@ class Vocabulary:
 
 
 class Snapshot:
-    """Everything a search needs from one committed generation of one build directory."""
+    """Everything a search needs from one committed generation of one build directory; every file
+    is opened here, so a later commit that removes a segment cannot break a search using this."""
 
-    def __init__(self, build: Path) -> None:
+    def __init__(self, build: Path, generation: Generation) -> None:
         self.build = build
-        ix = whoosh_index.open_dir(str(build))
-        toc = ix._read_toc()
-        self.generation: int = toc.generation
-        self.reader = ix._reader(ix.storage, toc.schema, toc.segments, toc.generation)
+        self.generation = generation.number
         self._users_lock = threading.Lock()
         self._users = 0
         self._retired = False
         self.segments: list[SegmentData] = []
-        self.bases: list[int] = []
-        live: list[np.ndarray] = []
-        self.meta: list[DocMeta] = []
-        for segment in toc.segments:
-            data = SegmentData(build, segment.segment_id())
-            self.bases.append(len(self.meta))
-            self.segments.append(data)
-            alive = np.ones(len(data.meta), bool)
-            alive[list(segment.deleted_docs())] = False
-            live.append(alive)
-            self.meta.extend(data.meta)
+        try:
+            for segment in generation.segments:
+                self.segments.append(SegmentData(build, segment.id))
+        except BaseException:
+            self.close()
+            raise
+        sizes = [s.size for s in generation.segments]
+        self.bases: list[int] = list(itertools.accumulate(sizes, initial=0))[:-1]
+        self.meta: list[DocMeta] = [m for data in self.segments for m in data.meta]
         self.size = len(self.meta)
-        self.live = np.concatenate(live) if live else np.zeros(0, bool)
+        self.live = np.ones(self.size, bool)
+        for base, segment in zip(self.bases, generation.segments, strict=True):
+            self.live[[base + d for d in segment.deleted]] = False
         self.count = int(self.live.sum())
         meta = self.meta
         self.vocabularies = {
@@ -77,8 +88,8 @@ class Snapshot:
         years = [m.fields["year"] for m in meta]
         self.year = np.array([-1 if y is None else y for y in years], np.int32)
         self.length = np.array([m.length for m in meta], np.float64)
-        live_lengths = self.length[self.live]
-        self.avg_length = float(live_lengths.mean()) if len(live_lengths) else 1.0
+        total = int(self.length[self.live].sum())  # whole numbers: exact in any order
+        self.avg_length = (total / self.count if self.count else 0.0) or 1.0  # live documents
         ranks = np.argsort(np.array([m.id for m in meta], dtype=object), kind="stable")
         self.id_rank = np.empty(self.size, np.int64)
         self.id_rank[ranks] = np.arange(self.size)
@@ -86,7 +97,26 @@ class Snapshot:
         self._titles = "\n".join(titles)  # a term holding no newline never spans two titles
         self._title_starts = np.cumsum([0, *(len(t) + 1 for t in titles[:-1])]) if titles else []
         self.docnum_of = {m.id: d for d, m in enumerate(meta) if self.live[d]}
-        self.word_stats: Any = None  # per word field, built by indexer.wordstats on first use
+        self.word_stats: dict[str, FieldStats] = {}  # per word field, built by indexer.bm25
+
+    def newest_then_id(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """np.lexsort keys (last = primary) of the documented tie order: newest first, then id."""
+        year = self.year[docs].astype(np.int64)
+        return self.id_rank[docs], np.where(year < 0, LAST, -year)
+
+    @cached_property
+    def place_counts(self) -> tuple[PlaceCount, ...]:
+        """Every (province, city, district) with its live record count and years; once per
+        generation, since every search page shows it (a tuple: shared by every request)."""
+        groups: dict[tuple[str | None, str | None, str | None], list[int | None]] = {}
+        for d in np.flatnonzero(self.live).tolist():
+            fields = self.meta[d].fields
+            place = tuple(fields[level] for level in PLACE_LEVELS)
+            groups.setdefault(place, []).append(fields["year"])
+        return tuple(
+            PlaceCount(p, c, d, len(ys), tuple(sorted({y for y in ys if y is not None})))
+            for (p, c, d), ys in sorted(groups.items(), key=lambda g: _place_key(g[0]))
+        )
 
     def locate(self, docnum: int) -> tuple[SegmentData, int]:
         """The segment holding a global docnum and the docnum inside it."""
@@ -145,6 +175,5 @@ class Snapshot:
             self.close()
 
     def close(self) -> None:
-        self.reader.close()
         for data in self.segments:
             data.close()

@@ -8,12 +8,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC
 
 from archive import Archive
-from archive.records import PLACE_LEVELS
-from indexer import writing
+from indexer import whoosh_store, writing
 from indexer.analysis import words
 from indexer.facets import apply_filters, facet_counts, filter_masks
 from indexer.highlight import find_spans, paragraph_snippets, snippets
@@ -29,10 +26,8 @@ from indexer.models import (
 )
 from indexer.params import check
 from indexer.query import Query, parse
-from indexer.reading import Snapshot
+from indexer.reading import LAST, Snapshot
 from indexer.similar import similar as more_like
-
-_LAST = np.iinfo(np.int64).max  # sort key of an unknown year or district: after every known one
 
 
 def validate(request: SearchRequest) -> Query:
@@ -58,7 +53,6 @@ class Index:
         self.data_dir = Path(data_dir)
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
-        self._key: tuple[Path, int] | None = None
 
     @classmethod
     def open(cls, data_dir: Path) -> Index:
@@ -77,7 +71,8 @@ class Index:
             snapshot.release()
 
     def _current(self) -> Snapshot:
-        """Acquire the snapshot of the newest generation: a stat per call, a reopen on change."""
+        """Acquire the snapshot of the newest generation: a directory listing per call, a reopen
+        when the build or its generation number changed."""
         for attempt in range(3):
             build = writing.live_dir(self.data_dir)
             pointer = writing.index_root(self.data_dir) / writing.CURRENT
@@ -88,31 +83,28 @@ class Index:
                     f"{self.data_dir}: 还没有索引，请先运行 congress-archive index (no index yet)"
                 )
             try:
-                key = (build, build.stat().st_mtime_ns)
                 with self._lock:
-                    return self._refresh(build, key).acquire()
-            except FileNotFoundError:  # a rebuild swapped the index under us: read CURRENT again
+                    return self._refresh(build).acquire()
+            except FileNotFoundError:  # a rebuild or a newer commit removed what we listed
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
-    def _refresh(self, build: Path, key: tuple[Path, int]) -> Snapshot:
+    def _refresh(self, build: Path) -> Snapshot:
+        number = whoosh_store.latest_generation(build)
         snapshot = self._snapshot
-        if snapshot is not None and self._key == key:
+        if snapshot is not None and snapshot.build == build and snapshot.generation == number:
             return snapshot
         if writing.build_format(build) != writing.FORMAT:
             raise IndexMissing(
                 f"{self.data_dir}: 索引来自旧版本，请运行 congress-archive index "
                 "(the index was built by an older version)"
             )
-        generation = TOC._latest_generation(FileStorage(str(build)), "MAIN")
-        if snapshot is None or snapshot.build != build or snapshot.generation != generation:
-            fresh = Snapshot(build)
-            if snapshot is not None:
-                snapshot.retire()  # closed once the requests still using it are done
-            self._snapshot = snapshot = fresh
-        self._key = key
-        return snapshot
+        fresh = Snapshot(build, whoosh_store.read_generation(build, number))
+        if snapshot is not None:
+            snapshot.retire()  # closed once the requests still using it are done
+        self._snapshot = fresh
+        return fresh
 
     def update(self, archive: Archive, progress: writing.Progress | None = None) -> UpdateReport:
         """Index added and changed records, drop removed ones (builds the index if there is none)."""
@@ -175,16 +167,8 @@ class Index:
 
     def places(self) -> list[PlaceCount]:
         """Every (province, city, district) in the index with its record count and years."""
-        groups: dict[tuple[str | None, str | None, str | None], list[int | None]] = {}
         with self._use() as snapshot:
-            for d in np.flatnonzero(snapshot.live).tolist():
-                m = snapshot.meta[d].fields
-                place = tuple(m[level] for level in PLACE_LEVELS)
-                groups.setdefault(place, []).append(m["year"])
-        return [
-            PlaceCount(p, c, d, len(ys), tuple(sorted({y for y in ys if y is not None})))
-            for (p, c, d), ys in sorted(groups.items(), key=lambda g: _place_key(g[0]))
-        ]
+            return list(snapshot.place_counts)
 
     def highlight(self, text: str, request: SearchRequest) -> list[tuple[int, int]]:
         """Spans of the query's matches in an original text, for highlighting a whole record."""
@@ -202,11 +186,6 @@ class Index:
             if self._snapshot is not None:
                 self._snapshot.retire()
             self._snapshot = None
-            self._key = None
-
-
-def _place_key(place: tuple[str | None, ...]) -> tuple[tuple[bool, str], ...]:
-    return tuple((v is None, v or "") for v in place)
 
 
 def _order(
@@ -216,7 +195,7 @@ def _order(
     request: SearchRequest,
     need: int | None,
 ) -> np.ndarray:
-    """Docnums of the final set in the requested order; ties fall back to newest, then id.
+    """Docnums of the final set in the requested order (`_sort_keys`).
 
     The first `need` (None: all) are in their exact order: documents are ranked on upper-bound
     scores, the unsettled ones among the first `need` get their real scores, and that repeats until
@@ -229,7 +208,7 @@ def _order(
     while True:
         order = docs[np.lexsort(_sort_keys(snapshot, docs, ranking.score, request))]
         head = order[:need]
-        if ranking.exact[head].all():
+        if ranking.settled[head].all():
             return order
         ranking.settle(snapshot, order[: 2 * len(head)])
 
@@ -238,17 +217,16 @@ def _sort_keys(
     snapshot: Snapshot, docs: np.ndarray, score: np.ndarray, request: SearchRequest
 ) -> tuple[np.ndarray, ...]:
     """np.lexsort keys (last = primary) of the requested order."""
-    year = snapshot.year[docs].astype(np.int64)
-    newest = np.where(year < 0, _LAST, -year)
-    ids = snapshot.id_rank[docs]
+    ids, newest = snapshot.newest_then_id(docs)
     if request.sort == "relevance":
         return ids, newest, -score[docs]
     if request.sort == "year":
-        return ids, -score[docs], np.where(year < 0, _LAST, year)
+        year = snapshot.year[docs].astype(np.int64)
+        return ids, -score[docs], np.where(year < 0, LAST, year)
     if request.sort == "-year":
         return ids, -score[docs], newest
     district = snapshot.vocabularies["district"].ids[docs].astype(np.int64)
-    return ids, newest, np.where(district < 0, _LAST, district)
+    return ids, newest, np.where(district < 0, LAST, district)
 
 
 def _hit(

@@ -1,11 +1,11 @@
 """More-like-this computed with numpy over the word postings beside each segment.
 
-The result is Whoosh's `Searcher.more_like(docnum, "words", text=...)`, the same key terms and
-scores (tests/test_index_similar.py compares them): the record's words are weighed with Whoosh's
-Bo1 expansion model against their collection frequencies, the top NUM_TERMS become an OR query
-boosted by their weights (the best weighs 1), and every document holding one of them gets that
-query's BM25F score. Whoosh does the last step posting by posting in Python (about 80 ms at 20,000
-summaries, more with common key terms); here each key term is one vectorised update.
+Whoosh's `Searcher.more_like(docnum, "words", text=...)` over the live documents: the record's
+words are weighed with Whoosh's Bo1 expansion model against their collection frequencies, the top
+NUM_TERMS become an OR query boosted by their weights (the best weighs 1), and every document
+holding one of them gets that query's BM25F score (indexer/bm25.py). Whoosh does the last step
+posting by posting in Python (about 80 ms at 20,000 summaries); here each key term is one
+vectorised update. tests/test_search_reference.py compares it with a plain Python scorer.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ import math
 
 import numpy as np
 
-from indexer.analysis import fold
+from indexer.analysis import fold, word_counts
+from indexer.bm25 import FieldStats, field_stats
 from indexer.reading import Snapshot
-from indexer.schema import word_counts
-from indexer.wordstats import FieldStats, field_stats
 
 NUM_TERMS = 5  # Whoosh's default number of key terms
 _LOG2 = math.log(2.0)
@@ -29,7 +28,7 @@ def key_terms(stats: FieldStats, text: str) -> list[tuple[str, float]]:
     if not counts:
         return []
     words = list(counts)
-    f = stats.frequencies(words) / stats.size
+    f = stats.frequencies(words) / stats.count
     weight = np.array([counts[w] for w in words], np.float64)
     score = weight * (np.log((1.0 + f) / f) / _LOG2) + np.log(1.0 + f) / _LOG2
     weights = score / float(score.max())
@@ -38,7 +37,8 @@ def key_terms(stats: FieldStats, text: str) -> list[tuple[str, float]]:
 
 
 def similar(snapshot: Snapshot, docnum: int, limit: int) -> list[tuple[float, int]]:
-    """(score, docnum) of the `limit` records most like `docnum`, best first (ties: lower docnum)."""
+    """(score, docnum) of the `limit` records most like `docnum`, best first (ties: newest, then
+    id, as in search)."""
     stats = field_stats(snapshot, "words")
     score = np.zeros(snapshot.size)
     found = np.zeros(snapshot.size, bool)
@@ -46,8 +46,9 @@ def similar(snapshot: Snapshot, docnum: int, limit: int) -> list[tuple[float, in
         docs, term_score = stats.scores(word)
         score[docs] += term_score * boost
         found[docs] = True
-    found &= snapshot.live
     found[docnum] = False
     docs = np.flatnonzero(found)
-    best = docs[np.lexsort((docs, -score[docs]))][:limit]
+    if len(docs) > limit:  # only documents scoring at least the limit-th best can be shown
+        docs = docs[score[docs] >= -np.partition(-score[docs], limit - 1)[limit - 1]]
+    best = docs[np.lexsort((*snapshot.newest_then_id(docs), -score[docs]))][:limit]
     return [(float(score[d]), int(d)) for d in best.tolist()]

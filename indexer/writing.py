@@ -1,9 +1,10 @@
 """Building the index: incremental updates in place, full rebuilds beside the live index.
 
 Layout: DATA_DIR/index/CURRENT names the live build directory DATA_DIR/index/<build>/, which holds a
-Whoosh index plus the exact-match files beside each segment (indexer/ngrams.py). A rebuild writes a
-new build directory and then replaces CURRENT atomically, so a reader sees the old index or the new
-one, never a half-built one, and a crash mid-rebuild leaves the old one live.
+Whoosh index (indexer/whoosh_store.py) plus our files beside each segment
+(indexer/segment_files.py). A rebuild writes a new build directory and then replaces CURRENT
+atomically, so a reader sees the old index or the new one, never a half-built one, and a crash
+mid-rebuild leaves the old one live.
 """
 
 from __future__ import annotations
@@ -14,26 +15,25 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import filelock
-from whoosh import index as whoosh_index
-from whoosh.writing import SegmentWriter
 
 from archive import Archive, Record
 from archive.records import HIT_KEYS
-from indexer.analysis import fold, normalise
+from indexer import whoosh_store
+from indexer.analysis import fold, normalise, word_counts
 from indexer.models import UpdateReport
-from indexer.ngrams import DocMeta, SegmentData, SegmentDataWriter
-from indexer.schema import make_schema, word_counts
+from indexer.segment_files import DocMeta, SegmentDataWriter, read_meta
+from indexer.whoosh_store import NewSegment
 
 Progress = Callable[[int, int], None]  # (records done, records to do)
 
 CURRENT = "CURRENT"
-FORMAT = "6"  # of a build (6: metadata fields as declared in archive.records, with doctype;
+FORMAT = "7"  # of a build (7: metadata fields as declared in archive.records, with doctype;
+# 6: metadata pickled as indexer.segment_files.DocMeta, was ngrams;
 # 5: format characters dropped in matching; 4: words beside the segments, ids only in Whoosh);
 # an older build is rebuilt
 MAX_SEGMENT_DOCS = 4000  # bounds a segment writer's memory
@@ -75,22 +75,19 @@ def _meta(record: Record, digest: str, norm_len: int) -> DocMeta:
     return DocMeta(digest, normalise(record.title), norm_len, fields)
 
 
-def write_segment(build: str, data_dir: str, items: list[tuple[str, str]]) -> Any:
+def write_segment(build: str, data_dir: str, items: list[tuple[str, str]]) -> NewSegment:
     """Index (record id, digest) pairs into one new, uncommitted segment; returns the segment."""
-    ix = whoosh_index.open_dir(build)
     archive = Archive(data_dir)
-    writer = SegmentWriter(ix, _lk=False, compound=False)  # a compound file would swallow ours
-    data = SegmentDataWriter(Path(build), writer.newsegment.segment_id())
+    segment = whoosh_store.SegmentBuilder(Path(build))
+    data = SegmentDataWriter(Path(build), segment.id)
     for record_id, digest in items:
         record = archive.get(record_id)
         folded = fold(record.text)
         words = {"words": word_counts(folded.text), "title": word_counts(normalise(record.title))}
-        writer.add_document(id=record.id)
+        segment.add(record.id)
         data.add(folded.text, record.text, _meta(record, digest, len(folded.text)), words)
     data.write()
-    segment = writer._finalize_segment()  # the parent commits it; its lock and temp dir stay theirs
-    writer.is_closed = True
-    return segment
+    return segment.finish()
 
 
 def _chunks(items: list[tuple[str, str]], procs: int) -> list[list[tuple[str, str]]]:
@@ -107,11 +104,11 @@ def _write_segments(
     items: list[tuple[str, str]],
     procs: int,
     progress: Progress | None,
-) -> list[Any]:
+) -> list[NewSegment]:
     """Write the new segments, in worker processes when there are enough records to pay off."""
     chunks = _chunks(items, procs)
     done = 0
-    segments: list[Any] = []
+    segments: list[NewSegment] = []
     if procs <= 1 or len(items) < PARALLEL_MIN_DOCS:
         for chunk in chunks:
             segments.append(write_segment(str(build), str(data_dir), chunk))
@@ -130,31 +127,13 @@ def _write_segments(
     return segments
 
 
-def _commit(ix: Any, deletions: Iterable[str], segments: list[Any]) -> None:
-    """One Whoosh commit: mark deletions, append the new segments, drop emptied ones."""
-    writer = ix.writer()
-    try:
-        for record_id in deletions:
-            writer.delete_by_term("id", record_id)
-        kept = [s for s in writer.segments if s.deleted_count() < s.doc_count_all()]
-        writer._close_segment()
-        writer._commit_toc(kept + segments)
-    finally:
-        writer._finish()
-
-
 def indexed_digests(build: Path) -> dict[str, str]:
     """Record id -> digest of every live document in a build."""
-    ix = whoosh_index.open_dir(str(build))
     digests: dict[str, str] = {}
-    for segment in ix._segments():
-        data = SegmentData(build, segment.segment_id())
-        try:
-            for docnum, meta in enumerate(data.meta):
-                if not segment.is_deleted(docnum):
-                    digests[meta.id] = meta.digest
-        finally:
-            data.close()
+    for segment in whoosh_store.read_generation(build).segments:
+        for docnum, meta in enumerate(read_meta(build, segment.id)):
+            if docnum not in segment.deleted:
+                digests[meta.id] = meta.digest
     return digests
 
 
@@ -176,11 +155,11 @@ def _rebuild_locked(
     root = index_root(data_dir)
     build = Path(tempfile.mkdtemp(prefix=f"build-{time.strftime('%Y%m%d%H%M%S')}-", dir=root))
     try:
-        ix = whoosh_index.create_in(str(build), make_schema())
+        whoosh_store.create(build)
         (build / "FORMAT").write_text(FORMAT + "\n")
         items = sorted(archive.digests().items())
         segments = _write_segments(build, data_dir, items, procs, progress)
-        _commit(ix, (), segments)
+        whoosh_store.commit(build, (), segments)
         pointer = root / f".{CURRENT}.tmp"
         pointer.write_text(build.name + "\n")
         os.replace(pointer, root / CURRENT)
@@ -215,11 +194,10 @@ def update(
         )
         if not (added or removed or changed):
             return report
-        ix = whoosh_index.open_dir(str(build))
-        if len(ix._segments()) >= MAX_SEGMENTS:
+        if len(whoosh_store.read_generation(build).segments) >= MAX_SEGMENTS:
             _rebuild_locked(data_dir, archive, progress, procs or default_procs())
             return report
         items = [(i, new[i]) for i in sorted(added + changed)]
         segments = _write_segments(build, data_dir, items, procs or default_procs(), progress)
-        _commit(ix, removed + changed, segments)
+        whoosh_store.commit(build, removed + changed, segments)
         return report

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive import Archive
+from indexer import analysis
 from indexer.analysis import cut, fold, is_word, normalise, reference_tokenizer, words
 
 
@@ -120,3 +121,17 @@ def test_fold_of_characters_that_grow() -> None:
     origins = [folded.to_original(j, j + 1)[0] for j in range(len(folded.text))]
     assert origins == [0, 0, 0, 0, 1, 2, 3, 3]
     assert fold("數字平臺").origin is None
+
+
+def test_the_fold_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folding many distinct rare characters keeps at most FOLD_CACHE_SIZE of them, and the
+    results do not change when the cache starts afresh."""
+    rare = "".join(map(chr, range(0x20000, 0x20000 + 3000))) + "ＡＢＣ數字\u200bﬁ"
+    chunks = [rare[start : start + 100] for start in range(0, len(rare), 100)]
+    expected = [fold(chunk) for chunk in chunks]  # with an unbounded cache
+    assert expected[-1].text.endswith("abc数字fi") and expected[-1].origin is not None
+    monkeypatch.setattr(analysis, "FOLD_CACHE_SIZE", 500)
+    analysis._FOLD.clear()
+    for chunk, folded in zip(chunks, expected, strict=True):
+        assert fold(chunk) == folded
+        assert len(analysis._FOLD) <= 500

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
-from indexer import Index, IndexMissing, SearchRequest, UpdateReport, writing
+from indexer import Index, IndexMissing, SearchRequest, UpdateReport, whoosh_store, writing
 from tests.test_search_corpus import TEXTS, build_archive, make_record
 
 ALL = sorted(TEXTS)
@@ -86,7 +86,7 @@ def test_crashed_rebuild_leaves_old_index_usable(tmp_path: Path, index: Index, m
 
     with archive.writing() as a:
         a.write(make_record(ALL[0], text="新的文本"))
-    monkeypatch.setattr(writing, "_commit", crash)
+    monkeypatch.setattr(whoosh_store, "commit", crash)
     with pytest.raises(RuntimeError):
         index.rebuild(archive)
     assert writing.live_dir(tmp_path) == live
@@ -117,14 +117,17 @@ def test_empty_archive(tmp_path: Path, index: Index):
     assert result.total == 0 and result.hits == ()
 
 
+@pytest.mark.parametrize("older", [None, "5"])  # None: before formats were recorded
 def test_an_index_of_an_older_format_is_refused_then_rebuilt_by_update(
-    tmp_path: Path, index: Index
+    tmp_path: Path, index: Index, older: str | None
 ):
     archive = build_archive(tmp_path, ALL[:2])
     index.update(archive)
     build = writing.live_dir(tmp_path)
     assert build is not None and writing.build_format(build) == writing.FORMAT
-    (build / "FORMAT").unlink()  # as left by a version before formats were recorded
+    (build / "FORMAT").unlink()
+    if older is not None:
+        (build / "FORMAT").write_text(older + "\n")
     with pytest.raises(IndexMissing, match="congress-archive index"):
         Index.open(tmp_path)
     assert index.update(archive) == UpdateReport(added=2, rebuilt=True)

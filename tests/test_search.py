@@ -205,10 +205,17 @@ def test_paging(corpus):
     assert not {h.id for h in first.hits} & {h.id for h in second.hits}
 
 
-def test_relevance_prefers_title_and_frequency(corpus):
+def test_relevance_prefers_title_and_shorter_texts(corpus):
     index, _ = corpus
+    # once in each text: the shorter text (a4) ranks first
     hits = index.search(SearchRequest(q="代表之家")).hits
-    assert [h.id for h in hits] == ["a00000000004", "a00000000001"] or hits[0].score > 0
+    assert [h.id for h in hits] == ["a00000000004", "a00000000001"]
+    assert hits[0].score > hits[1].score
+    # once in each text, and in a1's title: the title outweighs a1's longer text
+    hits = index.search(SearchRequest(q="代表联络站")).hits
+    assert [h.id for h in hits] == ["a00000000001", "a00000000002"]
+    assert hits[0].score > hits[1].score
+    assert [len(normalise(TEXTS[h.id][6])) for h in hits] == [84, 67]
 
 
 def test_words_mode(corpus):

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from archive import Archive, Record
 from indexer import Index, SearchRequest
+from tests import reference
 from tests.test_search_corpus import TEXTS, make_record
 
 PHRASE = "代表联络站"
@@ -92,3 +93,22 @@ def test_occurrences_overlap_as_snippets_mark_them(index: Index) -> None:
         assert snapshot.occurrences("哈哈哈哈", docnum).tolist() == [1]
         assert snapshot.occurrences("代表联络站", docnum).tolist() == [1]
         assert snapshot.occurrences("监督", docnum).tolist() == [0]
+
+
+def test_counts_past_the_postings_cap_are_counted(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The postings keep at most 65,535 per document; a bound takes over past it and the real
+    count decides: 70,000 哈 outrank 66,000 in a text of the same length."""
+    data_dir = tmp_path_factory.mktemp("capped")
+    archive = Archive(data_dir)
+    with archive.writing() as a:
+        a.write(record("c00000000001", "哈" * 66_000 + "嘻" * 4_000, 2025))  # newer: first on ties
+        a.write(record("c00000000002", "哈" * 70_000, 2024))
+        a.write(record("c00000000003", "嘻哈" * 35_000, 2024))
+    Index(data_dir).rebuild(archive)
+    with Index.open(data_dir) as index:
+        for q in ("哈", "哈哈", "哈哈哈"):
+            hits = [(h.id, h.score) for h in index.search(SearchRequest(q=q)).hits]
+            assert [i for i, _ in hits] == ["c00000000002", "c00000000001", "c00000000003"][
+                : 3 if len(q) < 2 else 2
+            ]
+            assert hits == reference.ranking(list(archive), q)

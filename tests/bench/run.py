@@ -161,6 +161,7 @@ def bench_ours(
         words = [timed(partial(index.search, _request(q, "words")), repeat) for q in queries]
         similar = timed_each(index.similar, [r.id for r in records[:60:2]])
         research = bench_research(index, repeat)
+        page = bench_page(data, queries, repeat)
     norm = [(r.id, normalise(r.title), normalise(r.text)) for r in records]
     wrong = checked = 0
     for q in queries:
@@ -179,6 +180,7 @@ def bench_ours(
         "words": words,
         "similar": similar,
         **research,
+        "page": page,
         "exact": f"exact mode = substring scan: {checked - wrong}/{checked} queries",
     }
 
@@ -205,6 +207,21 @@ RESEARCH_ROWS = (
     "concordance, 50 lines, sort=year",
     "concordance, 50 lines, sort=right",
 )
+
+
+def bench_page(data: Path, queries: list[dict], repeat: int) -> list[list[float]]:
+    """The search page's whole cost, as a browser asks it (`GET /search?q=…`, exact mode) through
+    Flask's test client: parameters, search, place tree, facets and the template."""
+    from webui import create_app
+
+    client = create_app({"DATA_DIR": str(data)}).test_client()
+
+    def get(q: dict) -> None:
+        params = {k: str(v) for k, v in q.items()}
+        response = client.get("/search", query_string=params)
+        assert response.status_code == 200, (q, response.status_code)
+
+    return [timed(partial(get, q), repeat) for q in queries]
 
 
 def timed_each(fn: Callable[[str], object], args: list[str]) -> list[list[float]]:
@@ -428,6 +445,7 @@ def tier_rows(n: int, chars: int, queries: list[dict], results: dict[str, dict])
     for name, key, note in (
         ("this index, words mode", "words", "the same queries in words mode (jieba, BM25F)"),
         ("this index, similar()", "similar", f"more-like-this of {len(ours['similar'])} records"),
+        ("this index, search page", "page", "GET /search?q=… (exact) through Flask's test client"),
     ):
         rows.append(
             f"| {n:,} | {name} | | | {pct(ours[key], 0.5):.1f} | {pct(ours[key], 0.95):.1f} "

@@ -1,23 +1,28 @@
-"""Data stored beside each Whoosh segment: character 1-/2-gram postings, word postings, texts.
+"""The files of one segment, written beside Whoosh's: n-gram and word postings, texts, metadata.
 
 Every Whoosh segment `MAIN_<segid>` gets sibling files `MAIN_<segid>.x*` (so Whoosh's own clean-up
-deletes them with the segment). They hold, for the segment's documents in docnum order:
+deletes them with the segment, see indexer/whoosh_store.py). They hold, for the segment's documents
+in docnum order:
 - the sorted codes of every distinct character unigram and bigram of the normalised text, each with
   its posting list (docnums and frequencies) as flat numpy arrays, memory-mapped at search time;
 - the same for the jieba words of the text (field `words`) and of the title (`title`), with each
-  document's word count, so words mode and more-like-this score with numpy (indexer/wordstats.py);
+  document's word count, so words mode and more-like-this score with numpy (indexer/bm25.py);
 - the normalised texts (UTF-8, for verifying phrases longer than two characters with `mmap.find`)
   and the original texts (for snippets and passages);
 - the per-document metadata used for filters, facets, sorting and hits.
+A reader opens or memory-maps every file when it opens, so a commit that removes the segment
+later cannot take a file from a search still using it (an open file outlives its name).
 """
 
 from __future__ import annotations
 
 import itertools
 import mmap
+import os
 import pickle
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +129,7 @@ class SegmentDataWriter:
         for field, writer in self.fields.items():
             writer.write(p, field)
         for blob, off, parts in (("norm", "normoff", self.norm), ("orig", "origoff", self.orig)):
-            p[blob].write_bytes(b"".join(parts) or b"\0")  # mmap refuses empty files
+            p[blob].write_bytes(b"".join(parts))
             _save(p[off], np.cumsum([0, *map(len, parts)], dtype=np.int64))
         with open(p["meta"], "wb") as f:
             pickle.dump(self.meta, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -158,11 +163,17 @@ def _save(path: Path, array: np.ndarray) -> None:
 class WordPostings:
     """One segment's word postings, and each document's number of words."""
 
-    rows: dict[str, int]
+    vocabulary: bytes | mmap.mmap  # the segment's words, sorted, one a line
     starts: np.ndarray
     docs: np.ndarray
     tfs: np.ndarray
     lengths: np.ndarray
+
+    @cached_property
+    def rows(self) -> dict[str, int]:
+        """Word -> row; parsed on first use (only words mode and similar read words)."""
+        text = self.vocabulary[:].decode()
+        return {w: i for i, w in enumerate(text.split("\n"))} if text else {}
 
     def get(self, word: str) -> tuple[np.ndarray, np.ndarray]:
         """Docnums (ascending) and frequencies of one word; empty when no document has it."""
@@ -173,8 +184,22 @@ class WordPostings:
         return self.docs[lo:hi].astype(np.int64), self.tfs[lo:hi].astype(np.int64)
 
 
+def _map(path: Path) -> bytes | mmap.mmap:
+    """A file's bytes, memory-mapped (mmap refuses an empty file: that one is read)."""
+    with open(path, "rb") as f:
+        if not os.fstat(f.fileno()).st_size:
+            return b""
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def read_meta(directory: Path, segment_id: str) -> list[DocMeta]:
+    """The metadata of a segment's documents in docnum order."""
+    with open(_paths(directory, segment_id)["meta"], "rb") as f:
+        return pickle.load(f)
+
+
 class SegmentData:
-    """Read side of one segment's exact-match files; arrays are memory-mapped, never copied whole."""
+    """Read side of one segment's files, all opened now; arrays are memory-mapped, never copied."""
 
     def __init__(self, directory: Path, segment_id: str) -> None:
         p = _paths(directory, segment_id)
@@ -184,28 +209,19 @@ class SegmentData:
         self.tfs = np.load(p["tfs"], mmap_mode="r")
         self.norm_off: list[int] = np.load(p["normoff"]).tolist()
         self.orig_off: list[int] = np.load(p["origoff"]).tolist()
-        with open(p["norm"], "rb") as f:
-            self.norm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        with open(p["orig"], "rb") as f:
-            self.orig = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        with open(p["meta"], "rb") as f:
-            self.meta: list[DocMeta] = pickle.load(f)
-        self._paths = p
-        self._words: dict[str, WordPostings] = {}
-
-    def words(self, field: str) -> WordPostings:
-        """A word field's postings, loaded on first use (only words mode and similar read them)."""
-        if field not in self._words:
-            p = self._paths
-            vocabulary = p[f"{field}.vocab"].read_text(encoding="utf-8")
-            self._words[field] = WordPostings(
-                rows={w: i for i, w in enumerate(vocabulary.split("\n"))} if vocabulary else {},
+        self.norm = _map(p["norm"])
+        self.orig = _map(p["orig"])
+        self.meta = read_meta(directory, segment_id)
+        self.words = {
+            field: WordPostings(
+                vocabulary=_map(p[f"{field}.vocab"]),
                 starts=np.load(p[f"{field}.starts"], mmap_mode="r"),
                 docs=np.load(p[f"{field}.docs"], mmap_mode="r"),
                 tfs=np.load(p[f"{field}.tfs"], mmap_mode="r"),
                 lengths=np.load(p[f"{field}.len"]),
             )
-        return self._words[field]
+            for field in WORD_FIELDS
+        }
 
     def postings(self, code: int) -> tuple[np.ndarray, np.ndarray]:
         """Docnums (ascending) and frequencies of one gram; empty when no document has it."""
@@ -261,5 +277,6 @@ class SegmentData:
         return self.orig[self.orig_off[d] : self.orig_off[d + 1]].decode()
 
     def close(self) -> None:
-        self.norm.close()
-        self.orig.close()
+        for mapped in (self.norm, self.orig, *(w.vocabulary for w in self.words.values())):
+            if isinstance(mapped, mmap.mmap):
+                mapped.close()
