@@ -39,6 +39,14 @@ _PLACE_WORD = re.compile(
     r"要?(?:新篇章|篇章|实践|实际|发展|经济|人大|建设|高质量|特色|样板|力量|贡献|大地|人民|"
     r"大剧院|影剧院|剧院|会堂|礼堂|会议中心|宾馆|饭店|大厦|体育馆|年鉴|新闻|日报|信息网|电视台|融媒)"
 )
+# A roundup of every county's congress in a city (2025年,全市各县(市、区)人大常委会…, 全州各县人大):
+# the document is the city's, whichever county it names first.
+# It is the subject of its clause: not 参加全市各县区人大常委会主任座谈会.
+_ROUNDUP = re.compile(
+    r"(?:^|[,，。;；:：]|(?:19|20)\d\d年[,，]?)\s*全(市|州|盟)各(?:县|区|旗)[^,，。;\n]{0,10}?人大",
+    re.M,
+)
+ROUNDUP_LEAD = 300  # characters of body after the title that may announce a roundup
 TITLE, HEADING, BODY = 3, 2, 1  # weight of a mention by where it stands
 NAMING = 4  # a mention naming the place's own body or law, against a passing one
 DESCEND = 0.5  # a place inside the best one wins when it has at least this share of its score
@@ -58,7 +66,8 @@ def find(title: str, body: str) -> Found:
     text = f"{title}\n{body}"
     weights = _zone_weights(text, len(title))
     found = list(gazetteer.mentions(text))
-    level = own_level(text, found, weights)
+    roundup = _ROUNDUP.search(text[: len(title) + 1 + ROUNDUP_LEAD])
+    level = roundup.group(1) if roundup else own_level(text, found, weights)
     scores: Counter[Place] = Counter()
     short_only: Counter[Place] = Counter()
     unresolved: Counter[str] = Counter()
@@ -68,6 +77,8 @@ def find(title: str, body: str) -> Found:
         if level and len(candidates) > 1:
             candidates = tuple(p for p in candidates if fits(p, level)) or candidates
         place = gazetteer.settle(candidates, text)
+        if roundup and place is not None and place.district is not None:
+            place = _whole(place)  # a county of the roundup counts for its city
         if mention.short:
             if place in scores:
                 scores[place] += weight
@@ -82,6 +93,13 @@ def find(title: str, body: str) -> Found:
         name = next(iter(unresolved))
         return Found(None, name, _committee(text, name))
     return Found(place, None, _committee(text, place.name) if place else None)
+
+
+def _whole(place: Place) -> Place:
+    """The city a district lies in (a municipality for its districts), else its province."""
+    if place.city and place.city != place.province:
+        return Place(place.province, place.city)
+    return Place(place.province)
 
 
 def _as_place(text: str, mention: Mention) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from archive import gazetteer
 from archive.categories import default_taxonomy
 from archive.doctype import DOCTYPES, classify
 from archive.folding import fold
@@ -319,3 +320,84 @@ def test_a_stated_doctype_wins_over_extraction():
     stated = Document("markdown", plain.text, "0" * 64, {"doctype": "其他"})
     assert build_records(plain, "a.md", default_taxonomy())[0].doctype == "工作总结"
     assert build_records(stated, "a.md", default_taxonomy())[0].doctype == "其他"
+
+
+@pytest.mark.parametrize(
+    ("name", "shorts"),
+    [
+        ("新疆维吾尔自治区", ("新疆",)),
+        ("广西壮族自治区", ("广西",)),
+        ("宁夏回族自治区", ("宁夏",)),
+        ("西藏自治区", ("西藏",)),
+        ("内蒙古自治区", ("内蒙古",)),
+        ("鄂伦春自治旗", ()),  # named for its people alone
+    ],
+)
+def test_an_autonomous_region_is_called_by_its_stem(name, shorts):
+    assert gazetteer.short_names(name) == shorts
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "自治区人大常委会副主任作人大常委会工作报告。2025年，常委会从推进中国式现代化宁夏实践中"
+            "找准履职定位。",
+            (None, None, "宁夏回族自治区"),
+        ),
+        (
+            "天山网-新疆日报讯 2月19日，自治区十四届人大常委会举行第47次主任会议。",
+            (None, None, "新疆维吾尔自治区"),
+        ),
+        # a short name in passing is not the document's place
+        ("自治区人大常委会举行会议，听取宁夏与内蒙古合作的报告。", (None, None, None)),
+    ],
+)
+def test_a_regions_committee_named_by_level_takes_the_region_its_text_names(body, expected):
+    assert place("", body) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "abbreviation"),
+    [
+        ("科尔沁右翼前旗", "科右前旗"),
+        ("察哈尔右翼后旗", "察右后旗"),
+        ("科尔沁左翼中旗", "科左中旗"),
+        ("乌拉特前旗", "乌前旗"),
+        ("土默特左旗", "土左旗"),
+        ("巴林左旗", None),  # a two-character stem is written in full
+        ("杭锦后旗", None),
+        ("喀喇沁左翼蒙古族自治县", None),
+    ],
+)
+def test_a_banner_named_for_its_wing_goes_by_its_abbreviation(name, abbreviation):
+    assert gazetteer.abbreviation(name) == abbreviation
+
+
+def test_a_banners_abbreviation_names_it_in_full():
+    body = (
+        "——在科右前旗第十八届人民代表大会第三次会议上\n"
+        "现在，我代表科右前旗人民政府向大会报告工作，请予审议。"
+    )
+    meta = extract("2024年政府工作报告", body)
+    assert (meta.district, meta.city, meta.province, meta.doctype) == (
+        "科尔沁右翼前旗",
+        "兴安盟",
+        "内蒙古自治区",
+        "政府工作报告",
+    )
+
+
+def test_a_roundup_of_a_citys_counties_is_the_citys():
+    title = "笃行实干助推发展——2025年全市各地人大工作亮点回眸"
+    body = (
+        "2025年，全市各县（市、区）人大常委会依法履职，为推进中国式现代化南平实践作出人大贡献。\n"
+        "延平：强化监督闭环\n延平区人大常委会坚持正确监督。延平区十八届人大三次会议交付议案。"
+    )
+    assert place(title, body) == (None, "南平市", "福建省")
+    # a county's own summary that mentions the city's other counties stays the county's
+    body = "2025年，延平区人大常委会依法履职。延平区十八届人大三次会议交付议案。"
+    assert place("延平区人大常委会2025年工作亮点", body) == ("延平区", "南平市", "福建省")
+    # attending the city's meeting of every county's committee is no roundup
+    body = "4月2日，延平区人大常委会主任参加全市各县（市、区）人大常委会主任座谈会。延平区人大常委会依法履职。"
+    assert place("", body) == ("延平区", "南平市", "福建省")
