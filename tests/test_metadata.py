@@ -401,3 +401,98 @@ def test_a_roundup_of_a_citys_counties_is_the_citys():
     # attending the city's meeting of every county's committee is no roundup
     body = "4月2日，延平区人大常委会主任参加全市各县（市、区）人大常委会主任座谈会。延平区人大常委会依法履职。"
     assert place("", body) == ("延平区", "南平市", "福建省")
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "doctype"),
+    [
+        # a title that discusses a report is news about it
+        (
+            "省人大代表审议省人大常委会工作报告",
+            "29.01.2016 10:13\n1月28日，出席省十二届人大四次会议的代表审议了省人大常委会工作报告。",
+            "会议报道",
+        ),
+        ("代表们热议政府工作报告", "1月10日，代表们分组审议。", "会议报道"),
+        # a yearbook's volume named by its year
+        (
+            "2023卷",
+            "【议案建议办理】 2022年，自治区人大常委会办理代表建议515件。\n"
+            "【十三届全国人大五次会议内蒙古代表团议案建议】 2022年3月5—11日，十三届全国人大五次会议召开期间。",
+            "工作总结",
+        ),
+        # a committee's report copied from its review heading on
+        (
+            "上海市徐汇区人大常委会主任 李新华",
+            "2024年的主要工作\n一年来，区人大常委会共召集人民代表大会会议2次。",
+            "工作报告",
+        ),
+    ],
+)
+def test_doctype_of_new_shapes(title, body, doctype):
+    assert classify(fold(title), fold(body)) == doctype
+
+
+@pytest.mark.parametrize(
+    ("body", "doctype", "year"),
+    [
+        # a session at the start of a term reviews one year and the term: the one year
+        (
+            "2023年01月14日12:05 | 来源:西藏日报\n1月13日上午，西藏自治区第十二届人民代表大会第一次会议"
+            "在拉萨隆重开幕。报告共分三部分:2022年及过去五年工作，今后五年目标任务。",
+            "会议报道",
+            2022,
+        ),
+        (
+            "——2023年1月10日在某市第十五届人民代表大会第一次会议上\n一、2022年和过去五年工作回顾",
+            "政府工作报告",
+            2022,
+        ),
+        # a dateline written day.month.year: an early-2016 session reviews 2015
+        (
+            "29.01.2016 10:13\n1月28日，出席省十二届人大四次会议的代表审议了省人大常委会工作报告。"
+            "报告客观总结了过去五年及去年一年的工作。",
+            "会议报道",
+            2015,
+        ),
+        ("2024/09/27\n9月26日，市人大常委会举行第二十次会议。", "会议报道", 2024),
+        # the delivery date on its own line after the session line
+        (
+            "——在科右前旗第十八届人民代表大会第三次会议上\n(2024年3月12日)\n各位代表：过去一年，…",
+            "政府工作报告",
+            2023,
+        ),
+    ],
+)
+def test_year_of_new_shapes(body, doctype, year):
+    assert work_year("", fold(body), doctype) == year
+
+
+def test_a_yearbook_volume_named_by_its_year_records_the_year_before():
+    body = "【议案建议办理】 2022年，自治区人大常委会办理代表建议515件。"
+    assert work_year("2023卷", fold(body)) == 2022
+
+
+def test_a_regulation_is_the_year_it_was_passed_not_the_day_it_takes_effect():
+    title = "保山市文明行为促进条例2023年1月1日起施行"
+    body = (
+        "保山市人民代表大会常务委员会公告\n〔五届〕第五号\n《保山市文明行为促进条例》于2022年10月28日"
+        "经保山市第五届人民代表大会常务委员会第四次会议通过，现予公布，自2023年1月1日起施行。"
+    )
+    assert work_year(fold(title), fold(body), "法规") == 2022
+
+
+def test_the_date_on_a_dropped_source_line_dates_meeting_news():
+    text = (
+        "自治区十四届人大常委会举行第47次主任会议\n\n来源:天山网-新疆日报 日期:2025-02-20 11:15:39\n\n"
+        "天山网-新疆日报讯(记者张磊报道)2月19日，自治区十四届人大常委会举行第47次主任会议。"
+        "会议决定，自治区十四届人大常委会第十八次会议2月21日在乌鲁木齐召开。"
+    )
+    (record,) = build_records(Document("text", text, "0" * 64), "a.txt", default_taxonomy())
+    assert "来源" not in record.text
+    assert (record.district, record.city, record.province, record.year, record.doctype) == (
+        None,
+        None,
+        "新疆维吾尔自治区",
+        2025,
+        "会议报道",
+    )
