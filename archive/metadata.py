@@ -70,7 +70,7 @@ _PASSED = re.compile(
 )
 # A news item's date: 2025-02-20, 2025/02/20, 2025.02.20, 2025年2月20日, or 29.01.2016.
 _DATELINE = re.compile(
-    rf"{_Y}(?:[-/.](\d\d?)[-/.]\d\d?(?!\d)|年(\d{{1,2}})月\d{{1,2}}日)|"
+    rf"{_Y}(?:[-/.](\d\d?)[-/.]\d\d?|年(\d{{1,2}})月\d{{1,2}}日)|"
     rf"(?<![\d.])\d\d?\.(\d\d?)\.{_Y}(?![\d.])"
 )
 # Years that date a meeting by what it handles for the year under way: 2020年上半年, 2016年工作

@@ -182,7 +182,10 @@ def choose(
             return _best(pool)
         best = _best(scores)  # the document's own place is not named in full
         if best is not None and not _above(best, level):
-            return None
+            # what is named in full lies below the document's level (the cities whose laws a
+            # region's committee approved): its own place is the short-named one containing it
+            around = Counter({p: s for p, s in (short_only or {}).items() if best.within(p)})
+            return _best(around)
         inside = Counter(
             {p: s for p, s in (short_only or {}).items() if not best or p.within(best)}
         )

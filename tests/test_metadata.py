@@ -349,6 +349,12 @@ def test_an_autonomous_region_is_called_by_its_stem(name, shorts):
             "天山网-新疆日报讯 2月19日，自治区十四届人大常委会举行第47次主任会议。",
             (None, None, "新疆维吾尔自治区"),
         ),
+        # the cities whose laws the region's committee approved do not make it a city's
+        (
+            "3月28日下午，自治区十四届人大常委会第八次会议在广西人民会堂闭幕。会议表决批准了"
+            "南宁市居民生活用水二次供水管理规定、梧州市城市市容和环境卫生管理条例。",
+            (None, None, "广西壮族自治区"),
+        ),
         # a short name in passing is not the document's place
         ("自治区人大常委会举行会议，听取宁夏与内蒙古合作的报告。", (None, None, None)),
     ],
@@ -455,6 +461,12 @@ def test_doctype_of_new_shapes(title, body, doctype):
             2015,
         ),
         ("2024/09/27\n9月26日，市人大常委会举行第二十次会议。", "会议报道", 2024),
+        # a date glued to its time, on a session's news: early 2026 reviews 2025
+        (
+            "发布日期: 2026-02-0419:47:55\n2月4日上午，区十九届人大五次会议举行主席团第三次会议。",
+            "会议报道",
+            2025,
+        ),
         # the delivery date on its own line after the session line
         (
             "——在科右前旗第十八届人民代表大会第三次会议上\n(2024年3月12日)\n各位代表：过去一年，…",
