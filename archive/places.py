@@ -41,9 +41,11 @@ _PLACE_WORD = re.compile(
 )
 # A roundup of every county's congress in a city (2025年,全市各县(市、区)人大常委会…, 全州各县人大):
 # the document is the city's, whichever county it names first.
-# It is the subject of its clause: not 参加全市各县区人大常委会主任座谈会.
+# The committees are the subject of their clause and do the work (…人大常委会坚持…): not a meeting
+# of them or of their heads (参加全市各县区人大常委会主任座谈会, 全市各县区人大常委会主任座谈会在我区召开).
 _ROUNDUP = re.compile(
-    r"(?:^|[,，。;；:：]|(?:19|20)\d\d年[,，]?)\s*全(市|州|盟)各(?:县|区|旗)[^,，。;\n]{0,10}?人大",
+    r"(?:^|[,，。;；:：]|(?:19|20)\d\d年[,，]?)\s*全(市|州|盟)各(?:县|区|旗)[^,，。;\n]{0,10}?"
+    r"人大(?:常委会|常务委员会)?(?![^,，。;\n]{0,3}?(?:会|主任|负责|代表|干部|机关))",
     re.M,
 )
 ROUNDUP_LEAD = 300  # characters of body after the title that may announce a roundup

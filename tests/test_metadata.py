@@ -404,7 +404,9 @@ def test_a_roundup_of_a_citys_counties_is_the_citys():
     # a county's own summary that mentions the city's other counties stays the county's
     body = "2025年，延平区人大常委会依法履职。延平区十八届人大三次会议交付议案。"
     assert place("延平区人大常委会2025年工作亮点", body) == ("延平区", "南平市", "福建省")
-    # attending the city's meeting of every county's committee is no roundup
+    # a meeting of every county's committee, or attending it, is no roundup
+    body = "全市各县（市、区）人大常委会主任座谈会在我区召开。2024年，延平区人大常委会依法履职。"
+    assert place("", body) == ("延平区", "南平市", "福建省")
     body = "4月2日，延平区人大常委会主任参加全市各县（市、区）人大常委会主任座谈会。延平区人大常委会依法履职。"
     assert place("", body) == ("延平区", "南平市", "福建省")
 
