@@ -76,6 +76,16 @@ def abbreviation(name: str) -> str | None:
     return "".join(part for part in wing.groups() if part) + "旗"
 
 
+def everyday_name(name: str) -> str | None:
+    """The form that names only this place, as people write it for its full name: an autonomous
+    prefecture, county or banner by its stem and level (恩施州, 黔东南州, 石柱县, 莫力达瓦旗), a banner
+    named for a wing or position by its abbreviation (科右前旗)."""
+    autonomous = _AUTONOMOUS.match(name)
+    if autonomous and len(autonomous.group(1)) >= 2:
+        return "".join(autonomous.groups())
+    return abbreviation(name)
+
+
 def short_names(name: str) -> tuple[str, ...]:
     """What people also write for a place: 营口 for 营口市, 恩施 and 恩施州 for 恩施土家族苗族自治州."""
     autonomous = _AUTONOMOUS.match(name)
@@ -137,9 +147,9 @@ def _index() -> tuple[dict[str, tuple[str, tuple[Place, ...], bool]], dict[str, 
     shorts: dict[str, list[Place]] = {}
     for name, places in places_by_name().items():
         names[fold(name)] = (name, places, False)
-        short = abbreviation(name)
+        short = everyday_name(name)
         if short and len(places) == 1:  # stands for the full name wherever it is written
-            names.setdefault(short, (name, places, False))
+            names.setdefault(fold(short), (name, places, False))
         for short in short_names(name):
             shorts.setdefault(short, []).extend(places)
     for short, places in shorts.items():

@@ -220,9 +220,14 @@ def _above(place: Place, level: str) -> bool:
 
 
 def _committee(text: str, name: str) -> str | None:
-    """The committee of the chosen place as the text writes it most often (义乌市人大常委会)."""
+    """The committee of the chosen place as the text writes it most often (义乌市人大常委会, also by
+    its everyday name: 恩施州人大常委会)."""
     names: Counter[str] = Counter()
+    everyday = gazetteer.everyday_name(name)
     for match in _COMMITTEE.finditer(text):
-        if gazetteer.name_before(text, match.start()) == name:
-            names[name + re.sub(r"\s+", "", match.group(1))] += 1
+        written = gazetteer.name_before(text, match.start())
+        if written is None and everyday and text.endswith(everyday, 0, match.start()):
+            written = everyday
+        if written is not None and written in (name, everyday):
+            names[written + re.sub(r"\s+", "", match.group(1))] += 1
     return names.most_common(1)[0][0] if names else None

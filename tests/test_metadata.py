@@ -380,6 +380,32 @@ def test_a_banner_named_for_its_wing_goes_by_its_abbreviation(name, abbreviation
     assert gazetteer.abbreviation(name) == abbreviation
 
 
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("恩施州人大常委会工作报告", (None, "恩施土家族苗族自治州", "湖北省", "恩施州人大常委会")),
+        (
+            "黔东南州人大常委会2024年工作亮点",
+            (None, "黔东南苗族侗族自治州", "贵州省", "黔东南州人大常委会"),
+        ),
+        (
+            "石柱县人大常委会2024年工作综述",
+            ("石柱土家族自治县", "重庆市", "重庆市", "石柱县人大常委会"),
+        ),
+        (
+            "莫力达瓦旗人大常委会工作报告",
+            ("莫力达瓦达斡尔族自治旗", "呼伦贝尔市", "内蒙古自治区", "莫力达瓦旗人大常委会"),
+        ),
+    ],
+)
+def test_an_autonomous_prefecture_or_county_by_its_stem_and_level_names_it_in_full(title, expected):
+    meta = extract(title, "2024年，常委会依法履职。")
+    assert (meta.district, meta.city, meta.province, meta.committee) == expected
+    assert gazetteer.everyday_name("恩施土家族苗族自治州") == "恩施州"
+    assert gazetteer.everyday_name("科尔沁右翼前旗") == "科右前旗"
+    assert gazetteer.everyday_name("鄂伦春自治旗") is None  # named for its people alone
+
+
 def test_a_banners_abbreviation_names_it_in_full():
     body = (
         "——在科右前旗第十八届人民代表大会第三次会议上\n"
