@@ -50,6 +50,14 @@ _COMMITTEE_MEETING = re.compile(
     rf"(?:(?:常委会|常务委员会)\s*(?:第?{_N}次)?(?:主任)?会议|主任会议)(?!{_N}次)"
 )
 _QUOTED = re.compile(r"《[^》]*》")
+# A title that discusses a report is news about it: 省人大代表审议省人大常委会工作报告, 热议政府工作报告.
+_ABOUT_A_REPORT = re.compile(r"(?:审议|讨论|听取|热议|点赞|解读|聚焦)[^\n,，。]{0,16}?工作报告")
+# A yearbook's page (2022静安年鉴) or a volume of one, named by its year alone (2023卷).
+_YEARBOOK = re.compile(r"年鉴|^\s*(?:19|20)\d\d\s*卷\s*$", re.M)
+# A committee's report copied from its review heading on (2024年的主要工作, 一、2023年工作回顾).
+_REVIEW_OPENING = re.compile(
+    rf"^[\s#]*(?:{_N}、)?(?:(?:19|20)\d\d年|过去一年)的?(?:主要工作|工作回顾)\s*$", re.M
+)
 # A summary says so in its title: 工作综述, 亮点, 回眸, 工作回顾与展望.
 _SUMMARY_TITLE = re.compile(r"综述|亮点|回眸|巡礼|工作总结|工作回顾")
 _NEWS_LEDE = re.compile(r"[网报]讯\s*[(（]|[网报]讯\s")
@@ -61,14 +69,18 @@ def classify(title: str, body: str, committee: str | None = None) -> str:
     work report (delivered to the congress), news of a session or meeting, a committee's
     summary (综述, 亮点, a 年鉴 page; any text of a named committee), else 其他."""
     lead = f"{title}\n{lede(body)}"
-    own_title = _QUOTED.sub("", title)  # 围绕《政府工作报告》进行分组讨论 is news about the report
+    # 围绕《政府工作报告》进行分组讨论, 代表审议政府工作报告: news about the report
+    own_title = _ABOUT_A_REPORT.sub("", _QUOTED.sub("", title))
     if _LAW_TITLE.search(title) or _LAW_MARKS.search(f"{title}\n{body[: 2 * LEAD]}"):
         return "法规"
-    if "年鉴" in title:
+    if _YEARBOOK.search(title):
         return "工作总结"
     if "政府工作报告" in own_title or _GOVERNMENT_REPORT.search(lead):
         return "政府工作报告"
     if _COMMITTEE_REPORT_TITLE.search(own_title) or _COMMITTEE_REPORT.search(lead):
+        return "工作报告"
+    opening = "\n".join(body.split("\n")[:HEAD_LINES])
+    if _REVIEW_OPENING.search(opening) and _COMMITTEE.search(lead):
         return "工作报告"
     if _SUMMARY_TITLE.search(_QUOTED.sub("", headline(title, body))):
         return "工作总结"

@@ -24,6 +24,11 @@ _PEOPLES = (
     "佤|布朗|白|怒|土|各"
 )
 _AUTONOMOUS = re.compile(rf"^(.+?)(?:(?:{_PEOPLES})族?)+自治(州|县|旗)$")
+# An autonomous region is called by its stem: 新疆, 广西, 宁夏, 西藏, 内蒙古.
+_REGION = re.compile(rf"^(.{{2,3}}?)(?:(?:维吾尔|{_PEOPLES})族?)?自治区$")
+# Inner Mongolia's banners named for a league's wing or position are written in the short form
+# everyone uses: 科尔沁右翼前旗 -> 科右前旗, 察哈尔右翼后旗 -> 察右后旗, 乌拉特前旗 -> 乌前旗.
+_WING_BANNER = re.compile(r"^(.)(?:.+?)(左|右)翼(前|中|后)旗$|^(.)..+?(左|右|前|中|后)旗$")
 # Short names that are everyday words ("绿水青山", "金山银山", "平安德州") never count as places.
 _EVERYDAY_WORDS = """
     青山 金山 和平 新华 长安 东方 平安 中山 光明 复兴 江南 河口 城关 白云 城中 市中 新城 向阳 红旗
@@ -62,12 +67,34 @@ def short_name(name: str) -> str:
     return short if len(short) >= 2 else name
 
 
+def abbreviation(name: str) -> str | None:
+    """The abbreviation a banner named for its wing or position goes by (科右前旗, 土左旗): the
+    first character of its stem (three characters or more), the wing or position, 旗."""
+    wing = _WING_BANNER.match(name)
+    if not wing:
+        return None
+    return "".join(part for part in wing.groups() if part) + "旗"
+
+
+def everyday_name(name: str) -> str | None:
+    """The form that names only this place, as people write it for its full name: an autonomous
+    prefecture, county or banner by its stem and level (恩施州, 黔东南州, 石柱县, 莫力达瓦旗), a banner
+    named for a wing or position by its abbreviation (科右前旗)."""
+    autonomous = _AUTONOMOUS.match(name)
+    if autonomous and len(autonomous.group(1)) >= 2:
+        return "".join(autonomous.groups())
+    return abbreviation(name)
+
+
 def short_names(name: str) -> tuple[str, ...]:
     """What people also write for a place: 营口 for 营口市, 恩施 and 恩施州 for 恩施土家族苗族自治州."""
     autonomous = _AUTONOMOUS.match(name)
     if autonomous:
         stem, level = autonomous.groups()
         return (stem, stem + level) if len(stem) >= 2 else ()
+    region = _REGION.match(name)
+    if region:
+        return (region.group(1),)
     if "自治" in name[-3:]:
         return ()  # named for its people alone: 鄂伦春自治旗
     short = short_name(name)
@@ -120,6 +147,9 @@ def _index() -> tuple[dict[str, tuple[str, tuple[Place, ...], bool]], dict[str, 
     shorts: dict[str, list[Place]] = {}
     for name, places in places_by_name().items():
         names[fold(name)] = (name, places, False)
+        short = everyday_name(name)
+        if short and len(places) == 1:  # stands for the full name wherever it is written
+            names.setdefault(fold(short), (name, places, False))
         for short in short_names(name):
             shorts.setdefault(short, []).extend(places)
     for short, places in shorts.items():

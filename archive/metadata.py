@@ -43,13 +43,18 @@ _REVIEW_HEADING = re.compile(
     re.M,
 )
 _REVIEW_PHRASE = re.compile(
-    rf"{_Y}年(?:和[^,。;\n]{{0,6}}?)?工作回顾|回顾[^,。;\n]{{0,8}}?{_Y}(?!\d)"
+    rf"{_Y}年(?:和[^,。;\n]{{0,6}}?)?工作回顾|回顾[^,。;\n]{{0,8}}?{_Y}(?!\d)|"
+    rf"{_Y}年(?:和|及|暨)(?:过去|近)?[两三四五]年(?:来)?的?(?:主要)?工作"
 )
 # A summary's headline or subtitle: `2024年工作综述`, `——2025年楚雄州人大常委会工作综述`.
 _SUMMARY_HEADLINE = re.compile(rf"{_Y}年[^\n,。]{{0,20}}?(?:综述|总结|回眸|亮点|回顾)")
 # The date a report was delivered: `——2021年1月12日在房山区第八届人民代表大会第七次会议上`.
+# The date a report was delivered, before the session (`——2021年1月12日在…第七次会议上`) or
+# after it on its own line (`——在…第三次会议上` / `(2024年3月12日)`).
+_SESSION = rf"(?:人民代表大会\s*第{_N}次会议|届人大\s*{_N}次会议)"
 _SESSION_DATE = re.compile(
-    rf"{_Y}年(\d{{1,2}})月\d{{1,2}}日[^。]{{0,60}}?(?:人民代表大会\s*第{_N}次会议|届人大\s*{_N}次会议)"
+    rf"{_Y}年(\d{{1,2}})月\d{{1,2}}日[^。]{{0,60}}?{_SESSION}|"
+    rf"{_SESSION}上?\s*\)?\s*\(\s*{_Y}年(\d{{1,2}})月\d{{1,2}}日\s*\)"
 )
 _REPORT_TITLE_YEAR = re.compile(rf"{_Y}年[^\n]*工作报告")
 _TERM_REVIEW = re.compile(
@@ -57,9 +62,17 @@ _TERM_REVIEW = re.compile(
     r"换届以来|本届以来|任期"
 )
 _ONE_YEAR = re.compile(r"一年来|过去一年|过去的一年|这一年|去年以来")
-_YEARBOOK = re.compile(rf"{_Y}年?[^\n]{{0,8}}年鉴")
-_PASSED = re.compile(rf"{_Y}年\d{{1,2}}月\d{{1,2}}日[^()。]{{0,80}}?通过")
-_DATELINE = re.compile(rf"{_Y}(?:-(\d\d)-\d\d|年(\d{{1,2}})月\d{{1,2}}日)")
+# A yearbook's edition: 2022静安年鉴, or a volume named by its year alone (2023卷).
+_YEARBOOK = re.compile(rf"{_Y}年?[^\n]{{0,8}}年鉴|^\s*{_Y}\s*卷\s*$", re.M)
+# Passed on that date: no other date (2023年1月1日起施行 above it) between the date and 通过.
+_PASSED = re.compile(
+    rf"{_Y}年\d{{1,2}}月\d{{1,2}}日(?:(?!施行|(?:19|20)\d\d年)[^()。]){{0,80}}?通过"
+)
+# A news item's date: 2025-02-20, 2025/02/20, 2025.02.20, 2025年2月20日, or 29.01.2016.
+_DATELINE = re.compile(
+    rf"{_Y}(?:[-/.](\d\d?)[-/.]\d\d?|年(\d{{1,2}})月\d{{1,2}}日)|"
+    rf"(?<![\d.])\d\d?\.(\d\d?)\.{_Y}(?![\d.])"
+)
 # Years that date a meeting by what it handles for the year under way: 2020年上半年, 2016年工作
 # 要点, 2017年…计划, 2022年民生实事候选项目, 调整2018年预算; not an account of a past year
 # (2021年度), a target (到2035年) or the end of a period (2021——2025年).
@@ -131,10 +144,10 @@ def work_year(title: str, body: str, doctype: str = "工作总结") -> int | Non
     if doctype == "会议报道":
         dateline = _DATELINE.search(text[:LEAD])
         years = [int(a or b) for a, b in _MEETING_YEAR.findall(text)]
-        return int(dateline.group(1)) if dateline else max(years, default=None)
+        return _year_month(dateline)[0] if dateline else max(years, default=None)
     yearbook = _YEARBOOK.search(title)
     if yearbook:
-        return int(yearbook.group(1)) - 1  # the 2022 yearbook records 2021
+        return int(yearbook.group(1) or yearbook.group(2)) - 1  # the 2022 yearbook records 2021
     summary = _SUMMARY_HEADLINE.search(headline(title, body))
     if summary:
         return int(summary.group(1))
@@ -159,7 +172,7 @@ def _reviewed_year(title: str, body: str, doctype: str) -> int | None:
     if not session and doctype == "会议报道":
         session = _DATELINE.search(text[:LEAD])
     if session:
-        year, month = int(session.group(1)), int(next(m for m in session.groups()[1:] if m))
+        year, month = _year_month(session)
         return year - 1 if month <= 6 else year
     titled = _REPORT_TITLE_YEAR.search(title) if doctype != "会议报道" else None
     if titled:
@@ -169,6 +182,13 @@ def _reviewed_year(title: str, body: str, doctype: str) -> int | None:
         return reported
     ahead = [m for m in _YEAR.finditer(body) if _looks_ahead(body[m.end() : m.end() + 12])]
     return int(ahead[0].group(1)) - 1 if ahead else None  # the year before the one planned
+
+
+def _year_month(date: re.Match[str]) -> tuple[int, int]:
+    """The year and month of a matched date, whichever way round it is written."""
+    numbers = [int(part) for part in date.groups() if part]
+    year = next(n for n in numbers if n > 1900)
+    return year, next(n for n in numbers if n <= 12)
 
 
 def _looks_ahead(after: str) -> bool:

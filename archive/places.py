@@ -39,6 +39,16 @@ _PLACE_WORD = re.compile(
     r"要?(?:新篇章|篇章|实践|实际|发展|经济|人大|建设|高质量|特色|样板|力量|贡献|大地|人民|"
     r"大剧院|影剧院|剧院|会堂|礼堂|会议中心|宾馆|饭店|大厦|体育馆|年鉴|新闻|日报|信息网|电视台|融媒)"
 )
+# A roundup of every county's congress in a city (2025年,全市各县(市、区)人大常委会…, 全州各县人大):
+# the document is the city's, whichever county it names first.
+# The committees are the subject of their clause and do the work (…人大常委会坚持…): not a meeting
+# of them or of their heads (参加全市各县区人大常委会主任座谈会, 全市各县区人大常委会主任座谈会在我区召开).
+_ROUNDUP = re.compile(
+    r"(?:^|[,，。;；:：]|(?:19|20)\d\d年[,，]?)\s*全(市|州|盟)各(?:县|区|旗)[^,，。;\n]{0,10}?"
+    r"人大(?:常委会|常务委员会)?(?![^,，。;\n]{0,3}?(?:会|主任|负责|代表|干部|机关))",
+    re.M,
+)
+ROUNDUP_LEAD = 300  # characters of body after the title that may announce a roundup
 TITLE, HEADING, BODY = 3, 2, 1  # weight of a mention by where it stands
 NAMING = 4  # a mention naming the place's own body or law, against a passing one
 DESCEND = 0.5  # a place inside the best one wins when it has at least this share of its score
@@ -58,7 +68,8 @@ def find(title: str, body: str) -> Found:
     text = f"{title}\n{body}"
     weights = _zone_weights(text, len(title))
     found = list(gazetteer.mentions(text))
-    level = own_level(text, found, weights)
+    roundup = _ROUNDUP.search(text[: len(title) + 1 + ROUNDUP_LEAD])
+    level = roundup.group(1) if roundup else own_level(text, found, weights)
     scores: Counter[Place] = Counter()
     short_only: Counter[Place] = Counter()
     unresolved: Counter[str] = Counter()
@@ -68,6 +79,8 @@ def find(title: str, body: str) -> Found:
         if level and len(candidates) > 1:
             candidates = tuple(p for p in candidates if fits(p, level)) or candidates
         place = gazetteer.settle(candidates, text)
+        if roundup and place is not None and place.district is not None:
+            place = _whole(place)  # a county of the roundup counts for its city
         if mention.short:
             if place in scores:
                 scores[place] += weight
@@ -82,6 +95,13 @@ def find(title: str, body: str) -> Found:
         name = next(iter(unresolved))
         return Found(None, name, _committee(text, name))
     return Found(place, None, _committee(text, place.name) if place else None)
+
+
+def _whole(place: Place) -> Place:
+    """The city a district lies in (a municipality for its districts), else its province."""
+    if place.city and place.city != place.province:
+        return Place(place.province, place.city)
+    return Place(place.province)
 
 
 def _as_place(text: str, mention: Mention) -> bool:
@@ -164,7 +184,10 @@ def choose(
             return _best(pool)
         best = _best(scores)  # the document's own place is not named in full
         if best is not None and not _above(best, level):
-            return None
+            # what is named in full lies below the document's level (the cities whose laws a
+            # region's committee approved): its own place is the short-named one containing it
+            around = Counter({p: s for p, s in (short_only or {}).items() if best.within(p)})
+            return _best(around)
         inside = Counter(
             {p: s for p, s in (short_only or {}).items() if not best or p.within(best)}
         )
@@ -197,9 +220,14 @@ def _above(place: Place, level: str) -> bool:
 
 
 def _committee(text: str, name: str) -> str | None:
-    """The committee of the chosen place as the text writes it most often (义乌市人大常委会)."""
+    """The committee of the chosen place as the text writes it most often (义乌市人大常委会, also by
+    its everyday name: 恩施州人大常委会)."""
     names: Counter[str] = Counter()
+    everyday = gazetteer.everyday_name(name)
     for match in _COMMITTEE.finditer(text):
-        if gazetteer.name_before(text, match.start()) == name:
-            names[name + re.sub(r"\s+", "", match.group(1))] += 1
+        written = gazetteer.name_before(text, match.start())
+        if written is None and everyday and text.endswith(everyday, 0, match.start()):
+            written = everyday
+        if written is not None and written in (name, everyday):
+            names[written + re.sub(r"\s+", "", match.group(1))] += 1
     return names.most_common(1)[0][0] if names else None

@@ -23,6 +23,8 @@ _EDITORIAL_LINE = re.compile(
 _CREDIT = re.compile(
     r"[（(]\s*(?:记者|通讯员|摄影|摄|图片|图|文)(?:[\s:：/／|]|(?=[\u4e00-\u9fff]{2,4}\s))[^（）()]{0,40}[）)]"
 )
+_DATE = re.compile(r"(?:19|20)\d\d(?:-\d\d?-\d\d?|年\d{1,2}月\d{1,2}日)")
+HEAD_LINES = 8  # lines at the top that may hold an article's editorial lines
 PREAMBLE_PROSE = 200  # more prose than this before the first committee line: not a compilation
 _SENTENCE_END = "。！？；：，、,.!?;:"
 
@@ -73,10 +75,38 @@ def split_document(text: str, *, article: bool = False) -> Split:
     """One Section per district summary; a single summary (one district per file) gives one."""
     lines = [line.strip() for line in text.split("\n")]
     anchors = {i: found for i, line in enumerate(lines) if (found := anchor(line))}
+    if anchors and _one_committee(anchors):
+        first = min(anchors)
+        if any(line and heading_text(line) is None for line in lines[:first]):
+            anchors = {}  # under the document's own title: a law or report of that committee
+        else:
+            anchors = {first: anchors[first]}  # the others sign or repeat it
     if anchors and not _is_signature(lines, anchors):
         return _split_at_committees(lines, anchors, article=article)
-    # No committee lines, or one that closes the text (a signature): the file is one summary.
-    return Split((_single(lines, article=article),))
+    # No committee lines, one that closes the text (a signature), or one committee's own
+    # document (a law or report under its title, signed by it): the file is one summary.
+    return Split((_single(lines, article=article),), _dropped_date(lines))
+
+
+def _one_committee(anchors: dict[int, tuple[str, str | None]]) -> bool:
+    """Committee lines that all name one place, none with a title of its own (四川省人大常委会 …
+    四川省人民代表大会常务委员会 over a date): one committee's document, not a compilation."""
+    places = {
+        gazetteer.name_before(c, len(c) - len(re.search(COMMITTEE + "$", c).group(0)))
+        for c, _ in anchors.values()
+    }
+    return len(places) == 1 and all(title is None for _, title in anchors.values())
+
+
+def _dropped_date(lines: list[str]) -> str:
+    """The date on an editorial line that cleaning drops (来源:新疆日报 日期:2025-02-20): the
+    item's dateline, kept as context for its year."""
+    for line in lines[:HEAD_LINES]:
+        if _EDITORIAL_LINE.match(line):
+            date = _DATE.search(line)
+            if date:
+                return date.group(0)
+    return ""
 
 
 def _is_signature(lines: list[str], anchors: dict[int, tuple[str, str | None]]) -> bool:

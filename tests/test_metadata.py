@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from archive import gazetteer
 from archive.categories import default_taxonomy
 from archive.doctype import DOCTYPES, classify
 from archive.folding import fold
@@ -319,3 +320,219 @@ def test_a_stated_doctype_wins_over_extraction():
     stated = Document("markdown", plain.text, "0" * 64, {"doctype": "其他"})
     assert build_records(plain, "a.md", default_taxonomy())[0].doctype == "工作总结"
     assert build_records(stated, "a.md", default_taxonomy())[0].doctype == "其他"
+
+
+@pytest.mark.parametrize(
+    ("name", "shorts"),
+    [
+        ("新疆维吾尔自治区", ("新疆",)),
+        ("广西壮族自治区", ("广西",)),
+        ("宁夏回族自治区", ("宁夏",)),
+        ("西藏自治区", ("西藏",)),
+        ("内蒙古自治区", ("内蒙古",)),
+        ("鄂伦春自治旗", ()),  # named for its people alone
+    ],
+)
+def test_an_autonomous_region_is_called_by_its_stem(name, shorts):
+    assert gazetteer.short_names(name) == shorts
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "自治区人大常委会副主任作人大常委会工作报告。2025年，常委会从推进中国式现代化宁夏实践中"
+            "找准履职定位。",
+            (None, None, "宁夏回族自治区"),
+        ),
+        (
+            "天山网-新疆日报讯 2月19日，自治区十四届人大常委会举行第47次主任会议。",
+            (None, None, "新疆维吾尔自治区"),
+        ),
+        # the cities whose laws the region's committee approved do not make it a city's
+        (
+            "3月28日下午，自治区十四届人大常委会第八次会议在广西人民会堂闭幕。会议表决批准了"
+            "南宁市居民生活用水二次供水管理规定、梧州市城市市容和环境卫生管理条例。",
+            (None, None, "广西壮族自治区"),
+        ),
+        # a short name in passing is not the document's place
+        ("自治区人大常委会举行会议，听取宁夏与内蒙古合作的报告。", (None, None, None)),
+    ],
+)
+def test_a_regions_committee_named_by_level_takes_the_region_its_text_names(body, expected):
+    assert place("", body) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "abbreviation"),
+    [
+        ("科尔沁右翼前旗", "科右前旗"),
+        ("察哈尔右翼后旗", "察右后旗"),
+        ("科尔沁左翼中旗", "科左中旗"),
+        ("乌拉特前旗", "乌前旗"),
+        ("土默特左旗", "土左旗"),
+        ("巴林左旗", None),  # a two-character stem is written in full
+        ("杭锦后旗", None),
+        ("喀喇沁左翼蒙古族自治县", None),
+    ],
+)
+def test_a_banner_named_for_its_wing_goes_by_its_abbreviation(name, abbreviation):
+    assert gazetteer.abbreviation(name) == abbreviation
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("恩施州人大常委会工作报告", (None, "恩施土家族苗族自治州", "湖北省", "恩施州人大常委会")),
+        (
+            "黔东南州人大常委会2024年工作亮点",
+            (None, "黔东南苗族侗族自治州", "贵州省", "黔东南州人大常委会"),
+        ),
+        (
+            "石柱县人大常委会2024年工作综述",
+            ("石柱土家族自治县", "重庆市", "重庆市", "石柱县人大常委会"),
+        ),
+        (
+            "莫力达瓦旗人大常委会工作报告",
+            ("莫力达瓦达斡尔族自治旗", "呼伦贝尔市", "内蒙古自治区", "莫力达瓦旗人大常委会"),
+        ),
+    ],
+)
+def test_an_autonomous_prefecture_or_county_by_its_stem_and_level_names_it_in_full(title, expected):
+    meta = extract(title, "2024年，常委会依法履职。")
+    assert (meta.district, meta.city, meta.province, meta.committee) == expected
+    assert gazetteer.everyday_name("恩施土家族苗族自治州") == "恩施州"
+    assert gazetteer.everyday_name("科尔沁右翼前旗") == "科右前旗"
+    assert gazetteer.everyday_name("鄂伦春自治旗") is None  # named for its people alone
+
+
+def test_a_banners_abbreviation_names_it_in_full():
+    body = (
+        "——在科右前旗第十八届人民代表大会第三次会议上\n"
+        "现在，我代表科右前旗人民政府向大会报告工作，请予审议。"
+    )
+    meta = extract("2024年政府工作报告", body)
+    assert (meta.district, meta.city, meta.province, meta.doctype) == (
+        "科尔沁右翼前旗",
+        "兴安盟",
+        "内蒙古自治区",
+        "政府工作报告",
+    )
+
+
+def test_a_roundup_of_a_citys_counties_is_the_citys():
+    title = "笃行实干助推发展——2025年全市各地人大工作亮点回眸"
+    body = (
+        "2025年，全市各县（市、区）人大常委会依法履职，为推进中国式现代化南平实践作出人大贡献。\n"
+        "延平：强化监督闭环\n延平区人大常委会坚持正确监督。延平区十八届人大三次会议交付议案。"
+    )
+    assert place(title, body) == (None, "南平市", "福建省")
+    # a county's own summary that mentions the city's other counties stays the county's
+    body = "2025年，延平区人大常委会依法履职。延平区十八届人大三次会议交付议案。"
+    assert place("延平区人大常委会2025年工作亮点", body) == ("延平区", "南平市", "福建省")
+    # a meeting of every county's committee, or attending it, is no roundup
+    body = "全市各县（市、区）人大常委会主任座谈会在我区召开。2024年，延平区人大常委会依法履职。"
+    assert place("", body) == ("延平区", "南平市", "福建省")
+    body = "4月2日，延平区人大常委会主任参加全市各县（市、区）人大常委会主任座谈会。延平区人大常委会依法履职。"
+    assert place("", body) == ("延平区", "南平市", "福建省")
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "doctype"),
+    [
+        # a title that discusses a report is news about it
+        (
+            "省人大代表审议省人大常委会工作报告",
+            "29.01.2016 10:13\n1月28日，出席省十二届人大四次会议的代表审议了省人大常委会工作报告。",
+            "会议报道",
+        ),
+        ("代表们热议政府工作报告", "1月10日，代表们分组审议。", "会议报道"),
+        # a yearbook's volume named by its year
+        (
+            "2023卷",
+            "【议案建议办理】 2022年，自治区人大常委会办理代表建议515件。\n"
+            "【十三届全国人大五次会议内蒙古代表团议案建议】 2022年3月5—11日，十三届全国人大五次会议召开期间。",
+            "工作总结",
+        ),
+        # a committee's report copied from its review heading on
+        (
+            "上海市徐汇区人大常委会主任 李新华",
+            "2024年的主要工作\n一年来，区人大常委会共召集人民代表大会会议2次。",
+            "工作报告",
+        ),
+    ],
+)
+def test_doctype_of_new_shapes(title, body, doctype):
+    assert classify(fold(title), fold(body)) == doctype
+
+
+@pytest.mark.parametrize(
+    ("body", "doctype", "year"),
+    [
+        # a session at the start of a term reviews one year and the term: the one year
+        (
+            "2023年01月14日12:05 | 来源:西藏日报\n1月13日上午，西藏自治区第十二届人民代表大会第一次会议"
+            "在拉萨隆重开幕。报告共分三部分:2022年及过去五年工作，今后五年目标任务。",
+            "会议报道",
+            2022,
+        ),
+        (
+            "——2023年1月10日在某市第十五届人民代表大会第一次会议上\n一、2022年和过去五年工作回顾",
+            "政府工作报告",
+            2022,
+        ),
+        # a dateline written day.month.year: an early-2016 session reviews 2015
+        (
+            "29.01.2016 10:13\n1月28日，出席省十二届人大四次会议的代表审议了省人大常委会工作报告。"
+            "报告客观总结了过去五年及去年一年的工作。",
+            "会议报道",
+            2015,
+        ),
+        ("2024/09/27\n9月26日，市人大常委会举行第二十次会议。", "会议报道", 2024),
+        # a date glued to its time, on a session's news: early 2026 reviews 2025
+        (
+            "发布日期: 2026-02-0419:47:55\n2月4日上午，区十九届人大五次会议举行主席团第三次会议。",
+            "会议报道",
+            2025,
+        ),
+        # the delivery date on its own line after the session line
+        (
+            "——在科右前旗第十八届人民代表大会第三次会议上\n(2024年3月12日)\n各位代表：过去一年，…",
+            "政府工作报告",
+            2023,
+        ),
+    ],
+)
+def test_year_of_new_shapes(body, doctype, year):
+    assert work_year("", fold(body), doctype) == year
+
+
+def test_a_yearbook_volume_named_by_its_year_records_the_year_before():
+    body = "【议案建议办理】 2022年，自治区人大常委会办理代表建议515件。"
+    assert work_year("2023卷", fold(body)) == 2022
+
+
+def test_a_regulation_is_the_year_it_was_passed_not_the_day_it_takes_effect():
+    title = "保山市文明行为促进条例2023年1月1日起施行"
+    body = (
+        "保山市人民代表大会常务委员会公告\n〔五届〕第五号\n《保山市文明行为促进条例》于2022年10月28日"
+        "经保山市第五届人民代表大会常务委员会第四次会议通过，现予公布，自2023年1月1日起施行。"
+    )
+    assert work_year(fold(title), fold(body), "法规") == 2022
+
+
+def test_the_date_on_a_dropped_source_line_dates_meeting_news():
+    text = (
+        "自治区十四届人大常委会举行第47次主任会议\n\n来源:天山网-新疆日报 日期:2025-02-20 11:15:39\n\n"
+        "天山网-新疆日报讯(记者张磊报道)2月19日，自治区十四届人大常委会举行第47次主任会议。"
+        "会议决定，自治区十四届人大常委会第十八次会议2月21日在乌鲁木齐召开。"
+    )
+    (record,) = build_records(Document("text", text, "0" * 64), "a.txt", default_taxonomy())
+    assert "来源" not in record.text
+    assert (record.district, record.city, record.province, record.year, record.doctype) == (
+        None,
+        None,
+        "新疆维吾尔自治区",
+        2025,
+        "会议报道",
+    )

@@ -1,10 +1,17 @@
-"""Extraction measured on 80 real documents (tests/data/metadata_eval) through the ingest pipeline.
+"""Extraction measured on 110 real documents (tests/data/metadata_eval) through the ingest pipeline.
 
 Run with -s to see the table: `.venv/bin/pytest tests/test_metadata_eval.py -s`. The rules were
 designed on a_01..a_28 and b_01..b_28; a_29..a_40 and b_29..b_40 were held out until they were
 done, when they scored district 22, city 23, province 24, year 16, doctype 19 and all four place
 and year fields 15 of 24, with 10 of 120 fields wrong. Their failures then led to the last rules
 (see README), so their figures below are no longer a held-out measure.
+
+c_01..c_30 (session and meeting news, reports, government reports, regulations, a yearbook page;
+the autonomous regions among them) came later and were run once on the finished a/b rules before
+any rule was written for them: district 28, city 29, province 26, year 26, doctype 27 of 30, all
+four place and year fields 22 of 30, 5 of 150 fields wrong, and one document (c_23, a regulation
+under its issuing committee's line) split into two records. That first run is the honest measure
+for unseen documents; their misses then led to rules (see README), so c is no longer held out.
 """
 
 from __future__ import annotations
@@ -25,25 +32,39 @@ GROUPS = {
     "all": lambda name: True,
     "a": lambda name: name.startswith("a_"),
     "b": lambda name: name.startswith("b_"),
-    "tuned": lambda name: int(name[2:4]) <= 28,
-    "held out": lambda name: int(name[2:4]) > 28,
+    "tuned": lambda name: not name.startswith("c_") and int(name[2:4]) <= 28,
+    "held out": lambda name: not name.startswith("c_") and int(name[2:4]) > 28,
+    "c": lambda name: name.startswith("c_"),
 }
 # Floors: the figures measured when the rules were done; a regression fails the test.
 FLOORS = {
-    "all": {"district": 80, "city": 80, "province": 80, "year": 80, "doctype": 80, "all four": 80},
+    "all": {
+        "district": 110,
+        "city": 110,
+        "province": 110,
+        "year": 110,
+        "doctype": 110,
+        "all four": 110,
+    },
     "a": {"district": 40, "city": 40, "province": 40, "year": 40, "doctype": 40, "all four": 40},
     "b": {"district": 40, "city": 40, "province": 40, "year": 40, "doctype": 40, "all four": 40},
+    "c": {"district": 30, "city": 30, "province": 30, "year": 30, "doctype": 30, "all four": 30},
 }
 MOST_WRONG = 0  # fields holding a wrong (non-null) value, over the whole set
-# The held-out 24 on their first run, before their failures led to rules (see the docstring).
+# The held-out 24 and c's 30 on their first run, before their failures led to rules (see the
+# docstring).
 FIRST_HELD_OUT_RUN = (
     "district 22, city 23, province 24, year 16, doctype 19, all four 15 of 24; 10 of 120 wrong"
+)
+FIRST_C_RUN = (
+    "district 28, city 29, province 26, year 26, doctype 27, all four 22 of 30; 5 of 150 wrong;"
+    " c_23 split into two records"
 )
 
 
 def _labels() -> list[dict]:
     rows = []
-    for name in ("labels_a.jsonl", "labels_b.jsonl"):
+    for name in ("labels_a.jsonl", "labels_b.jsonl", "labels_c.jsonl"):
         lines = (EVAL / name).read_text(encoding="utf-8").splitlines()
         rows.extend(json.loads(line) for line in lines if line.strip())
     return rows
@@ -82,6 +103,7 @@ def test_extraction_accuracy_on_real_documents(results):
         cells = [f"{score[c] / n:>10.0%}" for c in (*FIELDS, "all four")]
         print(f"{group:10}{n:>4}" + "".join(cells) + f"{score['wrong'] / (n * len(FIELDS)):>10.1%}")
     print(f"held out, first run: {FIRST_HELD_OUT_RUN}")
+    print(f"c, first run: {FIRST_C_RUN}")
     for label, got in results:
         wrong = [f"{f}: {got[f]} (label {label[f]})" for f in FIELDS if got[f] != label[f]]
         if wrong:

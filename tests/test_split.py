@@ -106,3 +106,44 @@ def test_a_committee_of_no_named_place_opens_no_summary():
     (section,) = split_document(text).sections
     assert section.committee is None
     assert section.title == "标题"
+
+
+def test_a_law_under_its_issuing_committee_and_signed_by_it_is_one_document():
+    text = (
+        "四川省村务公开条例\n\n时间:2024-07-22 来源: 法律资料网\n\n四川省人大常委会\n\n"
+        "（2009年7月22日四川省第十一届人民代表大会常务委员会第十次会议通过）\n\n"
+        "《四川省村务公开条例》已由四川省第十一届人民代表大会常务委员会第十次会议于2009年7月22日通过，"
+        "现予公布。\n\n四川省人民代表大会常务委员会\n2009年7月22日\n\n第一章 总 则\n\n"
+        "第一条 为了规范村务公开，制定本条例。"
+    )
+    split = split_document(text)
+    (section,) = split.sections
+    assert (section.title, section.committee, section.part) == ("四川省村务公开条例", None, None)
+    assert section.body.startswith("时间:2024-07-22 来源: 法律资料网\n\n四川省人大常委会")
+    assert section.body.endswith("第一条 为了规范村务公开，制定本条例。")
+
+
+def test_lines_of_two_committees_still_split():
+    text = "各区工作亮点\n鲅鱼圈区人大常委会\n今年以来开展监督。\n盖州市人大常委会\n依法任免。"
+    assert [s.committee for s in split_document(text).sections] == [
+        "鲅鱼圈区人大常委会",
+        "盖州市人大常委会",
+    ]
+
+
+def test_the_date_of_a_dropped_source_line_is_kept_as_context():
+    text = "标题\n来源:新疆日报 日期:2025-02-20 11:15:39\n2月19日，会议召开。"
+    split = split_document(text, article=True)
+    (section,) = split.sections
+    assert section.body == "2月19日，会议召开。"
+    assert split.preamble == "2025-02-20"
+
+
+def test_a_summary_opened_and_signed_by_its_committee_is_one_summary():
+    text = "鲅鱼圈区人大常委会\n今年以来开展监督，依法任免，推动民生实事落实。\n鲅鱼圈区人大常委会\n2025年12月30日"
+    (section,) = split_document(text).sections
+    assert (section.committee, section.part) == ("鲅鱼圈区人大常委会", None)
+    assert (
+        section.body
+        == "今年以来开展监督，依法任免，推动民生实事落实。\n\n鲅鱼圈区人大常委会\n\n2025年12月30日"
+    )
