@@ -1,4 +1,4 @@
-"""Extraction measured on 110 real documents (tests/data/metadata_eval) through the ingest pipeline.
+"""Extraction measured on 140 real documents (tests/data/metadata_eval) through the ingest pipeline.
 
 Run with -s to see the table: `.venv/bin/pytest tests/test_metadata_eval.py -s`. The rules were
 designed on a_01..a_28 and b_01..b_28; a_29..a_40 and b_29..b_40 were held out until they were
@@ -12,6 +12,10 @@ any rule was written for them: district 28, city 29, province 26, year 26, docty
 four place and year fields 22 of 30, 5 of 150 fields wrong, and one document (c_23, a regulation
 under its issuing committee's line) split into two records. That first run is the honest measure
 for unseen documents; their misses then led to rules (see README), so c is no longer held out.
+
+d_01..d_30 were labelled with c but kept outside the repository, unseen by whoever wrote rules,
+until the rules written on a, b and c were done; their first run is the figures below (FIRST_D_RUN,
+also d's floors): the honest measure of the finished rules on documents they never saw.
 """
 
 from __future__ import annotations
@@ -32,25 +36,27 @@ GROUPS = {
     "all": lambda name: True,
     "a": lambda name: name.startswith("a_"),
     "b": lambda name: name.startswith("b_"),
-    "tuned": lambda name: not name.startswith("c_") and int(name[2:4]) <= 28,
-    "held out": lambda name: not name.startswith("c_") and int(name[2:4]) > 28,
+    "tuned": lambda name: name[0] in "ab" and int(name[2:4]) <= 28,
+    "held out": lambda name: name[0] in "ab" and int(name[2:4]) > 28,
     "c": lambda name: name.startswith("c_"),
+    "d": lambda name: name.startswith("d_"),
 }
 # Floors: the figures measured when the rules were done; a regression fails the test.
 FLOORS = {
     "all": {
-        "district": 110,
-        "city": 110,
-        "province": 110,
-        "year": 110,
-        "doctype": 110,
-        "all four": 110,
+        "district": 140,
+        "city": 139,
+        "province": 140,
+        "year": 135,
+        "doctype": 140,
+        "all four": 134,
     },
     "a": {"district": 40, "city": 40, "province": 40, "year": 40, "doctype": 40, "all four": 40},
     "b": {"district": 40, "city": 40, "province": 40, "year": 40, "doctype": 40, "all four": 40},
     "c": {"district": 30, "city": 30, "province": 30, "year": 30, "doctype": 30, "all four": 30},
+    "d": {"district": 30, "city": 29, "province": 30, "year": 25, "doctype": 30, "all four": 24},
 }
-MOST_WRONG = 0  # fields holding a wrong (non-null) value, over the whole set
+MOST_WRONG = 2  # fields holding a wrong (non-null) value, over the whole set (both in d)
 # The held-out 24 and c's 30 on their first run, before their failures led to rules (see the
 # docstring).
 FIRST_HELD_OUT_RUN = (
@@ -60,11 +66,14 @@ FIRST_C_RUN = (
     "district 28, city 29, province 26, year 26, doctype 27, all four 22 of 30; 5 of 150 wrong;"
     " c_23 split into two records"
 )
+FIRST_D_RUN = (
+    "district 30, city 29, province 30, year 25, doctype 30, all four 24 of 30; 2 of 150 wrong"
+)
 
 
 def _labels() -> list[dict]:
     rows = []
-    for name in ("labels_a.jsonl", "labels_b.jsonl", "labels_c.jsonl"):
+    for name in ("labels_a.jsonl", "labels_b.jsonl", "labels_c.jsonl", "labels_d.jsonl"):
         lines = (EVAL / name).read_text(encoding="utf-8").splitlines()
         rows.extend(json.loads(line) for line in lines if line.strip())
     return rows
@@ -104,6 +113,7 @@ def test_extraction_accuracy_on_real_documents(results):
         print(f"{group:10}{n:>4}" + "".join(cells) + f"{score['wrong'] / (n * len(FIELDS)):>10.1%}")
     print(f"held out, first run: {FIRST_HELD_OUT_RUN}")
     print(f"c, first run: {FIRST_C_RUN}")
+    print(f"d, first run (never tuned on): {FIRST_D_RUN}")
     for label, got in results:
         wrong = [f"{f}: {got[f]} (label {label[f]})" for f in FIELDS if got[f] != label[f]]
         if wrong:
