@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,6 +20,7 @@ from archive.split import split_document
 from archive.store import Archive, StoreError
 
 Outcome = Literal["added", "updated", "unchanged"]
+INGEST_ERRORS = (FormatError, StoreError, OSError)  # what a bad source raises, with one line
 
 
 @dataclass(frozen=True)
@@ -49,38 +51,94 @@ class IngestReport:
 
 
 def ingest_paths(
-    archive: Archive, paths: Iterable[str | os.PathLike[str]], restore_deleted: bool = False
+    archive: Archive,
+    paths: Iterable[str | os.PathLike[str]],
+    restore_deleted: bool = False,
+    urls: Iterable[str] = (),
+    allow_private: bool = False,
 ) -> IngestReport:
-    """Ingest files and folders (recursively); a bad file is reported and skipped, never fatal.
-    Deleted records stay deleted unless `restore_deleted`."""
+    """Ingest files and folders (recursively) and web addresses; a bad one is reported and
+    skipped, never fatal. Deleted records stay deleted unless `restore_deleted`."""
     report = IngestReport()
     with archive.writing():
+        for url in urls:
+            count_source(report, url, partial(ingest_url, archive, url, allow_private))
         for path, named in iter_sources(paths):
             shown = source_name(path)
             if not named and path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 report.skipped.append(Failure(shown, "unsupported file type"))
                 continue
-            try:
-                doc = read_document(path)
-                records = build_records(doc, shown)
-                archive.keep_source(path, doc.sha256)
-                outcome = ingest_source(archive, path, doc.sha256, records, restore_deleted)
-            except (FormatError, StoreError, OSError) as exc:
-                report.failures.append(Failure(shown, str(exc) or exc.__class__.__name__))
-                continue
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            report.records += len(records)
+            count_source(report, shown, partial(ingest_file, archive, path, shown, restore_deleted))
             archive.checkpoint()
     return report
 
 
+def count_source(
+    report: IngestReport, shown: str, ingest: Callable[[], tuple[Outcome, str, int]]
+) -> str | None:
+    """Run one source's ingest into the report: its outcome, or its failure in one line; the
+    source's digest when it was ingested."""
+    from archive.fetching import FetchError
+
+    try:
+        outcome, sha256, count = ingest()
+    except (FetchError, *INGEST_ERRORS) as exc:
+        report.failures.append(Failure(shown, str(exc) or exc.__class__.__name__))
+        return None
+    setattr(report, outcome, getattr(report, outcome) + 1)
+    report.records += count
+    return sha256
+
+
+def ingest_file(
+    archive: Archive,
+    path: Path,
+    shown: str,
+    restore_deleted: bool = False,
+    origin: str | None = None,
+) -> tuple[Outcome, str, int]:
+    """Ingest one source file (inside `writing()`), recorded as `shown` and known by `origin`
+    (default: its absolute path); its outcome, digest and number of records. Raises one of
+    INGEST_ERRORS with a one-line reason."""
+    doc = read_document(path)
+    records = build_records(doc, shown)
+    archive.keep_source(path, doc.sha256)
+    origin = origin or path.resolve().as_posix()
+    return (
+        ingest_source(archive, origin, doc.sha256, records, restore_deleted),
+        doc.sha256,
+        len(records),
+    )
+
+
+def ingest_url(archive: Archive, url: str, allow_private: bool = False) -> tuple[Outcome, str, int]:
+    """Fetch a web address (see archive/fetching.py) and ingest the page (inside `writing()`),
+    recorded with the address as its source and origin, its bytes kept under sources/."""
+    import tempfile
+
+    from archive.fetching import fetch
+
+    page = fetch(url, allow_private)
+    with tempfile.TemporaryDirectory(dir=archive.data_dir) as work:
+        path = Path(work) / f"page{page.suffix}"
+        path.write_bytes(page.content)
+        return ingest_file(archive, path, page.url, origin=page.url)
+
+
+def live_ids(archive: Archive, sha256: str) -> list[str]:
+    """The live records of the source with these bytes, in its order."""
+    key = archive.registry.by_digest(sha256)
+    ids = archive.registry.sources[key].ids if key is not None else []
+    return [i for i in ids if archive.registry.ids[i].fate == "live"]
+
+
 def ingest_source(
-    archive: Archive, path: Path, sha256: str, records: list[Record], restore_deleted: bool
+    archive: Archive, origin: str, sha256: str, records: list[Record], restore_deleted: bool
 ) -> Outcome:
     """Make the archive hold a source's records: its known bytes change nothing, an edited
-    source's records keep their ids and corrections, a new source's get new ids."""
+    source's records keep their ids and corrections, a new source's get new ids. `origin`: where
+    the source was first ingested from (an absolute path or a URL)."""
     registry = archive.registry
-    origin = path.resolve().as_posix()
     key = registry.by_digest(sha256)
     if key is not None:
         return _same_bytes(archive, key, records, restore_deleted)
