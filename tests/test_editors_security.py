@@ -304,3 +304,16 @@ def test_addresses_on_this_machine_or_a_private_network_are_refused(
             assert "refused" in reason or "only http/https" in reason, (address, reason)
             assert not doc.xpath("//table[@class='review']"), address
     assert Counting.hits == 0
+
+
+def test_uploads_beyond_the_size_limit_get_413(server: Server, base: str) -> None:
+    with sign_in(base) as editor:
+        head = b'--X\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        head += token(editor, "/upload").encode() + b"\r\n"
+        head += b'--X\r\nContent-Disposition: form-data; name="files"; filename="big.txt"\r\n\r\n'
+        body = head + b"a" * (21 * 1024 * 1024) + b"\r\n--X--\r\n"
+        headers = {"Content-Type": "multipart/form-data; boundary=X"}
+        reply = editor.post("/upload", content=body, headers=headers)
+    assert reply.status_code == 413
+    assert "上传的内容过大（413）" in reply.text
+    assert not list((server.data_dir / "uploads").glob("*/*"))

@@ -12,7 +12,7 @@ from typing import Any
 from archive import Archive, Record, history
 from archive.categories import taxonomy
 from archive.gazetteer import Place, places_by_name
-from archive.records import LABELS, PLACE_LEVELS
+from archive.records import CORRECTABLE, LABELS, PLACE_LEVELS
 from indexer import Index
 
 FIELD_LABELS = {**LABELS, "text": "正文"}  # what the editor pages call each correctable field
@@ -97,8 +97,12 @@ def checked_values(get: Callable[[str], str | None], categories: list[str]) -> d
 
 
 def changes(record: Record, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields whose value differs from the record's."""
-    return {key: value for key, value in values.items() if getattr(record, key) != value}
+    """The fields whose value differs from the record's, in the order they are declared."""
+    return {
+        key: values[key]
+        for key in CORRECTABLE
+        if key in values and getattr(record, key) != values[key]
+    }
 
 
 def digest(archive: Archive, record_id: str) -> str:
