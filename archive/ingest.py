@@ -290,6 +290,11 @@ def _record(
     )
 
 
+def extracted_place(found: Metadata, context: str) -> dict[str, str | None]:
+    """The place fields extraction found, settled as for a source that states none."""
+    return _place({}, found, context)
+
+
 def _place(given: Mapping[str, Any], found: Metadata, context: str) -> dict[str, str | None]:
     """Place fields the source states win one by one; the others come from extraction where it
     agrees with every stated one, else from the gazetteer above the lowest stated level."""

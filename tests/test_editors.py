@@ -296,3 +296,71 @@ def test_login_goes_back_to_the_page_asked_for_and_nowhere_else(data_dir: Path) 
             "csrf_token": form_token(client, "/login"),
         }
         assert client.post("/login", data=form).headers["Location"] == landed, target
+
+
+def test_splitting_a_record_makes_a_new_record_of_the_same_source(
+    editor: FlaskClient, data_dir: Path
+) -> None:
+    rid = laobian(data_dir)
+    original = Archive(data_dir).get(rid)
+    parts = [p for p in original.text.split("\n\n") if p.strip()]
+    page = html.fromstring(editor.get(f"/records/{rid}/split").text)
+    assert page.xpath("//input[@name='at']/@value") == [str(n) for n in range(1, len(parts))]
+    token = form_token(editor, f"/records/{rid}/split")
+    reply = editor.post(f"/records/{rid}/split", data={"at": "1", "csrf_token": token})
+    assert reply.status_code == 303
+    new_id = reply.headers["Location"].rsplit("/", 1)[1]
+    archive = Archive(data_dir)
+    head, made = archive.get(rid), archive.get(new_id)
+    assert head.text == parts[0]
+    assert made.text == "\n\n".join(parts[1:])
+    assert (made.source, made.source_sha256, made.part) == (
+        original.source,
+        original.source_sha256,
+        1001,
+    )
+    assert (head.corrected, made.corrected) == (("text",), ("text",))
+    assert total(editor) == 8
+    ingest_paths(Archive(data_dir), [SEEDS])  # the same bytes again: both stay as they are
+    assert (Archive(data_dir).get(rid).text, Archive(data_dir).get(new_id).text) == (
+        head.text,
+        made.text,
+    )
+    assert len(Archive(data_dir)) == 8
+    out_of_range = {"at": str(len(parts)), "csrf_token": token}
+    reply = editor.post(f"/records/{rid}/split", data=out_of_range)
+    assert (reply.status_code, error_of(reply.text)) == (
+        400,
+        "拆分位置无效 (split point out of range)",
+    )
+
+
+def test_merging_two_records_of_one_source(editor: FlaskClient, data_dir: Path) -> None:
+    archive = Archive(data_dir)
+    first, second = sorted((r for r in archive if r.city == "营口市"), key=lambda r: r.part or 0)[
+        :2
+    ]
+    page = html.fromstring(editor.get(f"/records/{second.id}").text)
+    assert first.id in page.xpath("//select[@name='other']/option/@value")
+    token = form_token(editor, f"/records/{second.id}")
+    reply = editor.post(
+        f"/records/{second.id}/merge", data={"other": first.id, "csrf_token": token}
+    )
+    assert reply.status_code == 303
+    merged = Archive(data_dir).get(second.id)
+    assert merged.text == f"{first.text}\n\n{second.text}"  # in source order
+    assert editor.get(f"/records/{first.id}").status_code == 410
+    assert total(editor) == 6
+    ingest_paths(Archive(data_dir), [SEEDS])
+    assert len(Archive(data_dir)) == 6
+    assert Archive(data_dir).get(second.id).text == merged.text
+    other_source = next(r.id for r in Archive(data_dir) if r.district == "安州区")
+    reply = editor.post(
+        f"/records/{second.id}/merge", data={"other": other_source, "csrf_token": token}
+    )
+    assert reply.status_code == 400
+    assert "只能合并同一来源的记录 (only records of one source can be merged)" in reply.text
+    actions = [
+        json.loads(line)["action"] for line in (data_dir / "audit.jsonl").read_text().splitlines()
+    ]
+    assert actions == ["merge"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -110,6 +111,7 @@ def test_sign_in_makes_a_new_session_with_safe_cookie_flags(server: Server, base
         assert signed != planted
         assert "HttpOnly" in reply.headers["set-cookie"]
         assert "SameSite=Lax" in reply.headers["set-cookie"]
+        assert stat.S_IMODE((server.data_dir / "secret_key").stat().st_mode) == 0o600
         with httpx.Client(base_url=base, cookies={"congress_session": planted}) as attacker:
             assert attacker.get("/upload").status_code == 302  # the planted session is no one
         assert client.get("/upload").status_code == 200

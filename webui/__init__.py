@@ -37,7 +37,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(module.bp)
     errors.init_app(app)
     auth.init_app(app)
-    app.jinja_env.globals["record_history"] = edit.record_history
+    app.jinja_env.globals.update(
+        record_history=edit.record_history, record_siblings=edit.record_siblings
+    )
     app.jinja_env.filters["label"] = FIELD_LABELS.get
     app.jinja_env.globals.update(HELPERS)
     app.jinja_env.filters["marked"] = marked

@@ -24,7 +24,8 @@ from flask import (
     session,
     url_for,
 )
-from werkzeug.wrappers import Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from werkzeug.wrappers import Request, Response
 
 from archive.store import atomic_write
 from webui import accounts
@@ -138,23 +139,41 @@ def _guard() -> Response | tuple[Any, int] | None:
     return None
 
 
-def _secret_key(folder: Path) -> str:
-    """A random key kept in the data dir (0600), so sessions survive a restart; a data dir that
-    does not exist (no archive to edit) is not created for it."""
-    path = folder / SECRET_FILE
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        if not folder.is_dir():
-            return secrets.token_hex(32)
-    atomic_write(path, secrets.token_hex(32).encode())  # mkstemp makes it 0600
-    return path.read_text().strip()
+class DataDirSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the key kept in the data dir and made only when a
+    session is first written: serving readers never adds a file to the archive."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._lock = threading.Lock()
+
+    def _key(self, app: Flask) -> None:
+        """Load the key (0600 file), making it on first use; a data dir that does not exist is
+        not created for it (its key lives as long as the process)."""
+        with self._lock:
+            if app.secret_key:
+                return
+            path = self.folder / SECRET_FILE
+            if not path.exists() and self.folder.is_dir():
+                atomic_write(path, secrets.token_hex(32).encode())  # mkstemp makes it 0600
+            app.secret_key = path.read_text().strip() if path.exists() else secrets.token_hex(32)
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if not app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()  # nothing to verify yet
+        self._key(app)
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if session.modified and session:
+            self._key(app)
+        super().save_session(app, session, response)
 
 
 def init_app(app: Flask) -> None:
     """Session cookie settings, the guard, and the template helpers."""
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(Path(app.config["DATA_DIR"]))
+        app.session_interface = DataDirSessions(Path(app.config["DATA_DIR"]))
     app.config.update(
         SESSION_COOKIE_NAME="congress_session",
         SESSION_COOKIE_HTTPONLY=True,

@@ -151,3 +151,92 @@ def delete(archive: Archive, record_id: str, who: str, address: str) -> Record:
         history.audit(archive, who, "delete", address, record=record_id, previous=kept)
     Index(archive.data_dir).update(archive)
     return record
+
+
+SPLIT_PARTS = 1000  # records split off by a person take positions after this: extraction's never do
+
+
+def paragraphs(text: str) -> list[str]:
+    """A record's text as the paragraphs a split may fall between."""
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
+
+
+def siblings(archive: Archive, record: Record) -> list[Record]:
+    """The other live records of the record's source, in source order: what it may merge with."""
+    registry = archive.registry
+    given = registry.ids.get(record.id)
+    if given is None or given.source not in registry.sources:
+        return []
+    ids = [i for i in registry.sources[given.source].ids if i != record.id]
+    return [
+        archive.get(i) for i in ids if registry.ids[i].fate == "live" and archive.path(i).exists()
+    ]
+
+
+def split(archive: Archive, record_id: str, at: int, who: str, address: str) -> Record:
+    """Cut a record's text after its first `at` paragraphs: it keeps those, a new record of the
+    same source takes the rest, with metadata extracted from it."""
+    from archive.categories import categorise
+    from archive.ingest import extracted_place
+    from archive.metadata import extract
+    from archive.records import make_id
+    from archive.registry import Given
+
+    with archive.writing():
+        record = archive.get(record_id)
+        parts = paragraphs(record.text)
+        if not 1 <= at < len(parts):
+            raise EditError("拆分位置无效 (split point out of range)")
+        head, rest = "\n\n".join(parts[:at]), "\n\n".join(parts[at:])
+        registry = archive.registry
+        given = registry.ids[record_id]
+        source = registry.sources[given.source]
+        part = max([SPLIT_PARTS, *(registry.ids[i].part or 0 for i in source.ids)]) + 1
+        new_id = make_id(str(record.source_sha256), part)
+        title = parts[at].lstrip("#").strip() if len(parts[at]) <= 60 else f"{record.title}（续）"
+        found = extract(title, rest)
+        fresh = Record(
+            id=new_id,
+            title=title,
+            committee=found.committee,
+            year=found.year,
+            doctype=record.doctype,
+            categories=categorise(rest),
+            source=record.source,
+            part=part,
+            text=rest,
+            source_sha256=record.source_sha256,
+            origin=record.origin,
+            **extracted_place(found, f"{title}\n{rest}"),
+        )
+        kept = history.keep(archive, record_id)
+        archive.rewrite(record, {"text": head})
+        made = archive.rewrite(fresh, {"text": rest})
+        source.ids.append(new_id)
+        registry.ids[new_id] = Given(given.source, part)
+        history.audit(
+            archive, who, "split", address, record=record_id, new=new_id, at=at, previous=kept
+        )
+    Index(archive.data_dir).update(archive)
+    return made
+
+
+def merge(archive: Archive, record_id: str, other_id: str, who: str, address: str) -> Record:
+    """Join another record of the same source into this one (texts in source order); the other
+    is deleted, so re-ingesting the source does not bring it back."""
+    with archive.writing():
+        record = archive.get(record_id)
+        if other_id not in [s.id for s in siblings(archive, record)]:
+            raise EditError("只能合并同一来源的记录 (only records of one source can be merged)")
+        other = archive.get(other_id)
+        first, second = sorted((record, other), key=lambda r: r.part or 0)
+        kept = history.keep(archive, record_id)
+        kept_other = history.keep(archive, other_id)
+        merged = archive.rewrite(record, {"text": f"{first.text}\n\n{second.text}"})
+        archive.delete(other_id)
+        history.audit(
+            archive, who, "merge", address, record=record_id, merged=other_id,
+            previous=kept, previous_merged=kept_other,
+        )  # fmt: skip
+    Index(archive.data_dir).update(archive)
+    return merged

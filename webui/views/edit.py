@@ -11,6 +11,7 @@ from archive import history
 from archive.records import CORRECTABLE
 from webui import editing
 from webui.auth import body_limit, editor_only, require_editor
+from webui.errors import error_response
 from webui.services import get_archive
 from webui.views.records import load
 
@@ -88,6 +89,48 @@ def restore(record_id: str) -> Response:
         )  # fmt: skip
     flash(f"已恢复 {old.when} 之前的版本 (restored)")
     return redirect(url_for("records.record", record_id=record_id), 303)
+
+
+@bp.route("/records/<record_id>/split", methods=["GET", "POST"])
+@editor_only
+def split(record_id: str) -> Any:
+    rec = load(record_id)
+    parts = editing.paragraphs(rec.text)
+    if request.method == "GET":
+        return render_template("split.html", rec=rec, parts=parts, error=None)
+    try:
+        at = int(request.form.get("at", ""))
+        made = editing.split(get_archive(), record_id, at, require_editor(), _address())
+    except (ValueError, editing.EditError) as exc:
+        message = (
+            str(exc)
+            if isinstance(exc, editing.EditError)
+            else "请选择拆分位置 (choose where to split)"
+        )
+        return render_template("split.html", rec=rec, parts=parts, error=message), 400
+    flash(f"已拆分：后半部分成为新记录 {made.id} (split)")
+    return redirect(url_for("records.record", record_id=made.id), 303)
+
+
+@bp.post("/records/<record_id>/merge")
+def merge(record_id: str) -> Any:
+    load(record_id)
+    other = request.form.get("other", "")
+    try:
+        editing.merge(get_archive(), record_id, other, require_editor(), _address())
+    except (KeyError, editing.EditError) as exc:
+        message = (
+            str(exc) if isinstance(exc, editing.EditError) else "没有这条记录 (no such record)"
+        )
+        return error_response(400, message)
+    flash(f"已将记录 {other} 并入这条记录 (merged)")
+    return redirect(url_for("records.record", record_id=record_id), 303)
+
+
+def record_siblings(record_id: str) -> list[Any]:
+    """The other live records of a record's source, for the merge choice on its page."""
+    archive = get_archive()
+    return editing.siblings(archive, archive.get(record_id))
 
 
 def record_history(record_id: str) -> list[history.Version]:
