@@ -411,31 +411,35 @@ def _accounts(action: Callable[[], None], done: str) -> None:
     click.echo(done)
 
 
-@users.command("add")
-@click.argument("name")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@click.pass_obj
-def users_add(data_dir: Path, name: str, password_stdin: bool) -> None:
-    """Add an editor account."""
+def _password_command(command: Callable[..., None]) -> Callable[..., None]:
+    """The arguments of the commands that set a password: the name and where it comes from."""
+    command = click.pass_obj(command)
+    command = click.option(
+        "--password-stdin", is_flag=True, help="Read the password from standard input."
+    )(command)
+    return click.argument("name")(command)
+
+
+def _set_password(data_dir: Path, name: str, from_stdin: bool, new: bool, done: str) -> None:
+    """Add an account (`new`) or change its password, with the password read or prompted."""
     from webui import accounts
 
-    password = _password(password_stdin)
-    _accounts(lambda: accounts.set_password(data_dir, name, password, new=True), f"added: {name}")
+    password = _password(from_stdin)
+    _accounts(lambda: accounts.set_password(data_dir, name, password, new=new), done)
+
+
+@users.command("add")
+@_password_command
+def users_add(data_dir: Path, name: str, password_stdin: bool) -> None:
+    """Add an editor account."""
+    _set_password(data_dir, name, password_stdin, True, f"added: {name}")
 
 
 @users.command("passwd")
-@click.argument("name")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@click.pass_obj
+@_password_command
 def users_passwd(data_dir: Path, name: str, password_stdin: bool) -> None:
     """Set a new password; the account's open sessions end."""
-    from webui import accounts
-
-    password = _password(password_stdin)
-    _accounts(
-        lambda: accounts.set_password(data_dir, name, password, new=False),
-        f"password changed: {name}",
-    )
+    _set_password(data_dir, name, password_stdin, False, f"password changed: {name}")
 
 
 @users.command("remove")
