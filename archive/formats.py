@@ -21,6 +21,7 @@ from typing import Any
 import charset_normalizer
 import yaml
 
+from archive import doctype
 from archive.records import GIVEN_KEYS, MetadataError, check_metadata
 
 MB = 1024 * 1024
@@ -60,9 +61,10 @@ class Document:
     rows: tuple[dict[str, Any], ...] = ()
 
 
-def read_document(path: Path) -> Document:
-    """Read one source file of any supported kind; every failure is a one-line FormatError."""
-    suffix = path.suffix.lower()
+def read_document(path: Path, suffix: str | None = None) -> Document:
+    """Read one source file of any supported kind (by `suffix`, else the file's own: a kept
+    source's bytes have none); every failure is a one-line FormatError."""
+    suffix = (path.suffix if suffix is None else suffix).lower()
     if suffix not in SUPPORTED_SUFFIXES:
         shown = suffix or "(none)"
         raise FormatError(
@@ -274,11 +276,15 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 
 def _checked(data: dict[Any, Any], allowed: tuple[str, ...], prefix: str) -> dict[str, Any]:
-    """The fields as check_metadata accepts them, categories trimmed of stray spaces."""
+    """The fields as check_metadata accepts them, categories trimmed of stray spaces; a doctype
+    must be one of doctype.DOCTYPES."""
     try:
         checked = check_metadata(data, allowed, prefix)
     except MetadataError as exc:
         raise FormatError(str(exc)) from None
+    wrong_doctype = doctype.check(checked["doctype"]) if "doctype" in checked else None
+    if wrong_doctype:
+        raise FormatError(prefix + wrong_doctype)
     if "categories" in checked:
         checked["categories"] = [c.strip() for c in checked["categories"] if c.strip()]
     return checked

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from archive import gazetteer
-from archive.categories import categorise
+from archive.categories import Taxonomy, data_taxonomy
 from archive.formats import SUPPORTED_SUFFIXES, Document, FormatError, read_document
-from archive.lineage import Old, match
+from archive.lineage import Lineage, Old, match
 from archive.metadata import Metadata, extract
 from archive.records import GIVEN_KEYS, PLACE_LEVELS, Record, make_id
 from archive.registry import Fate, Given
@@ -58,17 +58,21 @@ def ingest_paths(
     allow_private: bool = False,
 ) -> IngestReport:
     """Ingest files and folders (recursively) and web addresses; a bad one is reported and
-    skipped, never fatal. Deleted records stay deleted unless `restore_deleted`."""
+    skipped, never fatal. Deleted records stay deleted unless `restore_deleted`; categories come
+    from the data dir's taxonomy (TaxonomyError when it is broken)."""
     report = IngestReport()
+    taxonomy = data_taxonomy(archive.data_dir)
     with archive.writing():
         for url in urls:
-            count_source(report, url, partial(ingest_url, archive, url, allow_private))
+            ingest = partial(ingest_url, archive, url, allow_private, taxonomy)
+            count_source(report, url, ingest)
         for path, named in iter_sources(paths):
             shown = source_name(path)
             if not named and path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 report.skipped.append(Failure(shown, "unsupported file type"))
                 continue
-            count_source(report, shown, partial(ingest_file, archive, path, shown, restore_deleted))
+            ingest = partial(ingest_file, archive, path, shown, taxonomy, restore_deleted)
+            count_source(report, shown, ingest)
             archive.checkpoint()
     return report
 
@@ -94,6 +98,7 @@ def ingest_file(
     archive: Archive,
     path: Path,
     shown: str,
+    taxonomy: Taxonomy,
     restore_deleted: bool = False,
     origin: str | None = None,
 ) -> tuple[Outcome, str, int]:
@@ -101,7 +106,7 @@ def ingest_file(
     (default: its absolute path); its outcome, digest and number of records. Raises one of
     INGEST_ERRORS with a one-line reason."""
     doc = read_document(path)
-    records = build_records(doc, shown)
+    records = build_records(doc, shown, taxonomy)
     archive.keep_source(path, doc.sha256)
     origin = origin or path.resolve().as_posix()
     return (
@@ -111,7 +116,9 @@ def ingest_file(
     )
 
 
-def ingest_url(archive: Archive, url: str, allow_private: bool = False) -> tuple[Outcome, str, int]:
+def ingest_url(
+    archive: Archive, url: str, allow_private: bool, taxonomy: Taxonomy
+) -> tuple[Outcome, str, int]:
     """Fetch a web address (see archive/fetching.py) and ingest the page (inside `writing()`),
     recorded with the address as its source and origin, its bytes kept under sources/."""
     import tempfile
@@ -122,7 +129,9 @@ def ingest_url(archive: Archive, url: str, allow_private: bool = False) -> tuple
     with tempfile.TemporaryDirectory(dir=archive.data_dir) as work:
         path = Path(work) / f"page{page.suffix}"
         path.write_bytes(page.content)
-        return ingest_file(archive, path, page.url, origin=page.url)
+        # known by its address, with the reader's suffix where the address lacks it (reextract)
+        origin = page.url if Path(page.url).suffix == page.suffix else f"{page.url}#{page.suffix}"
+        return ingest_file(archive, path, page.url, taxonomy, origin=origin)
 
 
 def live_ids(archive: Archive, sha256: str) -> list[str]:
@@ -143,6 +152,13 @@ def ingest_source(
     if key is not None:
         return _same_bytes(archive, key, records, restore_deleted)
     key = registry.by_origin(origin)
+    replace_records(archive, origin, key, sha256, records, restore_deleted)
+    return "added" if key is None else "updated"
+
+
+def lineage_of(archive: Archive, key: str | None, sha256: str, records: list[Record]) -> Lineage:
+    """Which ids the records of the source known as `key` (None: a new source) take."""
+    registry = archive.registry
     old_ids = registry.sources[key].ids if key is not None else []
     old = {i: Old(registry.ids[i].part, archive.text_before(i)) for i in old_ids}
 
@@ -150,7 +166,21 @@ def ingest_source(
         given = registry.ids.get(candidate)
         return given is None or (given.source == key and given.fate in ("removed", "merged"))
 
-    lineage = match(old, records, sha256, free)
+    return match(old, records, sha256, free)
+
+
+def replace_records(
+    archive: Archive,
+    origin: str,
+    key: str | None,
+    sha256: str,
+    records: list[Record],
+    restore_deleted: bool,
+) -> None:
+    """Make `records` the records of the source known as `key` (now `origin`), keeping ids, the
+    fields people corrected and deletions."""
+    registry = archive.registry
+    lineage = lineage_of(archive, key, sha256, records)
     fates = []
     for record, record_id in zip(records, lineage.ids, strict=True):
         record = replace(record, id=record_id, origin=origin)
@@ -163,7 +193,6 @@ def ingest_source(
     for record, fate in fates:
         registry.ids[record.id] = Given(origin, record.part, fate)
     registry.set_source(origin, sha256, lineage.ids, key)
-    return "added" if key is None else "updated"
 
 
 def _same_bytes(
@@ -229,11 +258,11 @@ def source_name(path: Path) -> str:
         return absolute.as_posix()
 
 
-def build_records(doc: Document, source: str) -> list[Record]:
+def build_records(doc: Document, source: str, taxonomy: Taxonomy) -> list[Record]:
     """The records of one document; explicit metadata (front matter, JSONL fields) wins."""
     if doc.kind == "jsonl":
         return [
-            _record(doc, source, part, row["title"], row["text"], None, "", row)
+            _record(doc, source, taxonomy, part, row["title"], row["text"], None, "", row)
             for part, row in enumerate(doc.rows, start=1)
         ]
     split = split_document(doc.text, article=doc.kind == "html")
@@ -242,6 +271,7 @@ def build_records(doc: Document, source: str) -> list[Record]:
         _record(
             doc,
             source,
+            taxonomy,
             section.part,
             doc.front_matter.get("title", section.title) if not compiled else section.title,
             section.body,
@@ -260,6 +290,7 @@ def build_records(doc: Document, source: str) -> list[Record]:
 def _record(
     doc: Document,
     source: str,
+    taxonomy: Taxonomy,
     part: int | None,
     title: str,
     body: str,
@@ -275,7 +306,8 @@ def _record(
         "title": title.strip() or found.committee or "无标题",
         "committee": found.committee,
         "year": found.year,
-        "categories": categorise(body),
+        "doctype": found.doctype,
+        "categories": taxonomy.record_categories(body),
         "source": source,
         **_place(given, found, f"{title}\n{body}\n{context}"),
     }
@@ -288,11 +320,6 @@ def _record(
         source_sha256=doc.sha256,
         origin=source,
     )
-
-
-def extracted_place(found: Metadata, context: str) -> dict[str, str | None]:
-    """The place fields extraction found, settled as for a source that states none."""
-    return _place({}, found, context)
 
 
 def _place(given: Mapping[str, Any], found: Metadata, context: str) -> dict[str, str | None]:

@@ -1,4 +1,5 @@
-"""Metadata of a summary: committee, district -> city -> province from the gazetteer, the work year."""
+"""Metadata of a summary: committee, district -> city -> province, work year and document type,
+all read from the folded text (simplified script, half width) while the record keeps the original."""
 
 from __future__ import annotations
 
@@ -6,15 +7,70 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from archive import gazetteer
+from archive import gazetteer, places
+from archive.doctype import LEAD, about_a_session, classify, headline
+from archive.folding import fold
 from archive.split import COMMITTEE
 
 _COMMITTEE_MENTION = re.compile(COMMITTEE)
-_YEAR = re.compile(r"((?:19|20)\d\d)年")
+_Y = r"((?:19|20)\d\d)"
+_N = r"[一二三四五六七八九十百零〇\d]+"
+_YEAR = re.compile(rf"{_Y}年")
 # Words near a year that mark it as the year being reported on, or as one looked ahead to.
 _REPORTED_BEFORE = ("回望", "回顾", "过去的", "总结")
-_REPORTED_AFTER = ("年，", "年,", "年以来", "年度", "年工作", "年全年", "年履职")
-_AHEAD = ("将", "计划", "展望", "新的一年", "目标", "开局", "部署", "谋划", "明年")
+_REPORTED_AFTER = (
+    "年，",
+    "年,",
+    "年以来",
+    "年度",
+    "年工作",
+    "年的工作",
+    "年全年",
+    "年履职",
+    "年是",
+)
+_AHEAD = ("将", "计划", "展望", "新的一年", "明年")
+# Words that look ahead only right after the year (2026年工作部署); further on they describe the
+# year reported (2023年是…开局之年, 2025年是…谋划“十五五”的关键之年).
+_AHEAD_NEAR = ("目标", "开局", "部署", "谋划", "安排", "任务", "要点", "要求")
+_NEAR = 8
+_CLAUSE_END = re.compile(r"[,，。;；、]")
+# A report's review of one year: a heading `2020年主要工作`, `一、2013年工作回顾`, `关于2020年的
+# 工作`, or `一是2016年工作回顾` / `回顾市政府2021年的工作` in a sentence. Plans are not reviews.
+_REVIEW_HEADING = re.compile(
+    rf"^[\s#]*(?:{_N}[、.]|\({_N}\))?\s*(?:关于)?{_Y}\s*年?(?:和[^\n]{{0,6}}?)?\s*的?\s*(?:主要)?"
+    r"工作(?!安排|任务|建议|要点|计划|打算|思路|重点|目标)[^\n]{0,20}$",
+    re.M,
+)
+_REVIEW_PHRASE = re.compile(
+    rf"{_Y}年(?:和[^,。;\n]{{0,6}}?)?工作回顾|回顾[^,。;\n]{{0,8}}?{_Y}(?!\d)"
+)
+# A summary's headline or subtitle: `2024年工作综述`, `——2025年楚雄州人大常委会工作综述`.
+_SUMMARY_HEADLINE = re.compile(rf"{_Y}年[^\n,。]{{0,20}}?(?:综述|总结|回眸|亮点|回顾)")
+# The date a report was delivered: `——2021年1月12日在房山区第八届人民代表大会第七次会议上`.
+_SESSION_DATE = re.compile(
+    rf"{_Y}年(\d{{1,2}})月\d{{1,2}}日[^。]{{0,60}}?(?:人民代表大会\s*第{_N}次会议|届人大\s*{_N}次会议)"
+)
+_REPORT_TITLE_YEAR = re.compile(rf"{_Y}年[^\n]*工作报告")
+_TERM_REVIEW = re.compile(
+    r"(?:[二三四五六七八九十两]|(?<!\d)\d{1,2})年(?:来|以来|工作)|\d{1,2}周年(?:工作)?综述|"
+    r"换届以来|本届以来|任期"
+)
+_ONE_YEAR = re.compile(r"一年来|过去一年|过去的一年|这一年|去年以来")
+_YEARBOOK = re.compile(rf"{_Y}年?[^\n]{{0,8}}年鉴")
+_PASSED = re.compile(rf"{_Y}年\d{{1,2}}月\d{{1,2}}日[^()。]{{0,80}}?通过")
+_DATELINE = re.compile(rf"{_Y}(?:-(\d\d)-\d\d|年(\d{{1,2}})月\d{{1,2}}日)")
+# Years that date a meeting by what it handles for the year under way: 2020年上半年, 2016年工作
+# 要点, 2017年…计划, 2022年民生实事候选项目, 调整2018年预算; not an account of a past year
+# (2021年度), a target (到2035年) or the end of a period (2021——2025年).
+_MEETING_YEAR = re.compile(
+    rf"(?<![到至—–~\-]){_Y}年(?:上半年|前三季度|[^,，。;；、\n]{{0,12}}?(?:要点|计划|候选))|"
+    rf"调整[^,，。;；\n]{{0,8}}?{_Y}年"
+)
+_CHINESE_DATE = re.compile(
+    r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})日)?"
+)
+_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
 
 
 @dataclass(frozen=True)
@@ -26,43 +82,104 @@ class Metadata:
     city: str | None
     province: str | None
     year: int | None
+    doctype: str | None = None
 
 
 def extract(title: str, body: str, committee: str | None = None, context: str = "") -> Metadata:
     """Metadata of one summary; `context` is the rest of the document (a compilation's headings)."""
-    text = f"{title}\n{body}"
-    committee = committee or main_committee(text)
-    place_name = None
+    title, body, context = fold(title), fold(body), fold(context)
+    doctype = classify(f"{context}\n{title}".strip(), body, committee)
+    year = work_year(title, body, doctype) or work_year(context, "", doctype)
     if committee:
-        end = _COMMITTEE_MENTION.search(committee)
-        place_name = gazetteer.name_before(committee, end.start()) if end else None
-    place = gazetteer.resolve(place_name, f"{text}\n{context}") if place_name else None
-    year = work_year(title, body) or work_year(context, "")
+        return _from_committee(fold(committee), f"{title}\n{body}\n{context}", year, doctype)
+    found = places.find(title, f"{body}\n{context}" if context else body)
+    if found.place is None:
+        return Metadata(found.committee, found.unresolved, None, None, year, doctype)
+    place = found.place
+    return Metadata(found.committee, place.district, place.city, place.province, year, doctype)
+
+
+def _from_committee(committee: str, text: str, year: int | None, doctype: str) -> Metadata:
+    """A stated committee (a compilation's committee line) names the place; context settles an
+    ambiguous name, else the district is kept alone."""
+    end = _COMMITTEE_MENTION.search(committee)
+    name = gazetteer.name_before(committee, end.start()) if end else None
+    place = gazetteer.resolve(name, text) if name else None
     if place is None:
-        return Metadata(
-            committee, place_name if _is_district(place_name) else None, None, None, year
-        )
-    return Metadata(committee, place.district, place.city, place.province, year)
+        district = name if _is_district(name) else None
+        return Metadata(committee, district, None, None, year, doctype)
+    return Metadata(committee, place.district, place.city, place.province, year, doctype)
 
 
 def _is_district(name: str | None) -> bool:
     """An unresolved name is kept as the district only when every place bearing it is a district."""
-    places = gazetteer.places_by_name().get(name or "", ())
-    return bool(places) and all(p.district == name for p in places)
+    places_named = gazetteer.places_by_name().get(name or "", ())
+    return bool(places_named) and all(p.district == name for p in places_named)
 
 
-def main_committee(text: str) -> str | None:
-    """The committee a text is about: the named one it mentions most (市人大常委会 alone names none)."""
-    names = Counter()
-    for match in _COMMITTEE_MENTION.finditer(text):
-        name = gazetteer.name_before(text, match.start())
-        if name:
-            names[name + match.group(0)] += 1
-    return names.most_common(1)[0][0] if names else None
+def work_year(title: str, body: str, doctype: str = "工作总结") -> int | None:
+    """The year whose work the folded document reports, by what kind of document it is."""
+    title, body = _arabic_dates(title), _arabic_dates(body)
+    text = f"{title}\n{body}"
+    if doctype == "法规":
+        passed = _PASSED.search(text)  # stated first: later ones amend it or name other laws
+        return int(passed.group(1)) if passed else None
+    if doctype in ("工作报告", "政府工作报告") or (
+        doctype == "会议报道" and about_a_session(title, body)
+    ):
+        return _reviewed_year(title, body, doctype)
+    if doctype == "会议报道":
+        dateline = _DATELINE.search(text[:LEAD])
+        years = [int(a or b) for a, b in _MEETING_YEAR.findall(text)]
+        return int(dateline.group(1)) if dateline else max(years, default=None)
+    yearbook = _YEARBOOK.search(title)
+    if yearbook:
+        return int(yearbook.group(1)) - 1  # the 2022 yearbook records 2021
+    summary = _SUMMARY_HEADLINE.search(headline(title, body))
+    if summary:
+        return int(summary.group(1))
+    if _TERM_REVIEW.search(text) and not _ONE_YEAR.search(text):
+        return None  # a term's review (五年工作综述) names no one year
+    return scored_year(title, body)
 
 
-def work_year(title: str, body: str) -> int | None:
-    """The year reported on: the title's year, else the best-supported year in the body."""
+def _reviewed_year(title: str, body: str, doctype: str) -> int | None:
+    """A report to the congress (or news of the session) reviews the year its heading names;
+    else the year before the session's when it met in the first half of the year (as nearly
+    all do), the session's own year when later; a term's review names no one year."""
+    text = f"{title}\n{body}"
+    reviews = [m for m in (_REVIEW_HEADING.search(text), _REVIEW_PHRASE.search(text)) if m]
+    if reviews:
+        first = min(reviews, key=lambda m: m.start())
+        return int(next(g for g in first.groups() if g))
+    if _TERM_REVIEW.search(text) and not _ONE_YEAR.search(text):
+        return None
+    # when it met: the date the report was delivered, or a news item's dateline
+    session = _SESSION_DATE.search(text)
+    if not session and doctype == "会议报道":
+        session = _DATELINE.search(text[:LEAD])
+    if session:
+        year, month = int(session.group(1)), int(next(m for m in session.groups()[1:] if m))
+        return year - 1 if month <= 6 else year
+    titled = _REPORT_TITLE_YEAR.search(title) if doctype != "会议报道" else None
+    if titled:
+        return int(titled.group(1)) - 1
+    reported = scored_year("", body)
+    if reported:
+        return reported
+    ahead = [m for m in _YEAR.finditer(body) if _looks_ahead(body[m.end() : m.end() + 12])]
+    return int(ahead[0].group(1)) - 1 if ahead else None  # the year before the one planned
+
+
+def _looks_ahead(after: str) -> bool:
+    """The words after `N年` plan that year: 将…, 计划, or 工作任务/安排 right after it (in the same
+    clause: 2021年各项工作，安排… plans nothing for 2021)."""
+    clause = _CLAUSE_END.split(after[:_NEAR], maxsplit=1)[0]
+    return any(w in after for w in _AHEAD) or any(w in clause for w in _AHEAD_NEAR)
+
+
+def scored_year(title: str, body: str) -> int | None:
+    """The title's year, else the best-supported year in the body."""
     title_years = _YEAR.findall(title)
     if title_years:
         return int(title_years[0])
@@ -77,8 +194,27 @@ def work_year(title: str, body: str) -> int | None:
             score += 2
         if any(word in before for word in _REPORTED_BEFORE) or at_paragraph_start:
             score += 2
-        if any(word in after[1:] or word in before for word in _AHEAD):
+        if _looks_ahead(after[1:]) or any(w in before for w in _AHEAD):
             score -= 4  # "2026年，常委会将…" looks ahead; it is not the year reported on
         scores[year] += score
-    best = [(score, year) for year, score in scores.items() if score > 1]
-    return max(best)[1] if best else None
+    best = [(score, -year) for year, score in scores.items() if score > 1]
+    return -max(best)[1] if best else None  # on a tie the earlier year: the later one is planned
+
+
+def _arabic_dates(text: str) -> str:
+    """二〇二五年一月二十日 -> 2025年1月20日, so dates written in Chinese numerals are read too."""
+
+    def number(chars: str) -> str:
+        if len(chars) == 4:
+            return "".join(str(_DIGITS[c]) for c in chars)
+        tens, _, units = chars.rpartition("十")
+        if "十" not in chars:
+            return str(_DIGITS[chars])
+        return str((_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[units] if units else 0))
+
+    return _CHINESE_DATE.sub(
+        lambda m: "".join(
+            f"{number(part)}{unit}" for part, unit in zip(m.groups(), "年月日", strict=True) if part
+        ),
+        text,
+    )

@@ -188,6 +188,18 @@ class Archive:
         """Write `fresh` (what extraction made) as the record of its id, keeping the value of every
         field a person corrected; `corrections` are values a person sets now. Call inside
         `writing()`; re-ingest, re-extraction and editors all write records through here."""
+        record, before = self.merged(fresh, corrections)
+        after = serialise_record(record)
+        if after != before:
+            self._remember(record, after, before)
+            atomic_write(self.path(fresh.id), after)
+        return record
+
+    def merged(
+        self, fresh: Record, corrections: Mapping[str, Any] | None = None
+    ) -> tuple[Record, bytes | None]:
+        """What `rewrite` would write (and the file's bytes now), without writing: `fresh` with
+        the corrected fields' values kept and `corrections` applied."""
         path = self.path(fresh.id)
         try:
             before: bytes | None = path.read_bytes()
@@ -199,12 +211,11 @@ class Archive:
             kept = {key: getattr(old, key) for key in self.corrected(old, before)}
         kept.update(corrections or {})
         corrected = tuple(key for key in CORRECTABLE if key in kept)
-        record = dataclasses.replace(fresh, **kept, corrected=corrected)
-        after = serialise_record(record)
-        if after != before:
-            self._remember(record, after, before)
-            atomic_write(path, after)
-        return record
+        return dataclasses.replace(fresh, **kept, corrected=corrected), before
+
+    def source_path(self, sha256: str) -> Path:
+        """Where a source's bytes are kept (see `keep_source`)."""
+        return self.sources_dir / sha256[:2] / sha256
 
     def adopt(self, fresh: Record) -> None:
         """Give a record written by an older version, which kept no note of what it wrote, the
@@ -292,7 +303,7 @@ class Archive:
 
     def keep_source(self, path: Path, sha256: str) -> None:
         """Keep a source's bytes under sources/, by content, so it can be read again later."""
-        target = self.sources_dir / sha256[:2] / sha256
+        target = self.source_path(sha256)
         if target.exists():
             return
         raw = path.read_bytes()

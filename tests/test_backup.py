@@ -41,6 +41,7 @@ def test_a_backup_taken_while_serving_restores_to_the_same_archive(tmp_path: Pat
         top = {name.split("/")[0] for name in tar.getnames()}
     assert top == {
         "congress-archive-backup.json",
+        "categories.yaml",  # the taxonomy ingest used, copied into the data dir on first use
         "records",
         "extracted",
         "deleted",
@@ -92,6 +93,7 @@ def test_restore_refuses_a_non_empty_archive_without_force_and_a_file_that_is_no
     assert not (other / "index").exists()  # the old index went with the old archive
     assert sorted(p.name for p in other.iterdir()) == [
         "archive.lock",
+        "categories.yaml",
         "deleted",
         "extracted",
         "records",

@@ -16,6 +16,7 @@ from lxml import html
 
 from archive import Archive, history
 from archive.ingest import ingest_paths
+from archive.reextract import reextract
 from indexer import Index
 from tests.conftest import SEEDS
 from tests.editors import EDITOR, PASSWORD, TOKEN
@@ -156,7 +157,8 @@ def test_a_correction_is_saved_marked_indexed_and_kept_by_re_ingest(
         ({"title": "  "}, "标题不能为空 (标题 is required)"),
         ({"text": "\r\n"}, "正文不能为空 (text is required)"),
         ({"categories": ["监督", "<b>"]}, "没有这个类别：<b> (unknown category)"),
-        ({"doctype": "文" * 201}, "文种过长，最多 200 个字符 (文种 too long)"),
+        ({"doctype": "通知"}, "文种应为 工作报告、工作总结、会议报道、法规、政府工作报告、其他 之一 (unknown doctype)"),
+        ({"committee": "会" * 201}, "常委会过长，最多 200 个字符 (常委会 too long)"),
     ],
 )  # fmt: skip
 def test_bad_values_are_refused_in_one_line_and_nothing_typed_is_lost(
@@ -164,12 +166,12 @@ def test_bad_values_are_refused_in_one_line_and_nothing_typed_is_lost(
 ) -> None:
     rid = laobian(data_dir)
     before = Archive(data_dir).path(rid).read_bytes()
-    form = form_of(editor, rid) | {"committee": "我刚输入的常委会"} | changes
+    form = form_of(editor, rid) | {"title": "我刚输入的标题"} | changes
     reply = editor.post(f"/records/{rid}/edit", data=form)
     assert reply.status_code == 400
     assert error_of(reply.text) == message
     kept = html.fromstring(reply.text).forms[-1].inputs
-    assert kept["committee"].value == "我刚输入的常委会"
+    assert kept["title"].value == changes.get("title", "我刚输入的标题")
     assert Archive(data_dir).path(rid).read_bytes() == before
     assert not (data_dir / "audit.jsonl").exists()
 
@@ -314,14 +316,13 @@ def test_splitting_a_record_makes_a_new_record_of_the_same_source(
     head, made = archive.get(rid), archive.get(new_id)
     assert head.text == parts[0]
     assert made.text == "\n\n".join(parts[1:])
-    assert (made.source, made.source_sha256, made.part) == (
-        original.source,
-        original.source_sha256,
-        1001,
-    )
-    assert (head.corrected, made.corrected) == (("text",), ("text",))
+    assert made.source == original.source
+    assert (head.corrected, made.corrected) == (("text",), ())
+    assert made.origin.startswith(f"split:{rid}/") and made.origin.endswith(".txt")
     assert total(editor) == 8
     ingest_paths(Archive(data_dir), [SEEDS])  # the same bytes again: both stay as they are
+    report = reextract(Archive(data_dir))  # and so does today's extraction run again
+    assert report.failures == []
     assert (Archive(data_dir).get(rid).text, Archive(data_dir).get(new_id).text) == (
         head.text,
         made.text,

@@ -229,7 +229,7 @@ def test_edited_fields_with_html_are_shown_escaped_everywhere(server: Server, ba
     rid = record_id(server, "站前区")
     with sign_in(base) as editor:
         form = edit_form(editor, rid)
-        form.update(title=f"标题{SCRIPT}", committee=f"常委会{SCRIPT}", doctype=f"文种{SCRIPT}")
+        form.update(title=f"标题{SCRIPT}", committee=f"常委会{SCRIPT}")
         form["text"] = f"{form['text']}\n\n正文{SCRIPT}"
         assert editor.post(f"/records/{rid}/edit", data=form).status_code == 303
         pages = [

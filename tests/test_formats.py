@@ -191,6 +191,11 @@ def test_front_matter_null_means_unknown(tmp_path: Path) -> None:
             "front matter: year must be a whole number, not 2025-01-01",
         ),
         ("- 一\n- 二", "front matter: must be 'field: value' lines"),
+        (
+            "doctype: 报告",
+            "front matter: doctype must be one of 工作报告, 工作总结, 会议报道, 法规, 政府工作报告,"
+            " 其他, not '报告'",
+        ),
     ],
 )
 def test_bad_front_matter_names_the_field(tmp_path: Path, front: str, message: str) -> None:
@@ -494,6 +499,11 @@ def test_jsonl_rows(tmp_path: Path) -> None:
             '{"title": "x", "text": "y", "distrct": "z"}',
             "line 3: unknown field 'distrct' (allowed: text, title, committee, district, city,"
             " province, year, doctype, categories, source)",
+        ),
+        (
+            '{"title": "x", "text": "y", "doctype": "news"}',
+            "line 3: doctype must be one of 工作报告, 工作总结, 会议报道, 法规, 政府工作报告, 其他,"
+            " not 'news'",
         ),
     ],
 )

@@ -39,7 +39,7 @@ def test_seeds_give_seven_records_with_their_metadata(seeded_data_dir):
         "city": "营口市",
         "province": "辽宁省",
         "year": 2025,
-        "doctype": None,
+        "doctype": "工作总结",
         "source": "seeds/000_28b25648c5712bde.txt",
     }
     expected = [
@@ -67,7 +67,7 @@ def test_seeds_give_seven_records_with_their_metadata(seeded_data_dir):
             "city": "绵阳市",
             "province": "四川省",
             "year": 2025,
-            "doctype": None,
+            "doctype": "工作总结",
             "source": "seeds/003_f064755b27ea1fff.txt",
             "part": None,
         }

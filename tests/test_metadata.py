@@ -1,33 +1,138 @@
-"""Committee, place (from the gazetteer, ambiguity settled by context) and work year."""
+"""Committee, place (from the evidence of every gazetteer mention), work year and doctype."""
 
 from __future__ import annotations
 
 import pytest
 
-from archive.metadata import Metadata, extract, main_committee, work_year
+from archive.categories import default_taxonomy
+from archive.doctype import DOCTYPES, classify
+from archive.folding import fold
+from archive.formats import Document
+from archive.ingest import build_records
+from archive.metadata import Metadata, extract, work_year
+
+
+def place(title: str, body: str = "") -> tuple[str | None, str | None, str | None]:
+    meta = extract(title, body)
+    return meta.district, meta.city, meta.province
+
+
+def test_folding_gives_simplified_half_width_text_without_debris():
+    raw = "黃浦區(qū)人大常委會\u200b ２０２４年 人民代表大會 常務委員會"
+    assert fold(raw) == "黄浦区人大常委会 2024年人民代表大会常务委员会"
 
 
 def test_district_committee_resolves_up_to_city_and_province():
     assert extract("标题", "今年以来开展监督。", "鲅鱼圈区人大常委会") == Metadata(
-        "鲅鱼圈区人大常委会", "鲅鱼圈区", "营口市", "辽宁省", None
+        "鲅鱼圈区人大常委会", "鲅鱼圈区", "营口市", "辽宁省", None, "工作总结"
     )
 
 
-def test_county_level_city_is_a_district_of_its_prefecture():
-    meta = extract("标题", "正文", "盖州市人大常委会")
-    assert (meta.district, meta.city, meta.province) == ("盖州市", "营口市", "辽宁省")
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        # a county-level city's 市人大常委会 is a district of its prefecture
+        (
+            "慈溪市人大常委会2024年工作综述",
+            "2024年，市人大常委会依法履职。",
+            ("慈溪市", "宁波市", "浙江省"),
+        ),
+        # an autonomous prefecture is a city; its committee is named by level alone
+        (
+            "自治州人民代表大会常务委员会工作报告",
+            "——2025年1月10日在昌吉回族自治州第十六届人民代表大会第五次会议上",
+            (None, "昌吉回族自治州", "新疆维吾尔自治区"),
+        ),
+        # a county directly under its province has no city
+        (
+            "仙桃市人大常委会2024年工作亮点",
+            "一年来，市人大常委会依法履职。",
+            ("仙桃市", None, "湖北省"),
+        ),
+        # a municipality's district: the municipality is city and province; traditional script
+        (
+            "黃浦區人大常委會2024年工作綜述",
+            "一年來，區人大常委會依法履職。",
+            ("黄浦区", "上海市", "上海市"),
+        ),
+        # a provincial-level committee has only its province
+        (
+            "天津市人民代表大会常务委员会工作报告",
+            "我受市人大常委会委托，向大会报告工作。",
+            (None, None, "天津市"),
+        ),
+        ("广西壮族自治区人大常委会工作报告", "", (None, None, "广西壮族自治区")),
+    ],
+)
+def test_levels(title, body, expected):
+    assert place(title, body) == expected
 
 
-def test_city_committee_has_no_district_and_province_committee_no_city():
-    city = extract("营口市人大常委会工作报告", "2025年，营口市人大常委会依法履职。")
-    assert (city.committee, city.district, city.city, city.province) == (
-        "营口市人大常委会",
+def test_session_line_names_the_place_of_a_bare_committee():
+    body = (
+        "——2021年1月14日在新鄭市第十五屆人民代表大會第三次會議上\n"
+        "我受市人大常委會委託，向大會報告工作，請予審議。\n過去一年的主要工作\n一年來，鄭州市人大常委會給予指導。"
+    )
+    meta = extract("市人大常委会工作报告", body)
+    assert (meta.district, meta.city, meta.province, meta.year, meta.doctype) == (
+        "新郑市",
+        "郑州市",
+        "河南省",
+        2020,
+        "工作报告",
+    )
+    assert meta.committee is None  # 新郑市 is never written with its committee here
+
+
+def test_a_law_names_its_issuing_body():
+    body = "市人大常委会召开第二十次会议，审议《德州市城市绿化条例（草案）》。"
+    assert place("", body) == (None, "德州市", "山东省")
+
+
+def test_a_citys_law_approved_by_its_province_is_the_citys():
+    title = "开封市城市市容和环境卫生管理条例"
+    body = (
+        "（2016年6月28日开封市第十四届人民代表大会常务委员会第十七次会议通过"
+        " 2016年7月29日河南省第十二届人民代表大会常务委员会第二十三次会议批准）"
+    )
+    meta = extract(title, body)
+    assert (meta.district, meta.city, meta.province, meta.year, meta.doctype) == (
         None,
-        "营口市",
-        "辽宁省",
+        "开封市",
+        "河南省",
+        2016,
+        "法规",
     )
-    province = extract("标题", "2025年，辽宁省人大常委会依法履职。")
-    assert (province.district, province.city, province.province) == (None, None, "辽宁省")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("2024年，市人大常委会依法履职，德州要发展，人大要作为。", (None, "德州市", "山东省")),
+        ("市人大常委会会议在张家港大剧院举行。", ("张家港市", "苏州市", "江苏省")),
+        ("区人大常委会为谱写鄞州新篇章贡献力量。", ("鄞州区", "宁波市", "浙江省")),
+        (
+            "区十五届人大五次会议在富阳影剧院举行。区人大常委会主任作报告。",
+            ("富阳区", "杭州市", "浙江省"),
+        ),
+        ("县人大常委会举行会议。\n和县新闻，新鲜有料。", ("和县", "马鞍山市", "安徽省")),
+        # everyday words are not short names: 绿水青山 is not 青山区, 金山银山 not 金山区
+        ("区人大常委会践行绿水青山就是金山银山理念。", (None, None, None)),
+        # a person's name is not a short name: 朱永昌 is not 永昌县
+        ("县人大常委会副主任朱永昌出席。", (None, None, None)),
+    ],
+)
+def test_short_names_count_only_where_they_stand_for_the_documents_own_place(body, expected):
+    assert place("", body) == expected
+
+
+def test_a_two_character_name_after_other_text_is_not_a_place():
+    body = "县人大常委会举行第二十次会议，听取《关于舟永公路建设情况的报告》和县人大常委会农环委的报告。"
+    assert place("", body) == (None, None, None)  # 和县 is 'and the county'
+
+
+def test_unrelated_places_with_equal_support_stay_null():
+    assert place("", "南京市和杭州市的代表交流了经验。") == (None, None, None)
 
 
 @pytest.mark.parametrize(
@@ -45,6 +150,7 @@ def test_city_committee_has_no_district_and_province_committee_no_city():
 def test_ambiguous_district_is_resolved_from_context_or_left_unresolved(context, expected):
     meta = extract("工作总结", f"2025年，朝阳区人大常委会{context}依法履职。")
     assert (meta.district, meta.city, meta.province) == expected
+    assert meta.committee == "朝阳区人大常委会"
 
 
 def test_compilation_context_settles_an_ambiguous_name():
@@ -52,12 +158,6 @@ def test_compilation_context_settles_an_ambiguous_name():
         "标题", "今年以来依法履职。", "西湖区人大常委会", context="杭州市各区人大工作亮点"
     )
     assert (meta.city, meta.province) == ("杭州市", "浙江省")
-
-
-def test_main_committee_ignores_mentions_of_the_level_above():
-    text = "在市人大常委会的有力指导下，鲅鱼圈区人大常委会依法履职。鲅鱼圈区人大常委会开展监督。"
-    assert main_committee(text) == "鲅鱼圈区人大常委会"
-    assert main_committee("在市人大常委会的指导下") is None
 
 
 @pytest.mark.parametrize(
@@ -68,7 +168,154 @@ def test_main_committee_ignores_mentions_of_the_level_above():
         ("履职", "回望2025年，常委会依法履职。2026年，安州区人大常委会将继续踔厉奋发。", 2025),
         ("履职", "今年以来依法履职。", None),
         ("履职", "听取审议2024年环境状况的报告。", None),  # a year in passing is not the work year
+        ("履职", "2023年是省人大常委会依法履职的开局之年。", 2023),  # describes the year reported
+        (
+            "依法履职担使命",
+            "——省十三届人大常委会五年工作综述\n2022年10月22日，党的二十大闭幕。",
+            None,
+        ),
+        (
+            "Page 172 - 2022静安年鉴",
+            "区人大常委会举行会议。",
+            2021,
+        ),  # a yearbook records the year before
     ],
 )
-def test_work_year_is_the_year_reported_on(title, body, year):
-    assert work_year(title, body) == year
+def test_summary_year_is_the_year_reported_on(title, body, year):
+    assert work_year(fold(title), fold(body)) == year
+
+
+@pytest.mark.parametrize(
+    ("body", "year"),
+    [
+        # delivered early in 2024: reviews 2023
+        ("——2024年1月26日在云南省第十四届人民代表大会第二次会议上\n过去一年的主要工作", 2023),
+        # a session date in Chinese numerals
+        ("——二〇二五年一月二十日在西藏自治区第十二届人民代表大会第三次会议上\n过去一年", 2024),
+        # delivered in December: the heading names the year, not the session date
+        ("——2022年12月27日在武昌区第十六届人民代表大会第二次会议上\n2022年主要工作", 2022),
+        ("——2021年1月12日在房山区第八届人民代表大会第七次会议上\n2020年主要工作\n", 2020),
+        # a term's review names no one year
+        ("——2017年1月9日在荆州市第五届人民代表大会第一次会议上\n六年工作回顾\n六年来，…", None),
+    ],
+)
+def test_a_report_to_the_congress_reviews_the_year_before_its_session(body, year):
+    assert work_year("", fold(body), "工作报告") == year
+
+
+def test_a_reports_title_names_its_session_year():
+    title = fold("2017年沈阳市人民代表大会常务委员会工作报告")
+    assert work_year(title, "各位代表：过去一年，常委会依法履职。", "工作报告") == 2016
+
+
+def test_news_of_a_session_reports_the_year_the_report_reviews():
+    body = "1月9日上午，恩施州第九届人民代表大会第三次会议开幕。州长说，2023年充满挑战。报告指出，2024年，恩施州将加快发展。"
+    assert work_year("", body, "会议报道") == 2023
+
+
+def test_news_of_a_committee_meeting_is_the_meetings_year():
+    body = "3月25日，县十五届人大常委会召开第36次会议，听取2015年度工作报告，通过2016年工作要点。"
+    assert work_year("", body, "会议报道") == 2016
+    assert work_year("", "9月14日，市人大常委会召开主任会议。", "会议报道") is None
+    # an account of a past year (2021年度, 2024年…完成情况) does not date the meeting
+    body = "6月1日，县十九届人大常委会第二次主任会议召开，听取全县2021年度环境状况的调研报告。"
+    assert work_year("", body, "会议报道") is None
+    body = "1月9日，旗十八届人大常委会第26次会议召开，听取2024年民生实事项目完成情况的报告。"
+    assert work_year("", body, "会议报道") is None
+    # the end of a period is no year of the meeting; this year's candidate projects are
+    body = (
+        "1月4日，扎鲁特旗十六届人大常委会第三十次会议召开，审议2022年民生实事候选项目和"
+        "第八个五年规划(2021——2025年)。"
+    )
+    assert work_year("", fold(body), "会议报道") == 2022
+
+
+def test_news_from_a_session_dated_early_in_the_year_reports_the_year_before():
+    body = "2025-01-15 23:49\n1月15日下午，乌审旗第十八届人民代表大会第四次会议预备会议召开。会议指出，2025年是收官之年。"
+    assert work_year("", fold(body), "会议报道") == 2024
+
+
+def test_news_from_a_session_reports_the_year_before_the_one_it_plans():
+    body = "1月14日，参加陆良县第十八届人民代表大会第一次会议的代表分组讨论。报告总结了2021年各项工作，安排部署了2022年工作任务。"
+    assert work_year("", fold(body), "会议报道") == 2021
+
+
+def test_a_tie_between_years_goes_to_the_earlier_one():
+    body = "2007年是我区取得重要进展的一年。《报告》明确了2008年工作的总体要求和奋斗目标。"
+    assert work_year("", body) == 2007
+
+
+def test_a_regulation_is_the_year_it_was_first_passed():
+    body = (
+        "（2010年10月15日黑龙江省第十一届人民代表大会常务委员会第二十次会议通过）\n"
+        "1992年8月18日黑龙江省第七届人民代表大会常务委员会第二十八次会议通过的《黑龙江国营农场条例》同时废止。"
+    )
+    assert work_year("黑龙江省垦区条例", body, "法规") == 2010
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "doctype"),
+    [
+        (
+            "开封市城市市容和环境卫生管理条例",
+            "（2016年6月28日开封市第十四届人民代表大会常务委员会第十七次会议通过）",
+            "法规",
+        ),
+        ("", "现在，我代表市人民政府，向大会报告政府工作，请予审议。", "政府工作报告"),
+        ("", "各位代表：\n我受区人大常委会委托，向大会报告工作，请予审议。", "工作报告"),
+        ("", "现在，我代表旗人大常委会向大会报告工作。", "工作报告"),
+        ("南宁市第十四届人民代表大会第二次会议隆重开幕", "2月15日上午，大会开幕。", "会议报道"),
+        ("", "12月19日，临漳县十五届人大常委会举行第十三次会议。", "会议报道"),
+        # captions before a news item's lede do not make it meeting news
+        (
+            "",
+            "3月1日，市十四届人大常委会召开第一次会议。\n中原网讯(记者 李娜)市人大常委会走过了2014年。",
+            "工作总结",
+        ),
+        (
+            "奋力书写新答卷",
+            "——写在省十四届人大四次会议召开之际\n2025年，省人大常委会依法履职。",
+            "工作总结",
+        ),
+        ("", "共召开主任会议3次，常委会会议3次。区人大常委会依法履职。", "工作总结"),
+        ("市场动态", "今日菜价平稳。", "其他"),
+        # a third person delivering a report is news of the session
+        (
+            "",
+            "1月20日上午，区十五届人大五次会议举行第二次全体会议。汤金华受区人大常委会的委托，作工作报告。",
+            "会议报道",
+        ),
+        # a report named in 《》 is news about it; a dated item on a meeting is meeting news
+        (
+            "县人大代表围绕《政府工作报告》进行分组讨论",
+            "发布日期：2022-02-15\n1月14日下午，代表分组讨论。",
+            "会议报道",
+        ),
+        (
+            "",
+            "4月11日下午，县人大常委会主任来到第八代表团，与代表们一起审议政府工作报告。",
+            "会议报道",
+        ),
+        ("", "5月26日，中方县五届人大常委会第四次会议在县行政中心四号会议室召开。", "会议报道"),
+        ("", "7月21日，区人大常委会扩大会议在区文化馆举行。", "会议报道"),
+        ("", "一年来，召开常委会会议8次、主任会议15次，区人大常委会依法履职。", "工作总结"),
+        # a summary says so in its title or subtitle, whatever meeting it recalls
+        (
+            "",
+            "人民至上践行民主——龙山县人民代表大会制度建立70周年工作综述\n"
+            "1954年4月28日，龙山县召开了第一届人民代表大会第一次会议。",
+            "工作总结",
+        ),
+    ],
+)
+def test_doctype(title, body, doctype):
+    assert classify(fold(title), fold(body)) == doctype
+    assert doctype in DOCTYPES
+
+
+def test_a_stated_doctype_wins_over_extraction():
+    text = "---\ndoctype: 其他\n---\n# 盖州市人大常委会2024年工作总结\n\n2024年，盖州市人大常委会依法履职。\n"
+    plain = Document("markdown", text.split("---\n", 2)[2], "0" * 64)
+    stated = Document("markdown", plain.text, "0" * 64, {"doctype": "其他"})
+    assert build_records(plain, "a.md", default_taxonomy())[0].doctype == "工作总结"
+    assert build_records(stated, "a.md", default_taxonomy())[0].doctype == "其他"

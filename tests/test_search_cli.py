@@ -47,15 +47,14 @@ def test_index_then_search_json(seeded_copy: Path):
         "city": [{"value": "营口市", "count": 2}],
         "district": [{"value": "站前区", "count": 1}, {"value": "西市区", "count": 1}],
         "year": [{"value": "2025", "count": 2}],
-        "doctype": [],
+        "doctype": [{"value": "工作总结", "count": 2}],
+        # 西市区 only: 站前区's one long paragraph reads as an overview (test_categories.py)
         "category": [
-            {"value": "代表工作", "count": 2},
-            {"value": "数字人大", "count": 2},
-            {"value": "监督", "count": 2},
-            {"value": "立法", "count": 2},
-            {"value": "决定与任免", "count": 1},
-            {"value": "司法监督", "count": 1},
+            {"value": "代表工作", "count": 1},
+            {"value": "数字人大", "count": 1},
             {"value": "民生", "count": 1},
+            {"value": "监督", "count": 1},
+            {"value": "立法", "count": 1},
         ],
     }
 

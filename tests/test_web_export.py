@@ -71,6 +71,7 @@ def test_record_export_rows_are_the_api_records_plus_a_link(client: FlaskClient,
     assert len(rows) == 7
     for row in rows:
         api = client.get(f"/api/records/{row['id']}").get_json()
+        del api["paragraphs"]  # the record page's own; an export row is one record
         assert row == {**api, "link": f"http://localhost/records/{row['id']}"}
         assert list(row) == [*list(api)[:-1], "link", "text"]
 

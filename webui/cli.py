@@ -12,8 +12,11 @@ from typing import Any, TextIO
 import click
 
 from archive import Archive, StoreError
+from archive.categories import TaxonomyError, data_taxonomy, explain, paragraphs
 from archive.ingest import ingest_paths
 from archive.records import LABELS, LIST_FACETS
+from archive.reextract import recategorise as recategorise_archive
+from archive.reextract import reextract as reextract_archive
 from indexer.exporting import FORMATS as EXPORT_FORMATS
 from indexer.exporting import LEVELS as EXPORT_LEVELS
 from indexer.models import MODES, SCOPES, SORTS, SearchRequest
@@ -111,7 +114,7 @@ def ingest(
         raise click.UsageError("give files, folders or web addresses to ingest")
     try:
         report = ingest_paths(Archive(data_dir), files, restore_deleted, urls, allow_private_urls)
-    except StoreError as exc:
+    except (StoreError, TaxonomyError) as exc:
         raise click.ClickException(str(exc)) from None
     for skipped in report.skipped:
         click.echo(f"skipped: {skipped.path}: {skipped.reason}", err=True)
@@ -209,6 +212,60 @@ def restore(data_dir: Path, file: Path, force: bool) -> None:
     except (StoreError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{counts.summary()} -> {data_dir.resolve()}; now run congress-archive index")
+
+
+@main.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@click.pass_obj
+def categorise(data_dir: Path, file: TextIO) -> None:
+    """Show the categories of each paragraph (non-blank line) of a text, and the evidence, as
+    DATA_DIR/categories.yaml decides them; FILE is plain UTF-8 text, - (the default) stdin."""
+    try:
+        taxonomy = data_taxonomy(data_dir)
+        text = file.read()
+    except TaxonomyError as exc:
+        raise click.ClickException(str(exc)) from None
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file.name}: not UTF-8 text") from None
+    for number, paragraph in enumerate(paragraphs(text), start=1):
+        decision = taxonomy.classify(paragraph)
+        click.echo(f"[{number}] {' '.join(decision.categories) or '-'}  {paragraph.strip()}")
+        for line in explain(decision, taxonomy.threshold):
+            click.echo(f"    {line}")
+
+
+@main.command()
+@click.pass_obj
+def recategorise(data_dir: Path) -> None:
+    """Re-apply DATA_DIR/categories.yaml to every stored record (user-corrected ones are kept);
+    run `index` afterwards so that search sees the new categories."""
+    try:
+        report = recategorise_archive(Archive(data_dir), data_taxonomy(data_dir))
+    except (StoreError, TaxonomyError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(report.summary())
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.pass_obj
+def reextract(data_dir: Path, dry_run: bool) -> None:
+    """Run today's splitting and extraction again on every kept source and show, field by field,
+    what changes; fields a person corrected are never touched. Run `index` afterwards."""
+    archive = Archive(data_dir)
+    if not archive.exists():
+        raise click.ClickException(f"no archive in {data_dir.resolve()} (missing or empty)")
+    try:
+        report = reextract_archive(archive, dry_run=dry_run)
+    except (StoreError, TaxonomyError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for change in report.changes:
+        click.echo(change.line())
+    for failure in report.failures:
+        click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
+    click.echo(report.summary())
+    if report.failures:
+        sys.exit(1)
 
 
 def search_options(command: Callable[..., None]) -> Callable[..., None]:

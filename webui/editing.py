@@ -5,12 +5,16 @@ line, then the index."""
 from __future__ import annotations
 
 import hashlib
+import secrets
+import tempfile
 from collections.abc import Callable, Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from archive import Archive, Record, history
-from archive.categories import taxonomy
+from archive.categories import data_taxonomy
+from archive.doctype import DOCTYPES
 from archive.gazetteer import Place, places_by_name
 from archive.records import CORRECTABLE, LABELS, PLACE_LEVELS
 from indexer import Index
@@ -37,9 +41,9 @@ def place_names() -> dict[str, tuple[str, ...]]:
     return {level: tuple(sorted(values)) for level, values in names.items()}
 
 
-def category_names() -> tuple[str, ...]:
-    """The taxonomy's categories, in its order."""
-    return tuple(c.name for c in taxonomy())
+def category_names(archive: Archive) -> tuple[str, ...]:
+    """The categories of the data dir's taxonomy, in its order."""
+    return data_taxonomy(archive.data_dir).names
 
 
 def _line(value: str | None, label: str, required: bool = False) -> str | None:
@@ -64,6 +68,13 @@ def _place(given: dict[str, str | None]) -> None:
         )
 
 
+def _doctype(value: str | None) -> str | None:
+    value = (value or "").strip()
+    if value and value not in DOCTYPES:
+        raise EditError(f"文种应为 {'、'.join(DOCTYPES)} 之一 (unknown doctype)")
+    return value or None
+
+
 def _year(value: str | None) -> int | None:
     value = (value or "").strip()
     if not value:
@@ -73,18 +84,20 @@ def _year(value: str | None) -> int | None:
     return int(value)
 
 
-def checked_values(get: Callable[[str], str | None], categories: list[str]) -> dict[str, Any]:
-    """Every correctable field from what the editor entered; EditError names the first bad one."""
+def checked_values(
+    get: Callable[[str], str | None], categories: list[str], known: tuple[str, ...]
+) -> dict[str, Any]:
+    """Every correctable field from what the editor entered (`known`: the taxonomy's
+    categories); EditError names the first bad one."""
     values: dict[str, Any] = {
         "title": _line(get("title"), "标题", required=True),
         "committee": _line(get("committee"), "常委会"),
-        "doctype": _line(get("doctype"), "文种"),
+        "doctype": _doctype(get("doctype")),
         "year": _year(get("year")),
     }
-    place = {level: _line(get(level), level) for level in PLACE_LEVELS}
+    place = {level: _line(get(level), LABELS[level]) for level in PLACE_LEVELS}
     _place(place)
     values.update(place)
-    known = category_names()
     unknown = [c for c in categories if c not in known]
     if unknown:
         raise EditError(f"没有这个类别：{unknown[0][:40]} (unknown category)")
@@ -153,9 +166,6 @@ def delete(archive: Archive, record_id: str, who: str, address: str) -> Record:
     return record
 
 
-SPLIT_PARTS = 1000  # records split off by a person take positions after this: extraction's never do
-
-
 def paragraphs(text: str) -> list[str]:
     """A record's text as the paragraphs a split may fall between."""
     return [p.strip() for p in text.split("\n\n") if p.strip()]
@@ -173,49 +183,34 @@ def siblings(archive: Archive, record: Record) -> list[Record]:
     ]
 
 
-def split(archive: Archive, record_id: str, at: int, who: str, address: str) -> Record:
-    """Cut a record's text after its first `at` paragraphs: it keeps those, a new record of the
-    same source takes the rest, with metadata extracted from it."""
-    from archive.categories import categorise
-    from archive.ingest import extracted_place
-    from archive.metadata import extract
-    from archive.records import make_id
-    from archive.registry import Given
+def split(archive: Archive, record_id: str, at: int, who: str, address: str) -> list[str]:
+    """Cut a record's text after its first `at` paragraphs: it keeps those; the rest is ingested
+    as a text source of its own (kept in sources/, so re-ingest and reextract treat it like any
+    other), shown with the record's source. The ids of the records it made."""
+    from archive.categories import data_taxonomy
+    from archive.ingest import INGEST_ERRORS, ingest_file, live_ids
 
+    taxonomy = data_taxonomy(archive.data_dir)
     with archive.writing():
         record = archive.get(record_id)
         parts = paragraphs(record.text)
         if not 1 <= at < len(parts):
             raise EditError("拆分位置无效 (split point out of range)")
         head, rest = "\n\n".join(parts[:at]), "\n\n".join(parts[at:])
-        registry = archive.registry
-        given = registry.ids[record_id]
-        source = registry.sources[given.source]
-        part = max([SPLIT_PARTS, *(registry.ids[i].part or 0 for i in source.ids)]) + 1
-        new_id = make_id(str(record.source_sha256), part)
-        title = parts[at].lstrip("#").strip() if len(parts[at]) <= 60 else f"{record.title}（续）"
-        found = extract(title, rest)
-        fresh = Record(
-            id=new_id,
-            title=title,
-            committee=found.committee,
-            year=found.year,
-            doctype=record.doctype,
-            categories=categorise(rest),
-            source=record.source,
-            part=part,
-            text=rest,
-            source_sha256=record.source_sha256,
-            origin=record.origin,
-            **extracted_place(found, f"{title}\n{rest}"),
-        )
         kept = history.keep(archive, record_id)
+        with tempfile.TemporaryDirectory(dir=archive.data_dir) as work:
+            path = Path(work) / "split.txt"
+            path.write_text(rest + "\n", encoding="utf-8")
+            origin = f"split:{record_id}/{secrets.token_hex(4)}.txt"
+            shown = record.source or origin
+            try:
+                _, sha256, _ = ingest_file(archive, path, shown, taxonomy, origin=origin)
+            except INGEST_ERRORS as exc:
+                raise EditError(f"拆出的部分无法导入：{exc}") from None
         archive.rewrite(record, {"text": head})
-        made = archive.rewrite(fresh, {"text": rest})
-        source.ids.append(new_id)
-        registry.ids[new_id] = Given(given.source, part)
+        made = live_ids(archive, sha256)
         history.audit(
-            archive, who, "split", address, record=record_id, new=new_id, at=at, previous=kept
+            archive, who, "split", address, record=record_id, new=made, at=at, previous=kept
         )
     Index(archive.data_dir).update(archive)
     return made

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from archive import Archive
+from archive.categories import data_taxonomy
 from archive.formats import SUPPORTED_SUFFIXES
 from archive.history import audit
 from archive.ingest import Failure, IngestReport, count_source, ingest_file, ingest_url, live_ids
@@ -56,6 +57,7 @@ def run(
     """Ingest uploaded files and a web address as one batch, index it, and keep its report."""
     batch = Batch(secrets.token_hex(6), who, time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()))
     report = IngestReport()
+    taxonomy = data_taxonomy(archive.data_dir)
     digests: list[str | None] = []
     work = archive.data_dir / UPLOADS / batch.id
     work.mkdir(parents=True)
@@ -72,11 +74,11 @@ def run(
                 path = work / f"{n}{suffix}"  # our name: the client's never reaches the disk
                 with path.open("wb") as out:
                     shutil.copyfileobj(stream, out)
-                origin = f"upload:{batch.id}/{n}"
-                ingest = partial(ingest_file, archive, path, shown, origin=origin)
+                origin = f"upload:{batch.id}/{n}{suffix}"  # the suffix tells reextract the reader
+                ingest = partial(ingest_file, archive, path, shown, taxonomy, origin=origin)
                 digests.append(count_source(report, shown, ingest))
             if url:
-                ingest = partial(ingest_url, archive, url, allow_private)
+                ingest = partial(ingest_url, archive, url, allow_private, taxonomy)
                 digests.append(count_source(report, url, ingest))
             found = (i for sha256 in digests if sha256 for i in live_ids(archive, sha256))
             batch.records = list(dict.fromkeys(found))

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from archive import history
+from archive.doctype import DOCTYPES
 from archive.records import CORRECTABLE
 from webui import editing
 from webui.auth import body_limit, editor_only, require_editor
@@ -28,7 +29,8 @@ def _form_page(rec: Any, values: dict[str, Any], base: str, error: str | None, s
             base=base,
             error=error,
             places=editing.place_names(),
-            categories=editing.category_names(),
+            categories=editing.category_names(get_archive()),
+            doctypes=DOCTYPES,
         ),
         status,
     )
@@ -49,7 +51,8 @@ def edit(record_id: str) -> Any:
     }
     base = form.get("base", "")
     try:
-        values = editing.checked_values(form.get, form.getlist("categories"))
+        known = editing.category_names(archive)
+        values = editing.checked_values(form.get, form.getlist("categories"), known)
         corrections = editing.changes(rec, values)
         if corrections:
             editing.save(
@@ -100,7 +103,7 @@ def split(record_id: str) -> Any:
         return render_template("split.html", rec=rec, parts=parts, error=None)
     try:
         at = int(request.form.get("at", ""))
-        made = editing.split(get_archive(), record_id, at, require_editor(), _address())
+        made = editing.split(get_archive(), record_id, at, require_editor(), _address())[0]
     except (ValueError, editing.EditError) as exc:
         message = (
             str(exc)
@@ -108,8 +111,8 @@ def split(record_id: str) -> Any:
             else "请选择拆分位置 (choose where to split)"
         )
         return render_template("split.html", rec=rec, parts=parts, error=message), 400
-    flash(f"已拆分：后半部分成为新记录 {made.id} (split)")
-    return redirect(url_for("records.record", record_id=made.id), 303)
+    flash(f"已拆分：后半部分成为新记录 {made} (split)")
+    return redirect(url_for("records.record", record_id=made), 303)
 
 
 @bp.post("/records/<record_id>/merge")

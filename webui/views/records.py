@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
+from markupsafe import Markup
 
 from archive import Record
+from archive.categories import data_taxonomy
+from indexer.highlight import Span, paragraph_snippets, paragraphs
 from indexer.models import Hit
 from indexer.params import parse_search, place_request
 from webui.errors import error_response
 from webui.render import render_markdown
-from webui.services import get_archive, get_index
+from webui.services import data_dir, get_archive, get_index
 
 bp = Blueprint("records", __name__)
 SIMILAR = 5
@@ -51,6 +57,40 @@ def neighbours(record: Record, hits: list[Hit]) -> tuple[Hit | None, Hit | None]
     return (earlier[-1] if earlier else None), (later[0] if later else None)
 
 
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph as the exports number it (from 1), its categories and its highlights."""
+
+    n: int
+    text: str
+    categories: tuple[str, ...]
+    marks: tuple[Span, ...] = ()
+
+    def html(self) -> Markup:
+        """The paragraph's sanitised Markdown, its categories as a small tag at the end."""
+        html = render_markdown(self.text, self.marks)
+        if not self.categories:
+            return html
+        tag = Markup('<span class="para-tags">{}</span>').format(" · ".join(self.categories))
+        end = html.rfind("</")  # inside the paragraph's element, after its text
+        return Markup(html[:end]) + tag + Markup(html[end:]) if end >= 0 else html + tag
+
+
+def record_paragraphs(rec: Record, spans: Sequence[Span] = ()) -> list[Paragraph]:
+    """The record's paragraphs, categorised by the data dir's taxonomy, with the spans' marks."""
+    taxonomy = data_taxonomy(data_dir())
+    marked = dict(paragraph_snippets(rec.text, list(spans))) if spans else {}
+    return [
+        Paragraph(
+            number + 1,
+            rec.text[start:end],
+            taxonomy.classify(rec.text[start:end]).categories,
+            marked[number].marks if number in marked else (),
+        )
+        for number, start, end in paragraphs(rec.text)
+    ]
+
+
 @bp.get("/records/<record_id>")
 def record(record_id: str) -> str:
     rec = load(record_id)
@@ -63,7 +103,7 @@ def record(record_id: str) -> str:
         "record.html",
         rec=rec,
         req=search_request,
-        body=render_markdown(rec.text, text_marks),
+        body=Markup("\n").join(p.html() for p in record_paragraphs(rec, text_marks)),
         title_marks=title_marks,
         previous=previous,
         following=following,
@@ -74,4 +114,7 @@ def record(record_id: str) -> str:
 @bp.get("/api/records/<record_id>")
 def api_record(record_id: str):  # type: ignore[no-untyped-def]
     rec = load(record_id)
-    return jsonify({**rec.metadata(), "text": rec.text})
+    paragraphs_json = [
+        {"n": p.n, "text": p.text, "categories": list(p.categories)} for p in record_paragraphs(rec)
+    ]
+    return jsonify({**rec.metadata(), "text": rec.text, "paragraphs": paragraphs_json})

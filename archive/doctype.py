@@ -1,0 +1,109 @@
+"""The kind of document (文种): its allowed values, and how a folded text shows which it is."""
+
+from __future__ import annotations
+
+import re
+
+DOCTYPES = ("工作报告", "工作总结", "会议报道", "法规", "政府工作报告", "其他")
+
+_N = r"[一二三四五六七八九十百零〇\d]+"
+HEAD_LINES = 8  # lines of body that may hold a subtitle
+LEAD = 300  # characters of body read with the title for how a document presents itself
+# A law's own title, or the marks of its promulgation: 现予公布, (2016年6月28日…会议通过), 第一条.
+_LAW_TITLE = re.compile(r"(?:条例|规定|办法|规则|细则|决定)(?:\(草案\))?\s*[》>]?$", re.M)
+_LAW_MARKS = re.compile(
+    r"现予公布|特此公告|^\s*第一条|"
+    r"\(\s*(?:19|20)\d\d年\d{1,2}月\d{1,2}日[^()]{0,80}?通过",
+    re.M,
+)
+# Delivered to the congress in the first person: 我代表市人民政府 / 我受区人大常委会委托 /
+# 我代表旗人大常委会向大会报告.
+_GOVERNMENT_REPORT = re.compile(r"我代表[^,，。\n]{0,12}人民政府")
+_COMMITTEE_REPORT = re.compile(
+    r"我受[^。\n]{0,40}?(?:常务委员会|常委会)[^。\n]{0,12}委托|"
+    r"受[^。\n]{0,40}?(?:常务委员会|常委会)[^。\n]{0,4}委托[,，]?\s*我|"
+    r"我代表[^,，。\n]{0,20}(?:常务委员会|常委会)[^,，。\n]{0,4}向大会"
+)
+_COMMITTEE_REPORT_TITLE = re.compile(
+    r"(?:常务委员会|常委会)[^\n]{0,12}工作报告|^[^\n]{0,8}工作报告"
+)
+# News of a congress session or a standing committee meeting taking place (写在…会议召开之际
+# marks an occasion, not the event; 召开常委会会议8次 counts meetings).
+_CONGRESS_SESSION = re.compile(
+    rf"(?:人民代表大会|人大)\s*第?{_N}次会议[^。\n]{{0,25}}?(?:开幕|闭幕|召开|举行)(?!之际|前夕)"
+)
+_SC = r"(?:人大常委会|常务委员会|常委会)"
+_MEETING = re.compile(
+    rf"(?:召开|举行)了?(?:[^,，。;\n]{{0,25}}?(?:{_SC}|人民代表大会|人大)[^,，。;\n]{{0,6}}?)?"
+    rf"第?{_N}次(?:主任|全体)?会议|"
+    rf"{_SC}\s*(?:第?{_N}次)?(?:主任|扩大)?会议(?!{_N}次)[^,，。;\n]{{0,20}}?"
+    rf"(?:召开|举行|开幕)(?!之际|前夕)|"
+    rf"召开(?:主任会议|座谈会)(?!{_N}次)"
+)
+# A news item opening on the day of a meeting: 4月11日下午，…审议政府工作报告.
+_EVENT = re.compile(
+    r"^[^。\n]{0,40}?\d{1,2}月\d{1,2}日[^。\n]{0,80}?(?:会议|审议|座谈|讨论|征求意见)", re.M
+)
+# A congress session (not a standing committee meeting) named in a news item's lede.
+_CONGRESS = re.compile(rf"(?:人民代表大会|人大)\s*第?{_N}次会议")
+_COMMITTEE_MEETING = re.compile(
+    rf"(?:(?:常委会|常务委员会)\s*(?:第?{_N}次)?(?:主任)?会议|主任会议)(?!{_N}次)"
+)
+_QUOTED = re.compile(r"《[^》]*》")
+# A summary says so in its title: 工作综述, 亮点, 回眸, 工作回顾与展望.
+_SUMMARY_TITLE = re.compile(r"综述|亮点|回眸|巡礼|工作总结|工作回顾")
+_NEWS_LEDE = re.compile(r"[网报]讯\s*[(（]|[网报]讯\s")
+_COMMITTEE = re.compile(r"人大常委会|人民代表大会常务委员会|人大常务委员会|常委会")
+
+
+def classify(title: str, body: str, committee: str | None = None) -> str:
+    """One of DOCTYPES for a folded title and body: a law, a government or a standing committee
+    work report (delivered to the congress), news of a session or meeting, a committee's
+    summary (综述, 亮点, a 年鉴 page; any text of a named committee), else 其他."""
+    lead = f"{title}\n{lede(body)}"
+    own_title = _QUOTED.sub("", title)  # 围绕《政府工作报告》进行分组讨论 is news about the report
+    if _LAW_TITLE.search(title) or _LAW_MARKS.search(f"{title}\n{body[: 2 * LEAD]}"):
+        return "法规"
+    if "年鉴" in title:
+        return "工作总结"
+    if "政府工作报告" in own_title or _GOVERNMENT_REPORT.search(lead):
+        return "政府工作报告"
+    if _COMMITTEE_REPORT_TITLE.search(own_title) or _COMMITTEE_REPORT.search(lead):
+        return "工作报告"
+    if _SUMMARY_TITLE.search(_QUOTED.sub("", headline(title, body))):
+        return "工作总结"
+    if _CONGRESS_SESSION.search(lead) or _MEETING.search(lead) or _EVENT.search(lede(body)):
+        return "会议报道"
+    return "工作总结" if committee or _COMMITTEE.search(f"{title}\n{body}") else "其他"
+
+
+def headline(title: str, body: str) -> str:
+    """The title with what may carry it in the body: the first line, and subtitles (——…工作综述)
+    among the first lines."""
+    lines = [line.strip() for line in body.split("\n")[:HEAD_LINES] if line.strip()]
+    subtitles = [line for line in lines[1:] if line.startswith("—")]
+    return "\n".join([title, *lines[:1], *subtitles])
+
+
+def about_a_session(title: str, body: str) -> bool:
+    """News whose lede names a congress session and no standing committee meeting: it reports
+    on the year the session's reports review."""
+    lead = f"{title}\n{lede(body)}"
+    return bool(_CONGRESS.search(lead)) and not _COMMITTEE_MEETING.search(lead)
+
+
+def lede(body: str) -> str:
+    """How the text presents itself: a news item's 讯 paragraph (photo captions come before it),
+    else its first LEAD characters."""
+    news = _NEWS_LEDE.search(body[: 3 * LEAD])
+    if news:
+        start = body.rfind("\n", 0, news.start()) + 1
+        return body[start : start + LEAD]
+    return body[:LEAD]
+
+
+def check(value: str) -> str | None:
+    """Why a stated doctype is not allowed, on one line; None when it is."""
+    if value in DOCTYPES:
+        return None
+    return f"doctype must be one of {', '.join(DOCTYPES)}, not {value!r}"

@@ -1,0 +1,119 @@
+"""The paragraph classifier against 391 hand-labelled real paragraphs (tests/data/category_eval).
+
+A paragraph's gold set is its primary and secondary categories with their parents (none for a
+framing paragraph); the prediction is the decision's categories. The rules were designed and
+tuned on the documents whose names sort in the first 70% (DEV); the rest are held out and
+reported separately. Run with `-s` to see the table: pytest -s tests/test_categories_eval.py
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from archive.categories import default_taxonomy
+
+EVAL = Path(__file__).resolve().parent / "data" / "category_eval" / "paragraphs.jsonl"
+ROWS = [json.loads(line) for line in EVAL.read_text("utf-8").splitlines() if line.strip()]
+DOCS = sorted({row["doc"] for row in ROWS})
+DEV = set(DOCS[: round(len(DOCS) * 0.7)])
+TAXONOMY = default_taxonomy()
+
+Predict = Callable[[str], Iterable[str]]
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Per-category (precision, recall, F1, gold count), micro-F1 and macro-F1 of one subset,
+    and the share of paragraphs whose whole set is right (framing ones count only here)."""
+
+    per_category: dict[str, tuple[float, float, float, int]]
+    micro: float
+    macro: float
+    exact: float
+    size: int
+
+
+def _f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def gold(row: dict) -> set[str]:
+    """The labels of a row with the parents they imply."""
+    labels = {row["primary"], *row["secondary"]} - {None}
+    return labels | {TAXONOMY.parents[c] for c in labels if c in TAXONOMY.parents}
+
+
+def score(rows: list[dict], predict: Predict) -> Scores:
+    """Micro-F1 pools every label decision; macro-F1 averages the categories' F1."""
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    exact = 0
+    for row in rows:
+        truth, guess = gold(row), set(predict(row["text"]))
+        exact += truth == guess
+        tp.update(truth & guess)
+        fp.update(guess - truth)
+        fn.update(truth - guess)
+    per_category = {c: (*_f1(tp[c], fp[c], fn[c]), tp[c] + fn[c]) for c in TAXONOMY.names}
+    micro = _f1(sum(tp.values()), sum(fp.values()), sum(fn.values()))[2]
+    macro = sum(v[2] for v in per_category.values()) / len(per_category)
+    return Scores(per_category, micro, macro, exact / len(rows), len(rows))
+
+
+def deduplicated(rows: list[dict]) -> list[dict]:
+    """The first row of each distinct text (各位代表: occurs 17 times)."""
+    return list({row["text"]: row for row in reversed(rows)}.values())[::-1]
+
+
+SUBSETS = {
+    "all": ROWS,
+    "dedup": deduplicated(ROWS),
+    "dev": [r for r in ROWS if r["doc"] in DEV],
+    "held-out": [r for r in ROWS if r["doc"] not in DEV],
+}
+
+
+def classifier(text: str) -> tuple[str, ...]:
+    return TAXONOMY.classify(text).categories
+
+
+def table(results: dict[str, Scores]) -> str:
+    """Per-category precision/recall/F1 of every subset, then micro and macro F1."""
+    head = "category".ljust(8) + "".join(f" | {name:>14} P/R/F1 (n)" for name in results)
+    lines = [head]
+    for category in TAXONOMY.names:
+        cells = "".join(
+            " | {:.2f}/{:.2f}/{:.2f} ({:3d})    ".format(*s.per_category[category])
+            for s in results.values()
+        )
+        lines.append(category.ljust(8, "\u3000") + cells)
+    for name, s in results.items():
+        lines.append(
+            f"{name} ({s.size} paragraphs): micro-F1 {s.micro:.3f}, macro-F1 {s.macro:.3f},"
+            f" whole set right {s.exact:.3f}"
+        )
+    return "\n".join(lines)
+
+
+RESULTS = {name: score(rows, classifier) for name, rows in SUBSETS.items()}
+# (micro-F1, macro-F1) reached; the issue's targets are 0.85 and 0.75. Held out: not reached.
+FLOORS = {"all": (0.86, 0.85), "dedup": (0.86, 0.85), "dev": (0.91, 0.87), "held-out": (0.78, 0.74)}
+
+
+@pytest.mark.parametrize("subset", list(SUBSETS))
+def test_classifier_reaches_its_floors(subset: str) -> None:
+    if subset == "all":
+        print("\n" + table(RESULTS))
+    micro, macro = FLOORS[subset]
+    assert RESULTS[subset].micro >= micro
+    assert RESULTS[subset].macro >= macro
