@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from archive import gazetteer
 from archive.categories import Taxonomy, data_taxonomy
@@ -18,6 +18,9 @@ from archive.records import GIVEN_KEYS, PLACE_LEVELS, Record, make_id
 from archive.registry import Fate, Given
 from archive.split import split_document
 from archive.store import Archive, StoreError
+
+if TYPE_CHECKING:
+    from archive.fetching import Fetched
 
 Outcome = Literal["added", "updated", "unchanged"]
 INGEST_ERRORS = (FormatError, StoreError, OSError)  # what a bad source raises, with one line
@@ -119,13 +122,17 @@ def ingest_file(
 def ingest_url(
     archive: Archive, url: str, allow_private: bool, taxonomy: Taxonomy
 ) -> tuple[Outcome, str, int]:
-    """Fetch a web address (see archive/fetching.py) and ingest the page (inside `writing()`),
-    recorded with the address as its source and origin, its bytes kept under sources/."""
-    import tempfile
-
+    """Fetch a web address (see archive/fetching.py) and ingest the page (inside `writing()`)."""
     from archive.fetching import fetch
 
-    page = fetch(url, allow_private)
+    return ingest_page(archive, fetch(url, allow_private), taxonomy)
+
+
+def ingest_page(archive: Archive, page: Fetched, taxonomy: Taxonomy) -> tuple[Outcome, str, int]:
+    """Ingest a fetched page (inside `writing()`), recorded with its address as its source and
+    origin, its bytes kept under sources/."""
+    import tempfile
+
     with tempfile.TemporaryDirectory(dir=archive.data_dir) as work:
         path = Path(work) / f"page{page.suffix}"
         path.write_bytes(page.content)

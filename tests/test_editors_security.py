@@ -46,6 +46,8 @@ def write_routes(rid: str) -> list[tuple[str, dict[str, str]]]:
         (f"/records/{rid}/edit", {"title": "改", "text": "改"}),
         (f"/records/{rid}/delete", {}),
         (f"/records/{rid}/restore", {"version": "20260101T000000.000000Z"}),
+        (f"/records/{rid}/split", {"at": "1"}),
+        (f"/records/{rid}/merge", {"other": rid}),
         ("/upload", {"url": "http://127.0.0.1:9/"}),
         ("/logout", {}),
     ]
@@ -61,7 +63,12 @@ def test_anonymous_clients_are_refused_everywhere_that_writes(server: Server, ba
                 reply = anonymous.post(path, data=data)
                 assert reply.status_code == 401, (path, reply.status_code)
                 assert "请先登录" in reply.text
-        for path in (f"/records/{rid}/edit", "/upload", "/batches/0123456789ab"):
+        for path in (
+            f"/records/{rid}/edit",
+            f"/records/{rid}/split",
+            "/upload",
+            "/batches/0123456789ab",
+        ):
             reply = anonymous.get(path)
             assert reply.status_code == 302, path
             assert reply.headers["location"] == f"/login?next={path}"

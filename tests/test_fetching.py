@@ -233,3 +233,29 @@ def test_ingest_fetches_addresses_only_when_allowed(site: str, tmp_path: Path) -
     assert (
         data_dir / "sources" / record.source_sha256[:2] / record.source_sha256
     ).read_bytes() == GBK_PAGE
+
+
+def test_the_upload_page_fetches_an_address_when_allowed(site: str, seeded_copy: Path) -> None:
+    from lxml import html
+
+    from tests.editors import EDITOR, PASSWORD, TOKEN
+    from webui import accounts, create_app
+
+    accounts.set_password(seeded_copy, EDITOR, PASSWORD, new=True)
+    client = create_app({"DATA_DIR": str(seeded_copy), "ALLOW_PRIVATE_URLS": True}).test_client()
+
+    def token(path: str) -> str:
+        found = TOKEN.search(client.get(path).text)
+        assert found
+        return found.group(1)
+
+    form = {"username": EDITOR, "password": PASSWORD, "csrf_token": token("/login")}
+    assert client.post("/login", data=form).status_code == 303
+    reply = client.post("/upload", data={"url": f"{site}/hop/9", "csrf_token": token("/upload")})
+    assert reply.status_code == 303
+    page = html.fromstring(client.get(reply.headers["Location"]).text)
+    (row,) = page.xpath("//table[@class='review']/tbody/tr")
+    cells = [td.text_content() for td in row.xpath("td")]
+    assert cells[:3] == [ARTICLE_TITLE, "安州区 · 绵阳市 · 四川省", "2025"]
+    assert cells[5] == f"{site}/hop/9"
+    assert [path for path, _ in Site.requests] == ["/hop/9", "/gbk.html"]

@@ -15,9 +15,10 @@ from typing import IO
 
 from archive import Archive
 from archive.categories import data_taxonomy
+from archive.fetching import FetchError, fetch
 from archive.formats import SUPPORTED_SUFFIXES
 from archive.history import audit
-from archive.ingest import Failure, IngestReport, count_source, ingest_file, ingest_url, live_ids
+from archive.ingest import Failure, IngestReport, count_source, ingest_file, ingest_page, live_ids
 from archive.store import atomic_write
 from indexer import Index
 
@@ -59,6 +60,12 @@ def run(
     report = IngestReport()
     taxonomy = data_taxonomy(archive.data_dir)
     digests: list[str | None] = []
+    page = None
+    if url:  # fetched before taking the write lock, so other editors' saves do not wait for it
+        try:
+            page = fetch(url, allow_private)
+        except FetchError as exc:
+            report.failures.append(Failure(url, str(exc)))
     work = archive.data_dir / UPLOADS / batch.id
     work.mkdir(parents=True)
     try:
@@ -77,8 +84,8 @@ def run(
                 origin = f"upload:{batch.id}/{n}{suffix}"  # the suffix tells reextract the reader
                 ingest = partial(ingest_file, archive, path, shown, taxonomy, origin=origin)
                 digests.append(count_source(report, shown, ingest))
-            if url:
-                ingest = partial(ingest_url, archive, url, allow_private, taxonomy)
+            if page is not None:
+                ingest = partial(ingest_page, archive, page, taxonomy)
                 digests.append(count_source(report, url, ingest))
             found = (i for sha256 in digests if sha256 for i in live_ids(archive, sha256))
             batch.records = list(dict.fromkeys(found))
