@@ -21,7 +21,6 @@ SUMMARY = (
     "鲅鱼圈区人大常委会2023年工作总结\n\n"
     "2023年，鲅鱼圈区人大常委会开展执法检查3次，听取审议专项工作报告12个，组织代表视察菜市场改建。\n"
 )
-SHOTS = Path("/tmp/editor-screens")
 
 
 @pytest.fixture
@@ -31,9 +30,10 @@ def site(seeded_data_dir: Path, tmp_path: Path) -> Iterator[str]:
         assert "Traceback" not in running.log()
 
 
-def shot(page: Page, name: str) -> None:  # noqa: F811
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+def shot(page: Page, folder: Path, name: str) -> None:  # noqa: F811
+    """A full-page screenshot to look at: pytest's tmp dir of the test, screens/NAME.png."""
+    (folder / "screens").mkdir(exist_ok=True)
+    page.screenshot(path=str(folder / "screens" / f"{name}.png"), full_page=True)
 
 
 def upload(page: Page, site: str, *files: Path) -> None:  # noqa: F811
@@ -67,13 +67,13 @@ def test_editor_uploads_corrects_finds_and_restores(
     expect(rows.nth(1)).to_contain_text("鲅鱼圈区 · 营口市 · 辽宁省")
     expect(rows.nth(1).locator("td").nth(2)).to_have_text("2023")
     expect(rows.nth(0).locator("td").nth(5)).to_have_text("安州区总结.docx")
-    shot(page, "1-review")
+    shot(page, tmp_path, "1-review")
 
     rows.nth(1).get_by_role("link", name="修改").click()
     page.wait_for_url("**/edit")
     page.get_by_label("区县").fill("老边区")
     page.get_by_label("年份").fill("2022")
-    shot(page, "2-edit")
+    shot(page, tmp_path, "2-edit")
     page.get_by_role("button", name="保存修改").click()
     page.wait_for_url("**/records/*")
     record_id = page.url.rsplit("/", 1)[1]
@@ -88,7 +88,7 @@ def test_editor_uploads_corrects_finds_and_restores(
         assert time.monotonic() - started < 5, "the correction is not searchable after 5 s"
         time.sleep(0.2)
     expect(page.locator("input[name=district][value='老边区']")).to_be_checked()
-    shot(page, "3-search")
+    shot(page, tmp_path, "3-search")
 
     upload(page, site, txt)  # the same source again: its record keeps the correction
     expect(page.locator("table.review tbody tr")).to_contain_text("老边区 · 营口市 · 辽宁省")
@@ -102,7 +102,7 @@ def test_editor_uploads_corrects_finds_and_restores(
     page.wait_for_url(f"**/records/{record_id}")
     expect(page.locator("dl.metadata")).to_contain_text("鲅鱼圈区 · 营口市 · 辽宁省")
     expect(page.locator("dl.metadata")).to_contain_text("2023")
-    shot(page, "4-restored")
+    shot(page, tmp_path, "4-restored")
     page.goto(f"{site}/search?district=老边区&year=2022")
     expect(page.locator(f"a[href^='/records/{record_id}']")).to_have_count(0)
 
