@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from archive import gazetteer
 from archive.categories import Taxonomy, data_taxonomy
@@ -18,7 +19,11 @@ from archive.registry import Fate, Given
 from archive.split import split_document
 from archive.store import Archive, StoreError
 
+if TYPE_CHECKING:
+    from archive.fetching import Fetched
+
 Outcome = Literal["added", "updated", "unchanged"]
+INGEST_ERRORS = (FormatError, StoreError, OSError)  # what a bad source raises, with one line
 
 
 @dataclass(frozen=True)
@@ -49,40 +54,107 @@ class IngestReport:
 
 
 def ingest_paths(
-    archive: Archive, paths: Iterable[str | os.PathLike[str]], restore_deleted: bool = False
+    archive: Archive,
+    paths: Iterable[str | os.PathLike[str]],
+    restore_deleted: bool = False,
+    urls: Iterable[str] = (),
+    allow_private: bool = False,
 ) -> IngestReport:
-    """Ingest files and folders (recursively); a bad file is reported and skipped, never fatal.
-    Deleted records stay deleted unless `restore_deleted`; categories come from the data dir's
-    taxonomy (TaxonomyError when it is broken)."""
+    """Ingest files and folders (recursively) and web addresses; a bad one is reported and
+    skipped, never fatal. Deleted records stay deleted unless `restore_deleted`; categories come
+    from the data dir's taxonomy (TaxonomyError when it is broken)."""
     report = IngestReport()
     taxonomy = data_taxonomy(archive.data_dir)
     with archive.writing():
+        for url in urls:
+            ingest = partial(ingest_url, archive, url, allow_private, taxonomy)
+            count_source(report, url, ingest)
         for path, named in iter_sources(paths):
             shown = source_name(path)
             if not named and path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 report.skipped.append(Failure(shown, "unsupported file type"))
                 continue
-            try:
-                doc = read_document(path)
-                records = build_records(doc, shown, taxonomy)
-                archive.keep_source(path, doc.sha256)
-                outcome = ingest_source(archive, path, doc.sha256, records, restore_deleted)
-            except (FormatError, StoreError, OSError) as exc:
-                report.failures.append(Failure(shown, str(exc) or exc.__class__.__name__))
-                continue
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            report.records += len(records)
+            ingest = partial(ingest_file, archive, path, shown, taxonomy, restore_deleted)
+            count_source(report, shown, ingest)
             archive.checkpoint()
     return report
 
 
+def count_source(
+    report: IngestReport, shown: str, ingest: Callable[[], tuple[Outcome, str, int]]
+) -> str | None:
+    """Run one source's ingest into the report: its outcome, or its failure in one line; the
+    source's digest when it was ingested."""
+    from archive.fetching import FetchError
+
+    try:
+        outcome, sha256, count = ingest()
+    except (FetchError, *INGEST_ERRORS) as exc:
+        report.failures.append(Failure(shown, str(exc) or exc.__class__.__name__))
+        return None
+    setattr(report, outcome, getattr(report, outcome) + 1)
+    report.records += count
+    return sha256
+
+
+def ingest_file(
+    archive: Archive,
+    path: Path,
+    shown: str,
+    taxonomy: Taxonomy,
+    restore_deleted: bool = False,
+    origin: str | None = None,
+) -> tuple[Outcome, str, int]:
+    """Ingest one source file (inside `writing()`), recorded as `shown` and known by `origin`
+    (default: its absolute path); its outcome, digest and number of records. Raises one of
+    INGEST_ERRORS with a one-line reason."""
+    doc = read_document(path)
+    records = build_records(doc, shown, taxonomy)
+    archive.keep_source(path, doc.sha256)
+    origin = origin or path.resolve().as_posix()
+    return (
+        ingest_source(archive, origin, doc.sha256, records, restore_deleted),
+        doc.sha256,
+        len(records),
+    )
+
+
+def ingest_url(
+    archive: Archive, url: str, allow_private: bool, taxonomy: Taxonomy
+) -> tuple[Outcome, str, int]:
+    """Fetch a web address (see archive/fetching.py) and ingest the page (inside `writing()`)."""
+    from archive.fetching import fetch
+
+    return ingest_page(archive, fetch(url, allow_private), taxonomy)
+
+
+def ingest_page(archive: Archive, page: Fetched, taxonomy: Taxonomy) -> tuple[Outcome, str, int]:
+    """Ingest a fetched page (inside `writing()`), recorded with its address as its source and
+    origin, its bytes kept under sources/."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(dir=archive.data_dir) as work:
+        path = Path(work) / f"page{page.suffix}"
+        path.write_bytes(page.content)
+        # known by its address, with the reader's suffix where the address lacks it (reextract)
+        origin = page.url if Path(page.url).suffix == page.suffix else f"{page.url}#{page.suffix}"
+        return ingest_file(archive, path, page.url, taxonomy, origin=origin)
+
+
+def live_ids(archive: Archive, sha256: str) -> list[str]:
+    """The live records of the source with these bytes, in its order."""
+    key = archive.registry.by_digest(sha256)
+    ids = archive.registry.sources[key].ids if key is not None else []
+    return [i for i in ids if archive.registry.ids[i].fate == "live"]
+
+
 def ingest_source(
-    archive: Archive, path: Path, sha256: str, records: list[Record], restore_deleted: bool
+    archive: Archive, origin: str, sha256: str, records: list[Record], restore_deleted: bool
 ) -> Outcome:
     """Make the archive hold a source's records: its known bytes change nothing, an edited
-    source's records keep their ids and corrections, a new source's get new ids."""
+    source's records keep their ids and corrections, a new source's get new ids. `origin`: where
+    the source was first ingested from (an absolute path or a URL)."""
     registry = archive.registry
-    origin = path.resolve().as_posix()
     key = registry.by_digest(sha256)
     if key is not None:
         return _same_bytes(archive, key, records, restore_deleted)

@@ -50,8 +50,8 @@ def _use_data_dir(ctx: click.Context, param: click.Parameter, value: Path | None
     if value is not None:
         ctx.obj = value
     data_dir = Path(ctx.obj)
-    if ctx.resilient_parsing or Archive(data_dir).exists():
-        return
+    if ctx.resilient_parsing or isinstance(ctx.command, click.Group) or Archive(data_dir).exists():
+        return  # a group (`users`) leaves it to its commands, which may name the dir later
     where = data_dir.resolve()
     if ctx.info_name in NEEDS_ARCHIVE:
         raise click.ClickException(
@@ -84,15 +84,37 @@ def place_line(*levels: str | None) -> str:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1)
 @click.option(
     "--restore-deleted", is_flag=True, help="Bring back deleted records of these sources."
 )
+@click.option(
+    "--urls",
+    "url_file",
+    type=click.File(encoding="utf-8"),
+    help="A file of web addresses to fetch, one a line (# starts a comment).",
+)
+@click.option(
+    "--allow-private-urls",
+    is_flag=True,
+    help="Also fetch addresses on this machine or a private network (for tests).",
+)
 @click.pass_obj
-def ingest(data_dir: Path, paths: tuple[Path, ...], restore_deleted: bool) -> None:
-    """Read files and folders (recursively) into records in the archive."""
+def ingest(
+    data_dir: Path,
+    paths: tuple[str, ...],
+    restore_deleted: bool,
+    url_file: TextIO | None,
+    allow_private_urls: bool,
+) -> None:
+    """Read files and folders (recursively), and web pages (http:// or https:// addresses),
+    into records in the archive."""
+    urls = [p for p in paths if is_url(p)] + (read_urls(url_file) if url_file else [])
+    files = [Path(p) for p in paths if not is_url(p)]
+    if not files and not urls:
+        raise click.UsageError("give files, folders or web addresses to ingest")
     try:
-        report = ingest_paths(Archive(data_dir), paths, restore_deleted)
+        report = ingest_paths(Archive(data_dir), files, restore_deleted, urls, allow_private_urls)
     except (StoreError, TaxonomyError) as exc:
         raise click.ClickException(str(exc)) from None
     for skipped in report.skipped:
@@ -102,6 +124,16 @@ def ingest(data_dir: Path, paths: tuple[Path, ...], restore_deleted: bool) -> No
     click.echo(report.summary())
     if report.failures:
         sys.exit(1)
+
+
+def is_url(argument: str) -> bool:
+    """Whether an ingest argument is a web address rather than a path."""
+    return argument.lower().startswith(("http://", "https://"))
+
+
+def read_urls(lines: TextIO) -> list[str]:
+    """The addresses of a file of addresses: one a line, blank lines and # comments skipped."""
+    return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
 
 
 @main.command()
@@ -274,14 +306,19 @@ def request_from(options: dict[str, Any], per_page: int | None = None) -> Search
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--allow-private-urls",
+    is_flag=True,
+    help="Let editors fetch addresses on this machine or a private network (for tests).",
+)
 @click.pass_obj
-def serve(data_dir: Path, host: str, port: int, threads: int) -> None:
+def serve(data_dir: Path, host: str, port: int, threads: int, allow_private_urls: bool) -> None:
     """Serve the web UI and JSON API with waitress (a production server, never debug mode)."""
     import waitress
 
     from webui import create_app
 
-    app = create_app({"DATA_DIR": str(data_dir)})
+    app = create_app({"DATA_DIR": str(data_dir), "ALLOW_PRIVATE_URLS": allow_private_urls})
     try:  # bind first, so a busy port is one line, not a traceback
         server = waitress.create_server(
             app, host=host, port=port, threads=threads, ident="congress-archive"
@@ -418,3 +455,79 @@ def search(data_dir: Path, limit: int, fmt: str, **options: Any) -> None:
                 text += [snippet.text[last:start], "[", snippet.text[start:end], "]"]
                 last = end
             click.echo("    " + "".join([*text, snippet.text[last:]]))
+
+
+@main.group(cls=DataDirGroup)
+def users() -> None:
+    """Editor accounts (DATA_DIR/users.json): who may upload and correct records."""
+
+
+def _password(from_stdin: bool) -> str:
+    """A new password: the first line of standard input, or prompted twice."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _accounts(action: Callable[[], None], done: str) -> None:
+    """Run an account change; an AccountError is one line and exit 1."""
+    from webui.accounts import AccountError
+
+    try:
+        action()
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(done)
+
+
+def _password_command(command: Callable[..., None]) -> Callable[..., None]:
+    """The arguments of the commands that set a password: the name and where it comes from."""
+    command = click.pass_obj(command)
+    command = click.option(
+        "--password-stdin", is_flag=True, help="Read the password from standard input."
+    )(command)
+    return click.argument("name")(command)
+
+
+def _set_password(data_dir: Path, name: str, from_stdin: bool, new: bool, done: str) -> None:
+    """Add an account (`new`) or change its password, with the password read or prompted."""
+    from webui import accounts
+
+    password = _password(from_stdin)
+    _accounts(lambda: accounts.set_password(data_dir, name, password, new=new), done)
+
+
+@users.command("add")
+@_password_command
+def users_add(data_dir: Path, name: str, password_stdin: bool) -> None:
+    """Add an editor account."""
+    _set_password(data_dir, name, password_stdin, True, f"added: {name}")
+
+
+@users.command("passwd")
+@_password_command
+def users_passwd(data_dir: Path, name: str, password_stdin: bool) -> None:
+    """Set a new password; the account's open sessions end."""
+    _set_password(data_dir, name, password_stdin, False, f"password changed: {name}")
+
+
+@users.command("remove")
+@click.argument("name")
+@click.pass_obj
+def users_remove(data_dir: Path, name: str) -> None:
+    """Remove an editor account; its open sessions end."""
+    from webui import accounts
+
+    _accounts(lambda: accounts.remove(data_dir, name), f"removed: {name}")
+
+
+@users.command("list")
+@click.pass_obj
+def users_list(data_dir: Path) -> None:
+    """List the editor accounts."""
+    from webui import accounts
+
+    names = sorted(accounts.load(data_dir))
+    for name in names:
+        click.echo(name)
+    click.echo(f"{len(names)} accounts")

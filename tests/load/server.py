@@ -25,10 +25,13 @@ Params = list[tuple[str, str]] | dict[str, str] | None
 Result = subprocess.CompletedProcess[str]
 
 
-def run_cli(data_dir: Path, *args: str | Path, timeout: float = 600) -> Result:
+def run_cli(
+    data_dir: Path, *args: str | Path, timeout: float = 600, input: str | None = None
+) -> Result:
     """Run `congress-archive --data-dir DATA_DIR ARGS...` and capture its output as text."""
     return subprocess.run(
         [CLI, "--data-dir", str(data_dir), *map(str, args)],
+        input=input,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -142,9 +145,10 @@ class Client:
 class Server:
     """`congress-archive serve` over a data dir, started and stopped around a `with` block."""
 
-    def __init__(self, data_dir: Path, threads: int = 4) -> None:
+    def __init__(self, data_dir: Path, threads: int = 4, extra: tuple[str, ...] = ()) -> None:
         self.data_dir = data_dir
         self.threads = threads
+        self.extra = extra  # more `serve` options, e.g. --allow-private-urls
         self.port = 0
         self.proc: subprocess.Popen | None = None
         self._log = tempfile.TemporaryFile()  # noqa: SIM115  (closed by __exit__)
@@ -154,7 +158,14 @@ class Server:
         for _ in range(3):  # another process may take the free port first
             self.port = free_port()
             self.proc = subprocess.Popen(
-                [*serve_args, "--port", str(self.port), "--threads", str(self.threads)],
+                [
+                    *serve_args,
+                    "--port",
+                    str(self.port),
+                    "--threads",
+                    str(self.threads),
+                    *self.extra,
+                ],
                 stdout=self._log,
                 stderr=subprocess.STDOUT,
             )
