@@ -384,7 +384,7 @@ def test_request_bodies_are_refused(client: Client) -> None:
     body = b'{"q": "\\ud800", "district": "\\udfff"}'
     reply = client.get("/api/search", method="POST", body=body)
     assert reply.status == 405
-    assert reply.json() == {"error": "不支持这种请求方式", "status": 405}
+    assert reply.json() == {"error": "不支持这种请求方式 (Method Not Allowed)", "status": 405}
     big = client.get("/api/search", method="POST", body=b"x" * 2_000_000)
     assert big.status in (405, 413)
 

@@ -394,7 +394,7 @@ def test_api_record_has_metadata_and_full_text(client: FlaskClient, indexed_dir:
             "年份格式不对：'abc'，应为 2025 或 2020-2025 (year must be like 2025)",
         ),
         ("/api/facets?mode=fuzzy", "匹配方式参数无效：'fuzzy'，可选 exact、words (unknown mode)"),
-        ("/api/records/zzz", "没有找到这个页面或记录"),
+        ("/api/records/zzz", "没有找到这个页面或记录 (Not Found)"),
     ],
 )
 def test_api_errors_are_json_with_a_message(client: FlaskClient, url: str, message: str) -> None:
@@ -453,7 +453,7 @@ def test_record_page_lists_similar_summaries(client: FlaskClient, indexed_dir: P
 def test_unknown_pages_are_a_friendly_404(client: FlaskClient, url: str) -> None:
     doc = page(client, url, 404)
     assert doc.xpath("//section[@class='error']/@data-status") == ["404"]
-    assert doc.xpath("//p[@class='message']/text()") == ["没有找到这个页面或记录"]
+    assert doc.xpath("//p[@class='message']/text()") == ["没有找到这个页面或记录 (Not Found)"]
 
 
 # --- districts ---------------------------------------------------------------------------------
@@ -613,7 +613,9 @@ def test_a_crash_is_a_friendly_500_without_a_traceback(indexed_dir: Path) -> Non
     assert "secret internals" not in response.text
     assert "Traceback" not in response.text
     doc = lxml.html.fromstring(response.text)
-    assert doc.xpath("//p[@class='message']/text()") == ["服务器内部错误，请稍后再试"]
+    assert doc.xpath("//p[@class='message']/text()") == [
+        "服务器内部错误，请稍后再试 (internal server error)"
+    ]
 
 
 @pytest.mark.parametrize("url", ["/search", "/api/search", "/export"])
@@ -804,7 +806,8 @@ def test_a_damaged_record_file_gets_a_page_naming_it_not_a_traceback(
     html = page(client, f"/records/{victim}", status=500)
     message = (
         "记录文件已损坏，请修正后重新建立索引："
-        f"{victim}.md: year must be a whole number, not '2025年'"
+        f"{victim}.md: year must be a whole number, not '2025年' "
+        "(a record file is damaged: fix it, then run congress-archive index)"
     )
     assert message in html.text_content()
     assert str(seeded_copy) not in html.text_content()  # the server's folders stay private

@@ -48,7 +48,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(IndexMissing)
     def no_index(exc: IndexMissing):  # type: ignore[no-untyped-def]
-        return error_response(503, "还没有检索索引，请先运行 congress-archive index 建立索引")
+        return error_response(
+            503,
+            "还没有检索索引，请先运行 congress-archive index 建立索引 "
+            "(no index yet: run congress-archive index)",
+        )
 
     @app.errorhandler(QueryError)
     def bad_query(exc: QueryError):  # type: ignore[no-untyped-def]
@@ -59,13 +63,16 @@ def init_app(app: Flask) -> None:
         app.logger.error("%s", exc)  # the file and the reason, for whoever fixes the archive
         where = f"{get_archive().records_dir}/"
         return error_response(
-            500, f"记录文件已损坏，请修正后重新建立索引：{str(exc).replace(where, '')}"
+            500,
+            f"记录文件已损坏，请修正后重新建立索引：{str(exc).replace(where, '')} "
+            "(a record file is damaged: fix it, then run congress-archive index)",
         )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
-        response = make_response(error_response(status, MESSAGES.get(status, exc.name)))
+        message = f"{MESSAGES[status]} ({exc.name})" if status in MESSAGES else exc.name
+        response = make_response(error_response(status, message))
         for name, value in exc.get_headers(request.environ):
             if name.lower() != "content-type":  # e.g. a 405's Allow: keep what werkzeug says
                 response.headers[name] = value
@@ -74,7 +81,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
         app.logger.exception("unhandled error on %s", request.path)
-        return error_response(500, MESSAGES[500])
+        return error_response(500, f"{MESSAGES[500]} (internal server error)")
 
     @app.after_request
     def security_headers(response: Response) -> Response:
