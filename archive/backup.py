@@ -37,6 +37,8 @@ def backup(archive: Archive, target: Path) -> Counts:
     """Write a backup of the archive to `target` (atomically: a temp file, then renamed)."""
     if not archive.exists():
         raise StoreError(f"no archive in {archive.data_dir.resolve()} (missing or empty)")
+    if not target.resolve().parent.is_dir():
+        raise StoreError(f"没有这个文件夹：{target.resolve().parent} (no such folder)")
     with archive.writing():
         counts = Counts(
             len(archive.ids()),
@@ -65,12 +67,27 @@ def backup(archive: Archive, target: Path) -> Counts:
 def restore(source: Path, data_dir: Path, force: bool = False) -> Counts:
     """Unpack a backup into an empty or new data dir; a non-empty one only with `force`, and then
     its present contents (index included) are replaced only once the whole backup is unpacked."""
-    if data_dir.is_dir() and any(data_dir.iterdir()) and not force:
+    created = not data_dir.exists()
+    empty = created or not any(data_dir.iterdir())
+    if not empty and not force:
         raise StoreError(
             f"{data_dir.resolve()} is not empty: restore into a new folder, "
             "or pass --force to replace what it holds"
         )
     data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        return _restore(source, data_dir)
+    except BaseException:
+        if empty:  # leave nothing behind, so the next try starts from the same empty folder
+            for entry in data_dir.iterdir():
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+            if created:
+                data_dir.rmdir()
+        raise
+
+
+def _restore(source: Path, data_dir: Path) -> Counts:
+    """Unpack beside what `data_dir` holds, then swap it in, under the archive's write lock."""
     archive = Archive(data_dir)
     with archive.writing():
         for leftover in data_dir.glob(STAGING + "*"):

@@ -77,6 +77,7 @@ class Decision:
     scores: Mapping[str, float]
     evidence: Mapping[str, tuple[tuple[str, float], ...]]
     framing: str | None = None  # the framing rule that matched, if any
+    overview: bool = False  # several functions reach the threshold and none leads: a list
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,10 @@ class Taxonomy:
             (n for n in scores if scores[n] >= self.threshold),
             key=lambda n: (-scores[n], self.names.index(n)),
         )
-        if not ranked or self._is_overview(ranked, scores):
+        if not ranked:
             return Decision(None, (), (), scores, evidence)
+        if self._is_overview(ranked, scores):
+            return Decision(None, (), (), scores, evidence, overview=True)
         primary = self._most_specific(ranked[0], ranked)
         floor = max(self.secondary, self.secondary_share * scores[primary])
         secondary = tuple(
@@ -161,6 +164,8 @@ def explain(decision: Decision, threshold: float) -> list[str]:
         return [f"framing: matches {decision.framing}"]
     if not decision.primary:
         best = ", ".join(f"{n} {s:g}" for n, s in decision.scores.items()) or "no evidence"
+        if decision.overview:
+            return [f"overview: several functions reach {threshold:g} and none leads ({best})"]
         return [f"no category reaches {threshold:g} ({best})"]
     lines = []
     for name, found in decision.evidence.items():

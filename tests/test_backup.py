@@ -81,6 +81,11 @@ def test_restore_refuses_a_non_empty_archive_without_force_and_a_file_that_is_no
         "or pass --force to replace what it holds\n",
     )
     assert len(json.loads(cli_ok(other, "records", "--format", "json"))) == 7
+    nowhere = run_cli(other, "backup", tmp_path / "nodir" / "a.tar.gz")
+    assert (nowhere.returncode, nowhere.stderr) == (
+        1,
+        f"Error: 没有这个文件夹：{tmp_path / 'nodir'} (no such folder)\n",
+    )
     not_a_backup = tmp_path / "notes.tar.gz"
     not_a_backup.write_bytes(b"not a tar file")
     bad = run_cli(other, "restore", "--force", not_a_backup)
@@ -88,6 +93,11 @@ def test_restore_refuses_a_non_empty_archive_without_force_and_a_file_that_is_no
     assert bad.stderr.startswith(f"Error: {not_a_backup}: not a readable backup (")
     assert len(bad.stderr.splitlines()) == 1
     assert len(json.loads(cli_ok(other, "records", "--format", "json"))) == 7  # nothing lost
+    fresh = tmp_path / "fresh"
+    assert run_cli(fresh, "restore", not_a_backup).returncode == 1
+    assert not fresh.exists()  # a failed restore into a new folder leaves none behind
+    cli_ok(fresh, "restore", backup)
+    assert len(json.loads(cli_ok(fresh, "records", "--format", "json"))) == 1
     cli_ok(other, "restore", "--force", backup)
     assert len(json.loads(cli_ok(other, "records", "--format", "json"))) == 1
     assert not (other / "index").exists()  # the old index went with the old archive

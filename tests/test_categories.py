@@ -227,6 +227,17 @@ def test_recategorise_rewrites_changed_records_and_keeps_corrected_ones(seeded_c
     assert archive.get(first.id).corrected == ("categories",)
 
 
+def test_categorise_names_the_overview_rule_when_it_decides(tmp_path):
+    """A paragraph listing the year's functions gets no category, and the reason shown is that
+    rule, not a threshold it passed."""
+    text = "审议法规草案，开展执法检查和专题询问，依法任免国家机关工作人员，组织代表进站履职。\n"
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "categorise", "-"], text)
+    assert result.stdout.splitlines()[1] == (
+        "    overview: several functions reach 3 and none leads "
+        "(立法 3, 监督 4, 决定与任免 3, 代表工作 3)"
+    )
+
+
 def test_categorise_command_shows_each_paragraph_and_its_evidence(tmp_path):
     text = "各位代表：\n\n生态环境保护执法检查。\n推进教育培训。\n"
     result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "categorise", "-"], text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import quote
 
@@ -191,7 +193,37 @@ def test_cli_export_to_standard_output_writes_the_download_s_bytes(
     assert not list(tmp_path.iterdir())  # no file named '-'
     result = CliRunner().invoke(main, ["--data-dir", str(indexed_dir), "export", "-o", "-"])
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: 导出格式无效：none，可选 csv、xlsx、json、jsonl")
+    assert result.stderr.endswith(
+        "Error: 标准输出没有后缀，请用 --format 指定格式：csv、xlsx、json、jsonl、ris、bibtex "
+        "(standard output has no suffix: give --format)\n"
+    )
+
+
+def test_cli_export_into_a_missing_folder_is_one_line(indexed_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "nodir" / "x.csv"
+    result = CliRunner().invoke(main, ["--data-dir", str(indexed_dir), "export", "-o", str(target)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: 没有这个文件夹：{target.parent} (no such folder)\n"
+    assert not (tmp_path / "nodir").exists()
+
+
+def test_cli_export_piped_into_head_stops_quietly(tmp_path: Path) -> None:
+    """`export … -o - | head`: the closed pipe ends the export without an error message."""
+    cli = str(Path(sys.executable).with_name("congress-archive"))
+    rows = [{"title": f"总结{n}", "text": "代表联络站。" * 400, "year": 2025} for n in range(300)]
+    source = tmp_path / "bulk.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    data = ["--data-dir", str(tmp_path / "data")]
+    for step in (["ingest", str(source)], ["index"]):
+        subprocess.run([cli, *data, *step], check=True, capture_output=True)
+    command = [cli, *data, "export", "--format", "jsonl", "-o", "-"]  # ~2 MB, past a pipe's buffer
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.read(8) == b'{"id": "'
+        process.stdout.close()
+        err = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 1
+    assert err == ""
 
 
 def test_cli_export_links_are_relative_without_a_base_url(

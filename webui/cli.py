@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -127,8 +128,12 @@ def ingest(
 
 
 def is_url(argument: str) -> bool:
-    """Whether an ingest argument is a web address rather than a path."""
-    return argument.lower().startswith(("http://", "https://"))
+    """Whether an ingest argument is an address (scheme://…) rather than a path; fetching refuses
+    every scheme but http and https in one line."""
+    return bool(ADDRESS.match(argument))
+
+
+ADDRESS = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def read_urls(lines: TextIO) -> list[str]:
@@ -368,6 +373,13 @@ def export(
     from indexer.params import concordance_request
 
     to_stdout = str(output) == "-"
+    if to_stdout and not fmt:
+        raise click.ClickException(
+            f"标准输出没有后缀，请用 --format 指定格式：{'、'.join(EXPORT_FORMATS)} "
+            "(standard output has no suffix: give --format)"
+        )
+    if not to_stdout and not output.resolve().parent.is_dir():
+        raise click.ClickException(f"没有这个文件夹：{output.resolve().parent} (no such folder)")
     suffix = "" if to_stdout else output.suffix.lstrip(".").lower()
     fmt = fmt or {v: k for k, v in exporting.SUFFIXES.items()}.get(suffix, suffix)
     if fmt not in EXPORT_FORMATS:
@@ -392,6 +404,9 @@ def export(
                 out.flush()
             else:
                 exporting.write_file(output, chunks)
+    except BrokenPipeError:  # `export … -o - | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except (QueryError, StoreError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     if not base_url:
