@@ -354,3 +354,13 @@ def test_a_missing_path_is_one_failure_and_the_batch_goes_on(tmp_path, monkeypat
         "failed: nope.txt: cannot read the file (No such file or directory)",
         "2 added, 0 updated, 0 unchanged, 1 failed, 0 skipped (7 records from these sources)",
     ]
+
+
+def test_an_address_of_another_scheme_is_refused_as_an_address(tmp_path):
+    """ftp://… is not read as a path (whose `//` would collapse): fetching refuses its scheme."""
+    code, output = _run("--data-dir", str(tmp_path / "data"), "ingest", "ftp://127.0.0.1/x")
+    assert code == 1
+    assert (
+        "failed: ftp://127.0.0.1/x: 只支持 http 和 https 地址 (only http/https, not ftp)\n"
+        in output
+    )
