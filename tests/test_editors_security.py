@@ -326,3 +326,24 @@ def test_uploads_beyond_the_size_limit_get_413(server: Server, base: str) -> Non
     assert reply.status_code == 413
     assert "上传的内容过大（413）" in reply.text
     assert not list((server.data_dir / "uploads").glob("*/*"))
+
+
+@pytest.mark.parametrize(
+    ("given", "location"),
+    [
+        ("/%09/example.com", "/search"),
+        ("/%0A/x", "/search"),
+        ("/%5C/example.com", "/search"),
+        ("//example.com", "/search"),
+        ("https://example.com/", "/search"),
+        ("/%20/example.com", "/search"),
+        ("search", "/search"),
+        ("/districts?level=1", "/districts?level=1"),
+    ],
+)
+def test_sign_in_returns_only_to_a_path_on_this_site(base: str, given: str, location: str) -> None:
+    with httpx.Client(base_url=base) as client:
+        data = {"username": EDITOR, "password": PASSWORD, "csrf_token": token(client, "/login")}
+        reply = client.post(f"/login?next={given}", data=data)
+        assert reply.status_code == 303
+        assert reply.headers["location"] == location

@@ -6,10 +6,12 @@ import hmac
 import secrets
 import threading
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -188,10 +190,14 @@ def init_app(app: Flask) -> None:
 
 
 def _next_page() -> str:
-    """Where to go after signing in: a path on this site only, never another host."""
+    """Where to go after signing in: a path on this site only, never another host (browsers drop
+    tabs and newlines and read a backslash as a slash, so those are refused outright)."""
     target = request.values.get("next", "")
-    local = target.startswith("/") and not target.startswith("//") and "\\" not in target
-    return target if local else url_for("search.search")
+    if any(c.isspace() or unicodedata.category(c)[0] == "C" or c == "\\" for c in target):
+        return url_for("search.search")
+    parts = urlsplit(target)
+    local = not parts.scheme and not parts.netloc and parts.path.startswith("/")
+    return target if local and not parts.path.startswith("//") else url_for("search.search")
 
 
 @bp.route("/login", methods=["GET", "POST"])
