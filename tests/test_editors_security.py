@@ -347,3 +347,19 @@ def test_sign_in_returns_only_to_a_path_on_this_site(base: str, given: str, loca
         reply = client.post(f"/login?next={given}", data=data)
         assert reply.status_code == 303
         assert reply.headers["location"] == location
+
+
+def test_a_signed_out_cookie_stays_dead_after_a_restart(
+    seeded_data_dir: Path, tmp_path: Path
+) -> None:
+    with served(seeded_data_dir, tmp_path / "data") as running, sign_in(url(running)) as editor:
+        copied = editor.cookies["congress_session"]
+        logout = editor.post("/logout", data={"csrf_token": token(editor, "/upload")})
+        assert logout.status_code == 303
+        data_dir = running.data_dir
+    assert stat.S_IMODE((data_dir / "signed_out.json").stat().st_mode) == 0o600
+    with (
+        Server(data_dir) as restarted,
+        httpx.Client(base_url=url(restarted), cookies={"congress_session": copied}) as copy,
+    ):
+        assert copy.get("/upload").status_code == 302

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 import threading
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import filelock
 from flask import (
     Blueprint,
     Flask,
@@ -42,6 +44,7 @@ SESSION_HOURS = 12
 MAX_FAILURES = 5
 FAILURE_WINDOW = 600.0  # seconds: 5 failed sign-ins for one name or one address in 10 minutes
 SECRET_FILE = "secret_key"
+SIGNED_OUT = "signed_out.json"  # session id -> its expiry: sign-out outlives restarts
 View = TypeVar("View", bound=Callable[..., Any])
 
 
@@ -96,7 +99,7 @@ def current_editor() -> str | None:
     if not isinstance(name, str):
         return None
     fresh = time.time() - float(session.get("at", 0)) < SESSION_HOURS * 3600
-    revoked = session.get("sid") in current_app.extensions["signed_out"]
+    revoked = session.get("sid") in _signed_out(data_dir())
     stamp = accounts.stamp(data_dir(), name)
     if not fresh or revoked or stamp is None or session.get("stamp") != stamp:
         return None
@@ -183,7 +186,6 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_SECURE=str(app.config.get("BASE_URL") or "").startswith("https://"),
     )
     app.extensions["throttle"] = Throttle()
-    app.extensions["signed_out"] = set()
     app.before_request(_guard)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.register_blueprint(bp)
@@ -233,11 +235,29 @@ def login() -> Any:
     return redirect(_next_page(), 303)
 
 
+def _signed_out(folder: Path) -> dict[str, float]:
+    """Signed-out session ids and when they would have expired, shared by every `serve` process."""
+    try:
+        return dict(json.loads((folder / SIGNED_OUT).read_bytes()))
+    except FileNotFoundError:
+        return {}
+
+
+def _sign_out(folder: Path, sid: str, expires: float) -> None:
+    """Add a session id to the signed-out list (0600, atomic, under a lock so no id is lost), and
+    drop those past their lifetime: no cookie of theirs is accepted anyway."""
+    with filelock.FileLock(folder / f"{SIGNED_OUT}.lock", timeout=10):
+        now = time.time()
+        ids = {key: at for key, at in _signed_out(folder).items() if at > now}
+        ids[sid] = expires
+        atomic_write(folder / SIGNED_OUT, json.dumps(ids, sort_keys=True).encode())
+
+
 @bp.post("/logout")
 def logout() -> Response:
     sid = session.get("sid")
-    if sid:
-        current_app.extensions["signed_out"].add(sid)  # the old cookie no longer signs anyone in
+    if isinstance(sid, str):  # the old cookie no longer signs anyone in, here or after a restart
+        _sign_out(data_dir(), sid, float(session.get("at", 0)) + SESSION_HOURS * 3600)
     session.clear()
     return redirect(url_for("search.search"), 303)
 
