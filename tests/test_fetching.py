@@ -259,3 +259,46 @@ def test_the_upload_page_fetches_an_address_when_allowed(site: str, seeded_copy:
     assert cells[:3] == [ARTICLE_TITLE, "安州区 · 绵阳市 · 四川省", "2025"]
     assert cells[5] == f"{site}/hop/9"
     assert [path for path, _ in Site.requests] == ["/hop/9", "/gbk.html"]
+
+
+class Drip(http.server.BaseHTTPRequestHandler):
+    """A server that sends one more header line every 0.2 s for 10 s: no single read times out."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        with contextlib.suppress(OSError):
+            for n in range(50):
+                self.wfile.write(f"X-Drip-{n}: 1\r\n".encode())
+                self.wfile.flush()
+                time.sleep(0.2)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_dripping_server_cannot_hold_a_fetch_past_its_time_limit() -> None:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        started = time.monotonic()
+        with pytest.raises(FetchError) as caught:
+            fetch(f"http://127.0.0.1:{httpd.server_address[1]}/", allow_private=True, timeout=2)
+        assert time.monotonic() - started < 3
+        assert str(caught.value) == "连接超时（2 秒）(timed out)"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_slow_name_resolution_counts_against_the_time_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def slow(*args: object, **kwargs: object) -> list[tuple]:
+        time.sleep(4)
+        return [(0, 1, 6, "", ("127.0.0.1", 80))]
+
+    monkeypatch.setattr(fetching.socket, "getaddrinfo", slow)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"^连接超时（1 秒）\(timed out\)$"):
+        fetch("http://slow.example/", timeout=1)
+    assert time.monotonic() - started < 2
