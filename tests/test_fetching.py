@@ -30,6 +30,7 @@ class Site(http.server.BaseHTTPRequestHandler):
 
     requests: ClassVar[list[tuple[str, str]]] = []
     redirect_to = ""
+    changing = GBK_PAGE  # /changing.html: a page whose text a test changes between fetches
 
     def do_GET(self) -> None:
         type(self).requests.append((self.path, self.headers.get("Host", "")))
@@ -40,6 +41,8 @@ class Site(http.server.BaseHTTPRequestHandler):
             self._send(302, b"", "text/plain", Location=f"/hop/{n + 1}" if n < 9 else "/gbk.html")
         elif self.path == "/away":
             self._send(302, b"", "text/plain", Location=type(self).redirect_to)
+        elif self.path == "/changing.html":
+            self._send(200, type(self).changing, "text/html")
         elif self.path == "/huge.txt":
             self._send(200, b"a" * (MAX_BYTES + 1), "text/plain")
         elif self.path == "/slow":
@@ -302,3 +305,45 @@ def test_a_slow_name_resolution_counts_against_the_time_limit(
     with pytest.raises(FetchError, match=r"^连接超时（1 秒）\(timed out\)$"):
         fetch("http://slow.example/", timeout=1)
     assert time.monotonic() - started < 2
+
+
+def test_a_changed_page_uploaded_again_keeps_the_old_text_in_history(
+    site: str, seeded_copy: Path
+) -> None:
+    import json
+
+    from archive import history
+    from tests.editors import EDITOR, PASSWORD, TOKEN
+    from webui import accounts, create_app
+
+    accounts.set_password(seeded_copy, EDITOR, PASSWORD, new=True)
+    client = create_app({"DATA_DIR": str(seeded_copy), "ALLOW_PRIVATE_URLS": True}).test_client()
+
+    def token(path: str) -> str:
+        found = TOKEN.search(client.get(path).text)
+        assert found
+        return found.group(1)
+
+    def upload() -> None:
+        form = {"url": f"{site}/changing.html", "csrf_token": token("/upload")}
+        assert client.post("/upload", data=form).status_code == 303
+
+    form = {"username": EDITOR, "password": PASSWORD, "csrf_token": token("/login")}
+    assert client.post("/login", data=form).status_code == 303
+    upload()
+    (rid,) = [r.id for r in Archive(seeded_copy) if r.source == f"{site}/changing.html"]
+    old_text = Archive(seeded_copy).get(rid).text
+    assert "召开常委会会议11次" in old_text
+    Site.changing = news_page().replace("会议11次", "会议12次").encode()
+    try:
+        upload()
+    finally:
+        Site.changing = GBK_PAGE
+    assert "召开常委会会议12次" in Archive(seeded_copy).get(rid).text
+    (version,) = history.versions(Archive(seeded_copy), rid)
+    assert version.record.text == old_text
+    entry = json.loads((seeded_copy / "audit.jsonl").read_text().splitlines()[-1])
+    assert (entry["action"], entry["previous"]) == ("upload", {rid: version.name})
+    form = {"version": version.name, "csrf_token": token(f"/records/{rid}/edit")}
+    assert client.post(f"/records/{rid}/restore", data=form).status_code == 303
+    assert Archive(seeded_copy).get(rid).text == old_text
