@@ -347,3 +347,22 @@ def test_a_changed_page_uploaded_again_keeps_the_old_text_in_history(
     form = {"version": version.name, "csrf_token": token(f"/records/{rid}/edit")}
     assert client.post(f"/records/{rid}/restore", data=form).status_code == 303
     assert Archive(seeded_copy).get(rid).text == old_text
+
+
+@pytest.mark.parametrize(
+    ("origin", "found"),
+    [
+        ("/home/editor/archive/seeds/003_report.txt", "seeds/003_report.txt"),
+        ("http://any-host.example/seeds/003_report.txt", None),
+        ("https://any-host.example/x/seeds/003_report.txt", None),
+        ("upload:0123456789ab/seeds/003_report.txt", None),
+        ("split:seeds/003_report.txt", None),
+    ],
+)
+def test_only_an_absolute_path_takes_over_an_old_relative_origin(
+    origin: str, found: str | None
+) -> None:
+    from archive.registry import Registry, Source
+
+    registry = Registry({"seeds/003_report.txt": Source("ab" * 32, ["r1"])}, {})
+    assert registry.by_origin(origin) == found
