@@ -363,3 +363,31 @@ def test_a_signed_out_cookie_stays_dead_after_a_restart(
         httpx.Client(base_url=url(restarted), cookies={"congress_session": copied}) as copy,
     ):
         assert copy.get("/upload").status_code == 302
+
+
+def test_parallel_wrong_sign_ins_get_exactly_five_password_checks(
+    seeded_data_dir: Path, tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with served(seeded_data_dir, tmp_path / "data") as running:
+        clients = [httpx.Client(base_url=url(running), timeout=60) for _ in range(40)]
+        try:
+            forms = [
+                {"username": EDITOR, "password": f"wrong {n}", "csrf_token": token(c, "/login")}
+                for n, c in enumerate(clients)
+            ]
+            start = threading.Barrier(len(clients))
+
+            def attempt(n: int) -> int:
+                start.wait()
+                return clients[n].post("/login", data=forms[n]).status_code
+
+            with ThreadPoolExecutor(len(clients)) as pool:
+                statuses = sorted(pool.map(attempt, range(len(clients))))
+        finally:
+            for client in clients:
+                client.close()
+        log = running.log()
+    assert statuses == [401] * 5 + [429] * 35
+    assert log.count("failed sign-in for 'alice' from 127.0.0.1") == 5

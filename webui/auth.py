@@ -62,17 +62,24 @@ class Throttle:
             times.popleft()
         return times
 
-    def blocked(self, *keys: str) -> bool:
-        """Whether any key reached the limit within the window."""
+    def reserve(self, *keys: str) -> float | None:
+        """Count an attempt as failed before its password is checked (None when a key reached the
+        limit): check and count under one lock, so parallel requests cannot pass the limit."""
         now = time.monotonic()
         with self._lock:
-            return any(len(self._recent(key, now)) >= self.limit for key in keys)
-
-    def fail(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
+            if any(len(self._recent(key, now)) >= self.limit for key in keys):
+                return None
             for key in keys:
                 self._recent(key, now).append(now)
+        return now
+
+    def release(self, reserved: float, *keys: str) -> None:
+        """Uncount a reserved attempt whose password was right."""
+        with self._lock:
+            for key in keys:
+                times = self._failures.get(key)
+                if times is not None and reserved in times:
+                    times.remove(reserved)
 
 
 def editor_only(view: View) -> View:
@@ -211,7 +218,8 @@ def login() -> Any:
     address = request.remote_addr or "-"
     throttle: Throttle = current_app.extensions["throttle"]
     keys = (f"name:{name}", f"addr:{address}")
-    if throttle.blocked(*keys):
+    reserved = throttle.reserve(*keys)
+    if reserved is None:
         current_app.logger.warning(
             "sign-in refused for %r from %s: too many failures", name, address
         )
@@ -219,10 +227,10 @@ def login() -> Any:
         page = render_template("login.html", next=_next_page(), error=message)
         return make_response(page, 429, {"Retry-After": str(int(FAILURE_WINDOW))})
     if not accounts.verify(data_dir(), name, password):
-        throttle.fail(*keys)
         current_app.logger.warning("failed sign-in for %r from %s", name, address)
         message = "用户名或密码错误 (wrong user name or password)"
         return render_template("login.html", next=_next_page(), error=message), 401
+    throttle.release(reserved, *keys)
     session.clear()  # a new session: nothing planted before sign-in carries over
     session.update(
         user=name,
