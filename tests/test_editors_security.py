@@ -391,3 +391,12 @@ def test_parallel_wrong_sign_ins_get_exactly_five_password_checks(
         log = running.log()
     assert statuses == [401] * 5 + [429] * 35
     assert log.count("failed sign-in for 'alice' from 127.0.0.1") == 5
+
+
+def test_non_ascii_csrf_tokens_get_400(base: str) -> None:
+    with httpx.Client(base_url=base) as client:
+        token(client, "/login")  # the session now has a token to compare with
+        form = client.post("/login", data={"csrf_token": "é"})
+        header = client.post("/login", headers={"X-CSRF-Token": b"\xe9"})  # type: ignore[dict-item]
+        assert (form.status_code, header.status_code) == (400, 400)
+        assert "missing or wrong CSRF token" in form.text

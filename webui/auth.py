@@ -121,9 +121,12 @@ def csrf_token() -> str:
 
 
 def _csrf_ok() -> bool:
+    """Compared as UTF-8 bytes: compare_digest refuses non-ASCII text with a TypeError (a 500)."""
     expected = session.get(CSRF_FIELD)
     given = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
-    return isinstance(expected, str) and hmac.compare_digest(expected, given)
+    return isinstance(expected, str) and hmac.compare_digest(
+        expected.encode(), given.encode("utf-8", "surrogateescape")
+    )
 
 
 def _guard() -> Response | tuple[Any, int] | None:
