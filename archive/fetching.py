@@ -44,11 +44,27 @@ class Fetched:
     suffix: str
 
 
+# IPv6 forms that carry an IPv4 address in their last 32 bits: NAT64 (RFC 6052), IPv4-compatible,
+# IPv4-mapped and IPv4-translated (SIIT); each is only as public as the address it carries.
+EMBEDDING_IPV4 = tuple(
+    ipaddress.IPv6Network(net)
+    for net in ("64:ff9b::/96", "::/96", "::ffff:0:0/96", "::ffff:0:0:0/96")
+)
+# Never public whatever they carry: local-use NAT64 (RFC 8215) and the deprecated site-local.
+NOT_PUBLIC_IPV6 = tuple(ipaddress.IPv6Network(net) for net in ("64:ff9b:1::/48", "fec0::/10"))
+
+
 def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Whether an address is on the public internet: not loopback, private, link-local,
-    reserved, multicast or shared (also when written as an IPv4-mapped IPv6 address)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    reserved, multicast or shared, also when an IPv6 address carries an IPv4 one (mapped,
+    compatible, translated, NAT64, 6to4), whose own checks say whether it is the real target."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if any(address in net for net in NOT_PUBLIC_IPV6):
+            return False
+        if address.sixtofour is not None:
+            return is_public(address.sixtofour)
+        if any(address in net for net in EMBEDDING_IPV4):
+            return is_public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     return address.is_global and not address.is_multicast
 
 

@@ -116,6 +116,16 @@ def resolver(monkeypatch: pytest.MonkeyPatch, names: dict[str, list[str]]) -> No
         "fc00::1",
         "::ffff:127.0.0.1",
         "::ffff:10.0.0.1",
+        "::127.0.0.1",
+        "::",
+        "64:ff9b::a00:1",
+        "64:ff9b::a9fe:a9fe",
+        "64:ff9b:1::808:808",
+        "2002:7f00:1::",
+        "2002:a9fe:a9fe::1",
+        "fec0::1",
+        "::ffff:0:7f00:1",
+        "::ffff:0:a00:1",
     ],
 )
 def test_private_loopback_link_local_and_reserved_addresses_are_not_public(address: str) -> None:
@@ -125,6 +135,8 @@ def test_private_loopback_link_local_and_reserved_addresses_are_not_public(addre
 def test_public_addresses_are_public() -> None:
     assert fetching.is_public(ipaddress.ip_address("93.184.215.14"))
     assert fetching.is_public(ipaddress.ip_address("2606:2800:21f:cb07:6820:80da:af6b:8b2c"))
+    for carrying_a_public_ipv4 in ("64:ff9b::808:808", "2002:808:808::1", "::ffff:808:808"):
+        assert fetching.is_public(ipaddress.ip_address(carrying_a_public_ipv4))
 
 
 @pytest.mark.parametrize(
