@@ -400,3 +400,19 @@ def test_non_ascii_csrf_tokens_get_400(base: str) -> None:
         header = client.post("/login", headers={"X-CSRF-Token": b"\xe9"})  # type: ignore[dict-item]
         assert (form.status_code, header.status_code) == (400, 400)
         assert "missing or wrong CSRF token" in form.text
+
+
+def test_parallel_account_changes_lose_nothing(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from webui import accounts
+
+    def add(n: int) -> int:
+        done = run_cli(
+            tmp_path, "users", "add", f"user{n}", "--password-stdin", input="pass word 1\n"
+        )
+        return done.returncode
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(add, range(8))) == [0] * 8
+    assert sorted(accounts.load(tmp_path)) == [f"user{n}" for n in range(8)]
