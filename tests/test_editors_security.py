@@ -7,6 +7,7 @@ import hashlib
 import http.server
 import stat
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -416,3 +417,20 @@ def test_parallel_account_changes_lose_nothing(tmp_path: Path) -> None:
     with ThreadPoolExecutor(8) as pool:
         assert list(pool.map(add, range(8))) == [0] * 8
     assert sorted(accounts.load(tmp_path)) == [f"user{n}" for n in range(8)]
+
+
+def test_a_body_beyond_the_upload_limit_is_refused_before_it_is_sent(server: Server) -> None:
+    import socket
+
+    from webui.views.upload import MAX_REQUEST
+
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(
+            b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            + f"Content-Length: {MAX_REQUEST + 1}\r\n\r\n".encode()
+        )
+        status_line = sock.recv(4096).split(b"\r\n", 1)[0]
+    assert status_line == b"HTTP/1.1 413 Request Entity Too Large"
+    assert time.monotonic() - started < 2
