@@ -434,3 +434,18 @@ def test_a_body_beyond_the_upload_limit_is_refused_before_it_is_sent(server: Ser
         status_line = sock.recv(4096).split(b"\r\n", 1)[0]
     assert status_line == b"HTTP/1.1 413 Request Entity Too Large"
     assert time.monotonic() - started < 2
+
+
+def test_a_busy_archive_gets_503_without_its_path(server: Server, base: str) -> None:
+    import filelock
+
+    rid = record_id(server)
+    with sign_in(base) as editor:
+        fields = edit_form(editor, rid)
+        fields["title"] = "等锁时的标题"
+        with filelock.FileLock(server.data_dir / "archive.lock"):
+            reply = editor.post(f"/records/{rid}/edit", data=fields)
+    assert reply.status_code == 503
+    assert "档案正忙，请稍后再试 (the archive is busy: try again)" in reply.text
+    assert str(server.data_dir) not in reply.text
+    assert Archive(server.data_dir).get(rid).title != "等锁时的标题"
