@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-import time
+import threading
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urljoin
@@ -17,7 +17,7 @@ import httpx
 from archive.formats import MAX_BYTES, MB, SUPPORTED_SUFFIXES
 
 MAX_REDIRECTS = 5
-TIMEOUT = 15.0  # seconds for the whole fetch, redirects included
+TIMEOUT = 15.0  # seconds for the whole fetch: resolution, redirects and every byte included
 USER_AGENT = "congress-archive/0.1 (+https://github.com/)"
 # Content types and the reader each gets; the charset is read from the bytes, as for files.
 SUFFIXES = {
@@ -44,11 +44,27 @@ class Fetched:
     suffix: str
 
 
+# IPv6 forms that carry an IPv4 address in their last 32 bits: NAT64 (RFC 6052), IPv4-compatible,
+# IPv4-mapped and IPv4-translated (SIIT); each is only as public as the address it carries.
+EMBEDDING_IPV4 = tuple(
+    ipaddress.IPv6Network(net)
+    for net in ("64:ff9b::/96", "::/96", "::ffff:0:0/96", "::ffff:0:0:0/96")
+)
+# Never public whatever they carry: local-use NAT64 (RFC 8215) and the deprecated site-local.
+NOT_PUBLIC_IPV6 = tuple(ipaddress.IPv6Network(net) for net in ("64:ff9b:1::/48", "fec0::/10"))
+
+
 def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Whether an address is on the public internet: not loopback, private, link-local,
-    reserved, multicast or shared (also when written as an IPv4-mapped IPv6 address)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    reserved, multicast or shared, also when an IPv6 address carries an IPv4 one (mapped,
+    compatible, translated, NAT64, 6to4), whose own checks say whether it is the real target."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if any(address in net for net in NOT_PUBLIC_IPV6):
+            return False
+        if address.sixtofour is not None:
+            return is_public(address.sixtofour)
+        if any(address in net for net in EMBEDDING_IPV4):
+            return is_public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     return address.is_global and not address.is_multicast
 
 
@@ -80,33 +96,56 @@ def vetted(url: httpx.URL, allow_private: bool) -> str:
 
 
 def fetch(url: str, allow_private: bool = False, timeout: float = TIMEOUT) -> Fetched:
-    """The page at `url`, following at most MAX_REDIRECTS redirects, each checked as the first."""
-    deadline = time.monotonic() + timeout
-    current = url.strip()
+    """The page at `url`, following at most MAX_REDIRECTS redirects, each checked as the first,
+    within `timeout` seconds in all: resolution, a server dripping headers or a body and every
+    redirect run in a worker thread, and the client is closed under it at the deadline."""
+    outcome: list[Fetched | BaseException] = []
     with httpx.Client(trust_env=False, follow_redirects=False, timeout=timeout) as client:
-        for _ in range(MAX_REDIRECTS + 1):
+
+        def work() -> None:
             try:
-                target = httpx.URL(current)
-            except (httpx.InvalidURL, TypeError) as exc:
-                raise FetchError(f"地址无效 (invalid address: {exc})") from None
-            address = vetted(target, allow_private)
-            try:
-                result = _get(client, target, address, deadline)
-            except httpx.TimeoutException:
-                raise FetchError(f"连接超时（{timeout:.0f} 秒）(timed out)") from None
-            except httpx.HTTPError as exc:
-                raise FetchError(f"无法获取网页 (cannot fetch: {exc.__class__.__name__})") from None
-            if isinstance(result, str):
-                current = urljoin(str(target), result)
-                continue
-            content, suffix = result
-            return Fetched(url.strip(), str(target), content, suffix)
+                outcome.append(_follow(client, url.strip(), allow_private, timeout))
+            except BaseException as exc:  # handed to the caller's thread
+                outcome.append(exc)
+
+        worker = threading.Thread(target=work, name="fetch", daemon=True)
+        worker.start()
+        worker.join(timeout)
+    if not outcome:  # the worker ends on its own once its closed connection fails
+        raise FetchError(_timed_out(timeout))
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _follow(client: httpx.Client, url: str, allow_private: bool, timeout: float) -> Fetched:
+    """The fetch itself, redirect after redirect, each address vetted before it is connected to."""
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
+        try:
+            target = httpx.URL(current)
+        except (httpx.InvalidURL, TypeError) as exc:
+            raise FetchError(f"地址无效 (invalid address: {exc})") from None
+        address = vetted(target, allow_private)
+        try:
+            result = _get(client, target, address)
+        except httpx.TimeoutException:
+            raise FetchError(_timed_out(timeout)) from None
+        except httpx.HTTPError as exc:
+            raise FetchError(f"无法获取网页 (cannot fetch: {exc.__class__.__name__})") from None
+        if isinstance(result, str):
+            current = urljoin(str(target), result)
+            continue
+        content, suffix = result
+        return Fetched(url, str(target), content, suffix)
     raise FetchError(f"重定向超过 {MAX_REDIRECTS} 次 (more than {MAX_REDIRECTS} redirects)")
 
 
-def _get(
-    client: httpx.Client, target: httpx.URL, address: str, deadline: float
-) -> str | tuple[bytes, str]:
+def _timed_out(timeout: float) -> str:
+    return f"连接超时（{timeout:.0f} 秒）(timed out)"
+
+
+def _get(client: httpx.Client, target: httpx.URL, address: str) -> str | tuple[bytes, str]:
     """One request to the vetted address: a redirect's Location, or the body and its suffix."""
     host_header = target.netloc.decode("ascii")
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
@@ -133,8 +172,6 @@ def _get(
             body += chunk
             if len(body) > MAX_BYTES:
                 raise FetchError(_too_big(len(body)))
-            if time.monotonic() > deadline:
-                raise httpx.ReadTimeout("deadline")
         return bytes(body), suffix
 
 

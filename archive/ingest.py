@@ -136,9 +136,13 @@ def ingest_page(archive: Archive, page: Fetched, taxonomy: Taxonomy) -> tuple[Ou
     with tempfile.TemporaryDirectory(dir=archive.data_dir) as work:
         path = Path(work) / f"page{page.suffix}"
         path.write_bytes(page.content)
-        # known by its address, with the reader's suffix where the address lacks it (reextract)
-        origin = page.url if Path(page.url).suffix == page.suffix else f"{page.url}#{page.suffix}"
-        return ingest_file(archive, path, page.url, taxonomy, origin=origin)
+        return ingest_file(archive, path, page.url, taxonomy, origin=page_origin(page))
+
+
+def page_origin(page: Fetched) -> str:
+    """A fetched page's origin: its address, with the reader's suffix where the address lacks it
+    (so reextract knows the reader)."""
+    return page.url if Path(page.url).suffix == page.suffix else f"{page.url}#{page.suffix}"
 
 
 def live_ids(archive: Archive, sha256: str) -> list[str]:

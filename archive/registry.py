@@ -73,9 +73,12 @@ class Registry:
 
     def by_origin(self, origin: str) -> str | None:
         """The source first ingested from `origin`; a relative origin recorded by an older version
-        (relative to a working folder it did not note) matches when it is the path's unique tail."""
+        (relative to a working folder it did not note) matches when it is the unique tail of an
+        absolute path, never of a web address or an upload (whose tail anyone can choose)."""
         if origin in self.sources:
             return origin
+        if not origin.startswith("/"):
+            return None
         tails = [key for key in self.sources if not key.startswith("/") and _is_tail(key, origin)]
         return tails[0] if len(tails) == 1 else None
 

@@ -42,6 +42,10 @@ class StoreError(Exception):
     """A record file cannot be read or written; the message names the file."""
 
 
+class StoreBusy(StoreError):
+    """Another process held the write lock too long: nothing is damaged, try again later."""
+
+
 class Archive:
     """The durable source of truth: the index can always be rebuilt from these files.
 
@@ -70,7 +74,7 @@ class Archive:
         try:
             lock.acquire()
         except filelock.Timeout:
-            raise StoreError(f"{self.data_dir}: another process is writing the archive") from None
+            raise StoreBusy(f"{self.data_dir}: another process is writing the archive") from None
         try:
             folders = (self.data_dir, self.records_dir, self.extracted_dir, self.deleted_dir)
             for folder in (*folders, *self.sources_dir.iterdir()):

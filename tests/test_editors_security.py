@@ -7,6 +7,7 @@ import hashlib
 import http.server
 import stat
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -326,3 +327,125 @@ def test_uploads_beyond_the_size_limit_get_413(server: Server, base: str) -> Non
     assert reply.status_code == 413
     assert "上传的内容过大（413）" in reply.text
     assert not list((server.data_dir / "uploads").glob("*/*"))
+
+
+@pytest.mark.parametrize(
+    ("given", "location"),
+    [
+        ("/%09/example.com", "/search"),
+        ("/%0A/x", "/search"),
+        ("/%5C/example.com", "/search"),
+        ("//example.com", "/search"),
+        ("https://example.com/", "/search"),
+        ("/%20/example.com", "/search"),
+        ("search", "/search"),
+        ("/districts?level=1", "/districts?level=1"),
+    ],
+)
+def test_sign_in_returns_only_to_a_path_on_this_site(base: str, given: str, location: str) -> None:
+    with httpx.Client(base_url=base) as client:
+        data = {"username": EDITOR, "password": PASSWORD, "csrf_token": token(client, "/login")}
+        reply = client.post(f"/login?next={given}", data=data)
+        assert reply.status_code == 303
+        assert reply.headers["location"] == location
+
+
+def test_a_signed_out_cookie_stays_dead_after_a_restart(
+    seeded_data_dir: Path, tmp_path: Path
+) -> None:
+    with served(seeded_data_dir, tmp_path / "data") as running, sign_in(url(running)) as editor:
+        copied = editor.cookies["congress_session"]
+        logout = editor.post("/logout", data={"csrf_token": token(editor, "/upload")})
+        assert logout.status_code == 303
+        data_dir = running.data_dir
+    assert stat.S_IMODE((data_dir / "signed_out.json").stat().st_mode) == 0o600
+    with (
+        Server(data_dir) as restarted,
+        httpx.Client(base_url=url(restarted), cookies={"congress_session": copied}) as copy,
+    ):
+        assert copy.get("/upload").status_code == 302
+
+
+def test_parallel_wrong_sign_ins_get_exactly_five_password_checks(
+    seeded_data_dir: Path, tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with served(seeded_data_dir, tmp_path / "data") as running:
+        clients = [httpx.Client(base_url=url(running), timeout=60) for _ in range(40)]
+        try:
+            forms = [
+                {"username": EDITOR, "password": f"wrong {n}", "csrf_token": token(c, "/login")}
+                for n, c in enumerate(clients)
+            ]
+            start = threading.Barrier(len(clients))
+
+            def attempt(n: int) -> int:
+                start.wait()
+                return clients[n].post("/login", data=forms[n]).status_code
+
+            with ThreadPoolExecutor(len(clients)) as pool:
+                statuses = sorted(pool.map(attempt, range(len(clients))))
+        finally:
+            for client in clients:
+                client.close()
+        log = running.log()
+    assert statuses == [401] * 5 + [429] * 35
+    assert log.count("failed sign-in for 'alice' from 127.0.0.1") == 5
+
+
+def test_non_ascii_csrf_tokens_get_400(base: str) -> None:
+    with httpx.Client(base_url=base) as client:
+        token(client, "/login")  # the session now has a token to compare with
+        form = client.post("/login", data={"csrf_token": "é"})
+        header = client.post("/login", headers={"X-CSRF-Token": b"\xe9"})  # type: ignore[dict-item]
+        assert (form.status_code, header.status_code) == (400, 400)
+        assert "missing or wrong CSRF token" in form.text
+
+
+def test_parallel_account_changes_lose_nothing(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from webui import accounts
+
+    def add(n: int) -> int:
+        done = run_cli(
+            tmp_path, "users", "add", f"user{n}", "--password-stdin", input="pass word 1\n"
+        )
+        return done.returncode
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(add, range(8))) == [0] * 8
+    assert sorted(accounts.load(tmp_path)) == [f"user{n}" for n in range(8)]
+
+
+def test_a_body_beyond_the_upload_limit_is_refused_before_it_is_sent(server: Server) -> None:
+    import socket
+
+    from webui.views.upload import MAX_REQUEST
+
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(
+            b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            + f"Content-Length: {MAX_REQUEST + 1}\r\n\r\n".encode()
+        )
+        status_line = sock.recv(4096).split(b"\r\n", 1)[0]
+    assert status_line == b"HTTP/1.1 413 Request Entity Too Large"
+    assert time.monotonic() - started < 2
+
+
+def test_a_busy_archive_gets_503_without_its_path(server: Server, base: str) -> None:
+    import filelock
+
+    rid = record_id(server)
+    with sign_in(base) as editor:
+        fields = edit_form(editor, rid)
+        fields["title"] = "等锁时的标题"
+        with filelock.FileLock(server.data_dir / "archive.lock"):
+            reply = editor.post(f"/records/{rid}/edit", data=fields)
+    assert reply.status_code == 503
+    assert "档案正忙，请稍后再试 (the archive is busy: try again)" in reply.text
+    assert str(server.data_dir) not in reply.text
+    assert Archive(server.data_dir).get(rid).title != "等锁时的标题"

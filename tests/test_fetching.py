@@ -30,6 +30,7 @@ class Site(http.server.BaseHTTPRequestHandler):
 
     requests: ClassVar[list[tuple[str, str]]] = []
     redirect_to = ""
+    changing = GBK_PAGE  # /changing.html: a page whose text a test changes between fetches
 
     def do_GET(self) -> None:
         type(self).requests.append((self.path, self.headers.get("Host", "")))
@@ -40,6 +41,8 @@ class Site(http.server.BaseHTTPRequestHandler):
             self._send(302, b"", "text/plain", Location=f"/hop/{n + 1}" if n < 9 else "/gbk.html")
         elif self.path == "/away":
             self._send(302, b"", "text/plain", Location=type(self).redirect_to)
+        elif self.path == "/changing.html":
+            self._send(200, type(self).changing, "text/html")
         elif self.path == "/huge.txt":
             self._send(200, b"a" * (MAX_BYTES + 1), "text/plain")
         elif self.path == "/slow":
@@ -113,6 +116,16 @@ def resolver(monkeypatch: pytest.MonkeyPatch, names: dict[str, list[str]]) -> No
         "fc00::1",
         "::ffff:127.0.0.1",
         "::ffff:10.0.0.1",
+        "::127.0.0.1",
+        "::",
+        "64:ff9b::a00:1",
+        "64:ff9b::a9fe:a9fe",
+        "64:ff9b:1::808:808",
+        "2002:7f00:1::",
+        "2002:a9fe:a9fe::1",
+        "fec0::1",
+        "::ffff:0:7f00:1",
+        "::ffff:0:a00:1",
     ],
 )
 def test_private_loopback_link_local_and_reserved_addresses_are_not_public(address: str) -> None:
@@ -122,6 +135,8 @@ def test_private_loopback_link_local_and_reserved_addresses_are_not_public(addre
 def test_public_addresses_are_public() -> None:
     assert fetching.is_public(ipaddress.ip_address("93.184.215.14"))
     assert fetching.is_public(ipaddress.ip_address("2606:2800:21f:cb07:6820:80da:af6b:8b2c"))
+    for carrying_a_public_ipv4 in ("64:ff9b::808:808", "2002:808:808::1", "::ffff:808:808"):
+        assert fetching.is_public(ipaddress.ip_address(carrying_a_public_ipv4))
 
 
 @pytest.mark.parametrize(
@@ -259,3 +274,107 @@ def test_the_upload_page_fetches_an_address_when_allowed(site: str, seeded_copy:
     assert cells[:3] == [ARTICLE_TITLE, "安州区 · 绵阳市 · 四川省", "2025"]
     assert cells[5] == f"{site}/hop/9"
     assert [path for path, _ in Site.requests] == ["/hop/9", "/gbk.html"]
+
+
+class Drip(http.server.BaseHTTPRequestHandler):
+    """A server that sends one more header line every 0.2 s for 10 s: no single read times out."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        with contextlib.suppress(OSError):
+            for n in range(50):
+                self.wfile.write(f"X-Drip-{n}: 1\r\n".encode())
+                self.wfile.flush()
+                time.sleep(0.2)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_dripping_server_cannot_hold_a_fetch_past_its_time_limit() -> None:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        started = time.monotonic()
+        with pytest.raises(FetchError) as caught:
+            fetch(f"http://127.0.0.1:{httpd.server_address[1]}/", allow_private=True, timeout=2)
+        assert time.monotonic() - started < 3
+        assert str(caught.value) == "连接超时（2 秒）(timed out)"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_slow_name_resolution_counts_against_the_time_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def slow(*args: object, **kwargs: object) -> list[tuple]:
+        time.sleep(4)
+        return [(0, 1, 6, "", ("127.0.0.1", 80))]
+
+    monkeypatch.setattr(fetching.socket, "getaddrinfo", slow)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"^连接超时（1 秒）\(timed out\)$"):
+        fetch("http://slow.example/", timeout=1)
+    assert time.monotonic() - started < 2
+
+
+def test_a_changed_page_uploaded_again_keeps_the_old_text_in_history(
+    site: str, seeded_copy: Path
+) -> None:
+    import json
+
+    from archive import history
+    from tests.editors import EDITOR, PASSWORD, TOKEN
+    from webui import accounts, create_app
+
+    accounts.set_password(seeded_copy, EDITOR, PASSWORD, new=True)
+    client = create_app({"DATA_DIR": str(seeded_copy), "ALLOW_PRIVATE_URLS": True}).test_client()
+
+    def token(path: str) -> str:
+        found = TOKEN.search(client.get(path).text)
+        assert found
+        return found.group(1)
+
+    def upload() -> None:
+        form = {"url": f"{site}/changing.html", "csrf_token": token("/upload")}
+        assert client.post("/upload", data=form).status_code == 303
+
+    form = {"username": EDITOR, "password": PASSWORD, "csrf_token": token("/login")}
+    assert client.post("/login", data=form).status_code == 303
+    upload()
+    (rid,) = [r.id for r in Archive(seeded_copy) if r.source == f"{site}/changing.html"]
+    old_text = Archive(seeded_copy).get(rid).text
+    assert "召开常委会会议11次" in old_text
+    Site.changing = news_page().replace("会议11次", "会议12次").encode()
+    try:
+        upload()
+    finally:
+        Site.changing = GBK_PAGE
+    assert "召开常委会会议12次" in Archive(seeded_copy).get(rid).text
+    (version,) = history.versions(Archive(seeded_copy), rid)
+    assert version.record.text == old_text
+    entry = json.loads((seeded_copy / "audit.jsonl").read_text().splitlines()[-1])
+    assert (entry["action"], entry["previous"]) == ("upload", {rid: version.name})
+    form = {"version": version.name, "csrf_token": token(f"/records/{rid}/edit")}
+    assert client.post(f"/records/{rid}/restore", data=form).status_code == 303
+    assert Archive(seeded_copy).get(rid).text == old_text
+
+
+@pytest.mark.parametrize(
+    ("origin", "found"),
+    [
+        ("/home/editor/archive/seeds/003_report.txt", "seeds/003_report.txt"),
+        ("http://any-host.example/seeds/003_report.txt", None),
+        ("https://any-host.example/x/seeds/003_report.txt", None),
+        ("upload:0123456789ab/seeds/003_report.txt", None),
+        ("split:seeds/003_report.txt", None),
+    ],
+)
+def test_only_an_absolute_path_takes_over_an_old_relative_origin(
+    origin: str, found: str | None
+) -> None:
+    from archive.registry import Registry, Source
+
+    registry = Registry({"seeds/003_report.txt": Source("ab" * 32, ["r1"])}, {})
+    assert registry.by_origin(origin) == found

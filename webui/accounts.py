@@ -8,6 +8,7 @@ import os
 import re
 from pathlib import Path
 
+import filelock
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -43,10 +44,15 @@ def load(data_dir: Path) -> dict[str, str]:
     return users
 
 
+def _locked(data_dir: Path) -> filelock.FileLock:
+    """The lock held around a load-modify-save of users.json, so parallel changes are not lost."""
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    return filelock.FileLock(_path(data_dir).with_name(f"{USERS}.lock"), timeout=30)
+
+
 def _save(data_dir: Path, users: dict[str, str]) -> None:
     """Atomically, readable by the owner only (the temp file is created 0600 and renamed)."""
     path = _path(data_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, json.dumps(users, ensure_ascii=False, indent=1, sort_keys=True).encode())
     os.chmod(path, 0o600)
 
@@ -62,21 +68,24 @@ def set_password(data_dir: Path, name: str, password: str, *, new: bool) -> None
     if not NAME.match(name):
         raise AccountError("用户名只能含字母、数字、_ . - (invalid user name)")
     check_password(password)
-    users = load(data_dir)
-    if new and name in users:
-        raise AccountError(f"用户 {name} 已存在 (user exists)")
-    if not new and name not in users:
-        raise AccountError(f"没有用户 {name} (no such user)")
-    users[name] = _HASHER.hash(password)
-    _save(data_dir, users)
+    hashed = _HASHER.hash(password)  # slow: done before taking the lock
+    with _locked(data_dir):
+        users = load(data_dir)
+        if new and name in users:
+            raise AccountError(f"用户 {name} 已存在 (user exists)")
+        if not new and name not in users:
+            raise AccountError(f"没有用户 {name} (no such user)")
+        users[name] = hashed
+        _save(data_dir, users)
 
 
 def remove(data_dir: Path, name: str) -> None:
     """Remove an account; its sessions end with it (see `stamp`)."""
-    users = load(data_dir)
-    if users.pop(name, None) is None:
-        raise AccountError(f"没有用户 {name} (no such user)")
-    _save(data_dir, users)
+    with _locked(data_dir):
+        users = load(data_dir)
+        if users.pop(name, None) is None:
+            raise AccountError(f"没有用户 {name} (no such user)")
+        _save(data_dir, users)
 
 
 def verify(data_dir: Path, name: str, password: str) -> bool:

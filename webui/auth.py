@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 import threading
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
+import filelock
 from flask import (
     Blueprint,
     Flask,
@@ -40,6 +44,7 @@ SESSION_HOURS = 12
 MAX_FAILURES = 5
 FAILURE_WINDOW = 600.0  # seconds: 5 failed sign-ins for one name or one address in 10 minutes
 SECRET_FILE = "secret_key"
+SIGNED_OUT = "signed_out.json"  # session id -> its expiry: sign-out outlives restarts
 View = TypeVar("View", bound=Callable[..., Any])
 
 
@@ -57,17 +62,24 @@ class Throttle:
             times.popleft()
         return times
 
-    def blocked(self, *keys: str) -> bool:
-        """Whether any key reached the limit within the window."""
+    def reserve(self, *keys: str) -> float | None:
+        """Count an attempt as failed before its password is checked (None when a key reached the
+        limit): check and count under one lock, so parallel requests cannot pass the limit."""
         now = time.monotonic()
         with self._lock:
-            return any(len(self._recent(key, now)) >= self.limit for key in keys)
-
-    def fail(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
+            if any(len(self._recent(key, now)) >= self.limit for key in keys):
+                return None
             for key in keys:
                 self._recent(key, now).append(now)
+        return now
+
+    def release(self, reserved: float, *keys: str) -> None:
+        """Uncount a reserved attempt whose password was right."""
+        with self._lock:
+            for key in keys:
+                times = self._failures.get(key)
+                if times is not None and reserved in times:
+                    times.remove(reserved)
 
 
 def editor_only(view: View) -> View:
@@ -94,7 +106,7 @@ def current_editor() -> str | None:
     if not isinstance(name, str):
         return None
     fresh = time.time() - float(session.get("at", 0)) < SESSION_HOURS * 3600
-    revoked = session.get("sid") in current_app.extensions["signed_out"]
+    revoked = session.get("sid") in _signed_out(data_dir())
     stamp = accounts.stamp(data_dir(), name)
     if not fresh or revoked or stamp is None or session.get("stamp") != stamp:
         return None
@@ -109,9 +121,12 @@ def csrf_token() -> str:
 
 
 def _csrf_ok() -> bool:
+    """Compared as UTF-8 bytes: compare_digest refuses non-ASCII text with a TypeError (a 500)."""
     expected = session.get(CSRF_FIELD)
     given = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
-    return isinstance(expected, str) and hmac.compare_digest(expected, given)
+    return isinstance(expected, str) and hmac.compare_digest(
+        expected.encode(), given.encode("utf-8", "surrogateescape")
+    )
 
 
 def _guard() -> Response | tuple[Any, int] | None:
@@ -181,17 +196,20 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_SECURE=str(app.config.get("BASE_URL") or "").startswith("https://"),
     )
     app.extensions["throttle"] = Throttle()
-    app.extensions["signed_out"] = set()
     app.before_request(_guard)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.register_blueprint(bp)
 
 
 def _next_page() -> str:
-    """Where to go after signing in: a path on this site only, never another host."""
+    """Where to go after signing in: a path on this site only, never another host (browsers drop
+    tabs and newlines and read a backslash as a slash, so those are refused outright)."""
     target = request.values.get("next", "")
-    local = target.startswith("/") and not target.startswith("//") and "\\" not in target
-    return target if local else url_for("search.search")
+    if any(c.isspace() or unicodedata.category(c)[0] == "C" or c == "\\" for c in target):
+        return url_for("search.search")
+    parts = urlsplit(target)
+    local = not parts.scheme and not parts.netloc and parts.path.startswith("/")
+    return target if local and not parts.path.startswith("//") else url_for("search.search")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -203,7 +221,8 @@ def login() -> Any:
     address = request.remote_addr or "-"
     throttle: Throttle = current_app.extensions["throttle"]
     keys = (f"name:{name}", f"addr:{address}")
-    if throttle.blocked(*keys):
+    reserved = throttle.reserve(*keys)
+    if reserved is None:
         current_app.logger.warning(
             "sign-in refused for %r from %s: too many failures", name, address
         )
@@ -211,10 +230,10 @@ def login() -> Any:
         page = render_template("login.html", next=_next_page(), error=message)
         return make_response(page, 429, {"Retry-After": str(int(FAILURE_WINDOW))})
     if not accounts.verify(data_dir(), name, password):
-        throttle.fail(*keys)
         current_app.logger.warning("failed sign-in for %r from %s", name, address)
         message = "用户名或密码错误 (wrong user name or password)"
         return render_template("login.html", next=_next_page(), error=message), 401
+    throttle.release(reserved, *keys)
     session.clear()  # a new session: nothing planted before sign-in carries over
     session.update(
         user=name,
@@ -227,11 +246,29 @@ def login() -> Any:
     return redirect(_next_page(), 303)
 
 
+def _signed_out(folder: Path) -> dict[str, float]:
+    """Signed-out session ids and when they would have expired, shared by every `serve` process."""
+    try:
+        return dict(json.loads((folder / SIGNED_OUT).read_bytes()))
+    except FileNotFoundError:
+        return {}
+
+
+def _sign_out(folder: Path, sid: str, expires: float) -> None:
+    """Add a session id to the signed-out list (0600, atomic, under a lock so no id is lost), and
+    drop those past their lifetime: no cookie of theirs is accepted anyway."""
+    with filelock.FileLock(folder / f"{SIGNED_OUT}.lock", timeout=10):
+        now = time.time()
+        ids = {key: at for key, at in _signed_out(folder).items() if at > now}
+        ids[sid] = expires
+        atomic_write(folder / SIGNED_OUT, json.dumps(ids, sort_keys=True).encode())
+
+
 @bp.post("/logout")
 def logout() -> Response:
     sid = session.get("sid")
-    if sid:
-        current_app.extensions["signed_out"].add(sid)  # the old cookie no longer signs anyone in
+    if isinstance(sid, str):  # the old cookie no longer signs anyone in, here or after a restart
+        _sign_out(data_dir(), sid, float(session.get("at", 0)) + SESSION_HOURS * 3600)
     session.clear()
     return redirect(url_for("search.search"), 303)
 

@@ -322,12 +322,14 @@ def serve(data_dir: Path, host: str, port: int, threads: int, allow_private_urls
     import waitress
 
     from webui import create_app
+    from webui.views.upload import MAX_REQUEST
 
     app = create_app({"DATA_DIR": str(data_dir), "ALLOW_PRIVATE_URLS": allow_private_urls})
     try:  # bind first, so a busy port is one line, not a traceback
         server = waitress.create_server(
-            app, host=host, port=port, threads=threads, ident="congress-archive"
-        )
+            app, host=host, port=port, threads=threads, ident="congress-archive",
+            max_request_body_size=MAX_REQUEST,
+        )  # fmt: skip
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     click.echo(f"Serving {data_dir.resolve()} on http://{host}:{port}", err=True)

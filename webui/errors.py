@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from archive import StoreError
+from archive import StoreBusy, StoreError
 from indexer.models import IndexMissing, QueryError
 from webui.services import get_archive
 
@@ -19,7 +19,7 @@ MESSAGES = {
     405: "不支持这种请求方式",
     410: "这条记录已不在档案中",
     500: "服务器内部错误，请稍后再试",
-    503: "检索索引暂不可用",
+    503: "暂时无法处理请求",
 }
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -57,6 +57,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(QueryError)
     def bad_query(exc: QueryError):  # type: ignore[no-untyped-def]
         return error_response(400, str(exc))
+
+    @app.errorhandler(StoreBusy)
+    def busy(exc: StoreBusy):  # type: ignore[no-untyped-def]
+        app.logger.warning("%s", exc)
+        return error_response(503, "档案正忙，请稍后再试 (the archive is busy: try again)")
 
     @app.errorhandler(StoreError)
     def damaged_record(exc: StoreError):  # type: ignore[no-untyped-def]

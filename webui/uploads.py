@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -17,8 +18,16 @@ from archive import Archive
 from archive.categories import data_taxonomy
 from archive.fetching import FetchError, fetch
 from archive.formats import SUPPORTED_SUFFIXES
-from archive.history import audit
-from archive.ingest import Failure, IngestReport, count_source, ingest_file, ingest_page, live_ids
+from archive.history import audit, keep
+from archive.ingest import (
+    Failure,
+    IngestReport,
+    count_source,
+    ingest_file,
+    ingest_page,
+    live_ids,
+    page_origin,
+)
 from archive.store import atomic_write
 from indexer import Index
 
@@ -61,6 +70,7 @@ def run(
     taxonomy = data_taxonomy(archive.data_dir)
     digests: list[str | None] = []
     page = None
+    kept: dict[str, str] = {}
     if url:  # fetched before taking the write lock, so other editors' saves do not wait for it
         try:
             page = fetch(url, allow_private)
@@ -85,6 +95,8 @@ def run(
                 ingest = partial(ingest_file, archive, path, shown, taxonomy, origin=origin)
                 digests.append(count_source(report, shown, ingest))
             if page is not None:
+                digest = hashlib.sha256(page.content).hexdigest()
+                kept = keep_replaced(archive, page_origin(page), digest)
                 ingest = partial(ingest_page, archive, page, taxonomy)
                 digests.append(count_source(report, url, ingest))
             found = (i for sha256 in digests if sha256 for i in live_ids(archive, sha256))
@@ -94,12 +106,22 @@ def run(
             atomic_write(_path(archive, batch.id), data)
             audit(
                 archive, who, "upload", address, batch=batch.id, records=batch.records,
-                failures=len(batch.failures),
+                failures=len(batch.failures), previous=kept,
             )  # fmt: skip
     finally:
         shutil.rmtree(work, ignore_errors=True)
     Index(archive.data_dir).update(archive)
     return batch
+
+
+def keep_replaced(archive: Archive, origin: str, digest: str) -> dict[str, str]:
+    """Before a known source is ingested with new bytes (inside `writing()`): keep each of its live
+    records in history, so an upload's changes can be undone like an editor's; id -> version."""
+    registry = archive.registry
+    key = None if registry.by_digest(digest) else registry.by_origin(origin)
+    ids = registry.sources[key].ids if key is not None else []
+    kept = ((i, keep(archive, i)) for i in ids if registry.ids[i].fate == "live")
+    return {i: version for i, version in kept if version is not None}
 
 
 def _path(archive: Archive, batch_id: str) -> Path:

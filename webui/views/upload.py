@@ -15,6 +15,10 @@ from webui.services import get_archive
 
 bp = Blueprint("upload", __name__)
 FORM_OVERHEAD = 1024 * 1024  # multipart headers and the other fields
+MAX_UPLOAD_BODY = MAX_BYTES + FORM_OVERHEAD  # beyond: the app's own 413 page
+# The largest request `serve` reads at all: waitress answers a bare 413 to bigger ones before
+# buffering them; the margin lets an upload just too large still get the app's page.
+MAX_REQUEST = MAX_UPLOAD_BODY + FORM_OVERHEAD
 
 
 @bp.get("/upload")
@@ -24,7 +28,7 @@ def upload() -> str:
 
 
 @bp.post("/upload")
-@body_limit(MAX_BYTES + FORM_OVERHEAD)
+@body_limit(MAX_UPLOAD_BODY)
 def upload_post() -> Response | tuple[Any, int]:
     files = [(f.filename, f.stream) for f in request.files.getlist("files") if f.filename]
     url = request.form.get("url", "").strip()
