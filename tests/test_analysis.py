@@ -38,7 +38,9 @@ ALPHABET = (
     | st.sampled_from(list("aZ09+#&._%-@!?,;:'\"()[] \t\n\r\u3000，。、；：“”（）《》—…·０Ａ"))
     | st.sampled_from(["\r\n", "𠀀", "😀", "é", "Ⅻ", "\u9fd5", "\u9fd6", "〇", "\u200b"])
     | st.sampled_from(["人大常委会", "代表联络站", "代表之家", "执法检查", "人大代表", "监督"])
-    | st.characters()
+    # Any other character but a lone surrogate, which no stored text or accepted query can hold
+    # (readers decode strictly; indexer.params refuses it in one line).
+    | st.characters(exclude_categories=("Cs",))
 )
 mixed_text = st.lists(ALPHABET, max_size=40).map("".join)
 
