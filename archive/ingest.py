@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -11,7 +11,7 @@ from typing import Any, Literal
 from archive import gazetteer
 from archive.categories import Taxonomy, data_taxonomy
 from archive.formats import SUPPORTED_SUFFIXES, Document, FormatError, read_document
-from archive.lineage import Lineage, Old, match
+from archive.lineage import Lineage, Old, match, new_id
 from archive.metadata import Metadata, extract
 from archive.records import GIVEN_KEYS, PLACE_LEVELS, Record, make_id
 from archive.registry import Fate, Given
@@ -19,6 +19,16 @@ from archive.split import split_document
 from archive.store import Archive, StoreError
 
 Outcome = Literal["added", "updated", "unchanged"]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an ingest is, for a progress display: whole files, and records so far."""
+
+    files: int  # sources finished (ingested, failed or skipped)
+    total_files: int
+    records: int  # records of the sources so far, also of the one being read
+    fraction: float  # of the work, counting a large source's records as they are written
 
 
 @dataclass(frozen=True)
@@ -49,46 +59,68 @@ class IngestReport:
 
 
 def ingest_paths(
-    archive: Archive, paths: Iterable[str | os.PathLike[str]], restore_deleted: bool = False
+    archive: Archive,
+    paths: Iterable[str | os.PathLike[str]],
+    restore_deleted: bool = False,
+    progress: Callable[[Progress], None] | None = None,
 ) -> IngestReport:
     """Ingest files and folders (recursively); a bad file is reported and skipped, never fatal.
     Deleted records stay deleted unless `restore_deleted`; categories come from the data dir's
-    taxonomy (TaxonomyError when it is broken)."""
+    taxonomy (TaxonomyError when it is broken). Records are group-committed (`Archive.batched`);
+    `progress` hears after each record and each file."""
     report = IngestReport()
     taxonomy = data_taxonomy(archive.data_dir)
-    with archive.writing():
-        for path, named in iter_sources(paths):
+    sources = list(iter_sources(paths))
+    tell = progress or (lambda _: None)
+
+    def counted(records: Iterable[Record], expected: int) -> Iterator[Record]:
+        for done, record in enumerate(records, start=1):
+            yield record
+            share = done / expected if expected else 0.0
+            tell(Progress(files, len(sources), report.records + done, (files + share) / total))
+
+    total = max(len(sources), 1)
+    with archive.writing(), archive.batched():
+        for files, (path, named) in enumerate(sources):
             shown = source_name(path)
             if not named and path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 report.skipped.append(Failure(shown, "unsupported file type"))
-                continue
-            try:
-                doc = read_document(path)
-                records = build_records(doc, shown, taxonomy)
-                archive.keep_source(path, doc.sha256)
-                outcome = ingest_source(archive, path, doc.sha256, records, restore_deleted)
-            except (FormatError, StoreError, OSError) as exc:
-                report.failures.append(Failure(shown, str(exc) or exc.__class__.__name__))
-                continue
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            report.records += len(records)
-            archive.checkpoint()
+            else:
+                try:
+                    doc = read_document(path)
+                    records = counted(build_records(doc, shown, taxonomy), len(doc.rows))
+                    archive.keep_source(path, doc.sha256)
+                    outcome, count = ingest_source(
+                        archive, path, doc.sha256, records, restore_deleted
+                    )
+                except (FormatError, StoreError, OSError) as exc:
+                    report.failures.append(Failure(shown, str(exc) or exc.__class__.__name__))
+                else:
+                    setattr(report, outcome, getattr(report, outcome) + 1)
+                    report.records += count
+                    archive.checkpoint()
+            tell(Progress(files + 1, len(sources), report.records, (files + 1) / total))
     return report
 
 
 def ingest_source(
-    archive: Archive, path: Path, sha256: str, records: list[Record], restore_deleted: bool
-) -> Outcome:
+    archive: Archive,
+    path: Path,
+    sha256: str,
+    records: Iterable[Record],
+    restore_deleted: bool,
+) -> tuple[Outcome, int]:
     """Make the archive hold a source's records: its known bytes change nothing, an edited
-    source's records keep their ids and corrections, a new source's get new ids."""
+    source's records keep their ids and corrections, a new source's get new ids. Returns what
+    happened and how many records the source holds."""
     registry = archive.registry
     origin = path.resolve().as_posix()
     key = registry.by_digest(sha256)
     if key is not None:
         return _same_bytes(archive, key, records, restore_deleted)
     key = registry.by_origin(origin)
-    replace_records(archive, origin, key, sha256, records, restore_deleted)
-    return "added" if key is None else "updated"
+    count = replace_records(archive, origin, key, sha256, records, restore_deleted)
+    return ("added" if key is None else "updated"), count
 
 
 def lineage_of(archive: Archive, key: str | None, sha256: str, records: list[Record]) -> Lineage:
@@ -109,40 +141,61 @@ def replace_records(
     origin: str,
     key: str | None,
     sha256: str,
-    records: list[Record],
+    records: Iterable[Record],
     restore_deleted: bool,
-) -> None:
+) -> int:
     """Make `records` the records of the source known as `key` (now `origin`), keeping ids, the
-    fields people corrected and deletions."""
+    fields people corrected and deletions; returns how many there were. A new source's records
+    stream through (a bulk JSONL is never held); an edited one's are matched to the old ones."""
     registry = archive.registry
-    lineage = lineage_of(archive, key, sha256, records)
-    fates = []
-    for record, record_id in zip(records, lineage.ids, strict=True):
+    pairs: Iterable[tuple[Record, str]]
+    if key is None:
+        pairs, gone = _new_ids(archive, sha256, records), {}
+    else:
+        records = list(records)
+        lineage = lineage_of(archive, key, sha256, records)
+        pairs, gone = zip(records, lineage.ids, strict=True), lineage.gone
+    fates: dict[str, tuple[int | None, Fate]] = {}
+    for record, record_id in pairs:
         record = replace(record, id=record_id, origin=origin)
-        fates.append((record, _write(archive, record, restore_deleted)))
-    for record_id, successor in lineage.gone.items():
+        fates[record_id] = (record.part, _write(archive, record, restore_deleted))
+    for record_id, successor in gone.items():
         given = registry.ids[record_id]
         if given.fate == "live":
             archive.discard(record_id)
             given.fate, given.successor = ("merged" if successor else "removed"), successor
-    for record, fate in fates:
-        registry.ids[record.id] = Given(origin, record.part, fate)
-    registry.set_source(origin, sha256, lineage.ids, key)
+    for record_id, (part, fate) in fates.items():
+        registry.ids[record_id] = Given(origin, part, fate)
+    registry.set_source(origin, sha256, list(fates), key)
+    return len(fates)
+
+
+def _new_ids(
+    archive: Archive, sha256: str, records: Iterable[Record]
+) -> Iterator[tuple[Record, str]]:
+    """A new source's records with their ids, as `lineage_of` gives them when nothing is old."""
+    taken: set[str | None] = set()
+    for record in records:
+        record_id = new_id(sha256, record.part, lambda i: i not in archive.registry.ids, taken)
+        taken.add(record_id)
+        yield record, record_id
 
 
 def _same_bytes(
-    archive: Archive, key: str, records: list[Record], restore_deleted: bool
-) -> Outcome:
+    archive: Archive, key: str, records: Iterable[Record], restore_deleted: bool
+) -> tuple[Outcome, int]:
     """A source's known bytes, from wherever: leave its records as they are, but write one that
     an archive made before the registry lacks, and (with `restore_deleted`) the deleted ones."""
     registry = archive.registry
     source = registry.sources[key]
     by_part = {registry.ids[i].part: i for i in source.ids}
     outcome: Outcome = "unchanged"
+    count = 0
     for record in records:
+        count += 1
         record = replace(record, id=by_part.get(record.part, record.id), origin=key)
         given = registry.ids.get(record.id)
-        if given is not None and given.fate == "live" and archive.path(record.id).exists():
+        if given is not None and given.fate == "live" and archive.has(record.id):
             archive.adopt(record)
             continue
         fate = _write(archive, record, restore_deleted)
@@ -151,7 +204,7 @@ def _same_bytes(
         if given is None:
             source.ids.append(record.id)
         registry.ids[record.id] = Given(key, record.part, fate)
-    return outcome
+    return outcome, count
 
 
 def _write(archive: Archive, record: Record, restore_deleted: bool) -> Fate:
@@ -159,7 +212,7 @@ def _write(archive: Archive, record: Record, restore_deleted: bool) -> Fate:
     hand (its file removed), and is not to be restored; returns its fate."""
     given = archive.registry.ids.get(record.id)
     deleted = given is not None and given.fate == "deleted"
-    by_hand = given is not None and given.fate == "live" and not archive.path(record.id).exists()
+    by_hand = given is not None and given.fate == "live" and not archive.has(record.id)
     if (deleted or by_hand) and not restore_deleted:
         if by_hand:
             archive.delete(record.id, record)
@@ -193,13 +246,14 @@ def source_name(path: Path) -> str:
         return absolute.as_posix()
 
 
-def build_records(doc: Document, source: str, taxonomy: Taxonomy) -> list[Record]:
-    """The records of one document; explicit metadata (front matter, JSONL fields) wins."""
+def build_records(doc: Document, source: str, taxonomy: Taxonomy) -> Iterable[Record]:
+    """The records of one document; explicit metadata (front matter, JSONL fields) wins. A
+    JSONL's are made one at a time as they are used."""
     if doc.kind == "jsonl":
-        return [
+        return (
             _record(doc, source, taxonomy, part, row["title"], row["text"], None, "", row)
             for part, row in enumerate(doc.rows, start=1)
-        ]
+        )
     split = split_document(doc.text, article=doc.kind == "html")
     compiled = len(split.sections) > 1
     records = [

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
+from time import monotonic
 from typing import Any, TextIO
 
 import click
 
 from archive import Archive, StoreError
 from archive.categories import TaxonomyError, data_taxonomy, explain, paragraphs
-from archive.ingest import ingest_paths
+from archive.ingest import Progress, ingest_paths
 from archive.records import LABELS, LIST_FACETS
 from archive.reextract import recategorise as recategorise_archive
 from archive.reextract import reextract as reextract_archive
@@ -26,6 +29,9 @@ DATA_DIR_TYPE = click.Path(file_okay=False, path_type=Path)
 # Nothing to do on a dir with no archive: these stop with one line naming it.
 NEEDS_ARCHIVE = frozenset({"index", "serve", "backup", "search", "export", "delete"})
 MAKES_ARCHIVE = frozenset({"ingest", "restore"})
+PLAIN_EVERY = 10.0  # seconds between ingest's progress lines when stderr is not a terminal
+BAR_EVERY = 0.1  # seconds between redraws of its progress bar on a terminal
+BAR_STEPS = 1000  # the bar's length: the share of the work done, in thousandths
 
 
 class DataDirGroup(click.Group):
@@ -92,7 +98,8 @@ def place_line(*levels: str | None) -> str:
 def ingest(data_dir: Path, paths: tuple[Path, ...], restore_deleted: bool) -> None:
     """Read files and folders (recursively) into records in the archive."""
     try:
-        report = ingest_paths(Archive(data_dir), paths, restore_deleted)
+        with ingest_progress() as progress:
+            report = ingest_paths(Archive(data_dir), paths, restore_deleted, progress)
     except (StoreError, TaxonomyError) as exc:
         raise click.ClickException(str(exc)) from None
     for skipped in report.skipped:
@@ -102,6 +109,47 @@ def ingest(data_dir: Path, paths: tuple[Path, ...], restore_deleted: bool) -> No
     click.echo(report.summary())
     if report.failures:
         sys.exit(1)
+
+
+@contextmanager
+def ingest_progress() -> Iterator[Callable[[Progress], None]]:
+    """Ingest's progress on stderr, so a long one is seen moving: a bar (files, records, rate, time
+    left) on a terminal, else a plain line every PLAIN_EVERY seconds (logs and CI keep them)."""
+    start = last = monotonic()
+    terminal = sys.stderr.isatty()
+    with click.progressbar(
+        length=BAR_STEPS,
+        label="ingesting",
+        file=sys.stderr,
+        item_show_func=lambda line: line,
+        hidden=not terminal,
+    ) as bar:
+
+        def progress(done: Progress) -> None:
+            nonlocal last
+            now = monotonic()
+            if now - last < (BAR_EVERY if terminal else PLAIN_EVERY):
+                return
+            last = now
+            if terminal:
+                bar.update(
+                    round(done.fraction * BAR_STEPS) - bar.pos, progress_line(done, now - start)
+                )
+            else:
+                click.echo(f"ingesting: {progress_line(done, now - start, left=True)}", err=True)
+
+        yield progress
+
+
+def progress_line(done: Progress, elapsed: float, left: bool = False) -> str:
+    """Files and records done and the rate; with `left`, the time left (a bar shows its own)."""
+    line = (
+        f"{done.files}/{done.total_files} files, {done.records:,} records, "
+        f"{done.records / elapsed if elapsed else 0:,.0f} records/s"
+    )
+    if left and done.fraction:
+        line += f", {timedelta(seconds=round(elapsed * (1 - done.fraction) / done.fraction))} left"
+    return line
 
 
 @main.command()
