@@ -152,7 +152,7 @@ class Archive:
         for folder in sorted(folders, key=lambda folder: folder == self.records_dir):
             for tmp, target in folders[folder]:
                 os.replace(tmp, target)
-            _fsync_dir(folder)
+            _fsync(folder)
         staged.clear()
 
     def _put(self, path: Path, data: bytes) -> None:
@@ -337,8 +337,8 @@ class Archive:
                 self._put(target, serialise_record(record))
         else:
             os.replace(self.path(record_id), target)
-            _fsync_dir(self.deleted_dir)
-            _fsync_dir(self.records_dir)
+            _fsync(self.deleted_dir)
+            _fsync(self.records_dir)
         given = self.registry.ids.get(record_id)
         if given is not None:
             given.fate, given.successor = "deleted", None
@@ -349,7 +349,7 @@ class Archive:
         kept = self.deleted_dir / f"{record_id}.md"
         if kept.exists():
             os.replace(kept, self.path(record_id))
-            _fsync_dir(self.records_dir)
+            _fsync(self.records_dir)
 
     def discard(self, record_id: str) -> None:
         """Remove a record its edited source no longer holds (the registry keeps its fate)."""
@@ -407,12 +407,12 @@ def _rename_durably(tmp: Path, path: Path) -> None:
     """Fsync a temp file, rename it over `path` and fsync the folder (the temp file is removed
     if that fails)."""
     try:
-        _fsync_file(tmp)
+        _fsync(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    _fsync(path.parent)
 
 
 def _temp_file(path: Path, data: bytes) -> Path:
@@ -438,16 +438,7 @@ def _sync(data_dir: Path, files: list[Path]) -> None:
         finally:
             os.close(fd)
     for file in files:
-        _fsync_file(file)
-
-
-def _fsync_file(path: Path) -> None:
-    """Make a written file's bytes durable."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        _fsync(file)
 
 
 def _load_syncfs() -> Any:
@@ -461,13 +452,13 @@ def _load_syncfs() -> Any:
 _syncfs = _load_syncfs()
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename in `folder` durable."""
-    dir_fd = os.open(folder, os.O_RDONLY)
+def _fsync(path: Path) -> None:
+    """Make a written file's bytes, or the renames in a folder, durable."""
+    fd = os.open(path, os.O_RDONLY)
     try:
-        os.fsync(dir_fd)
+        os.fsync(fd)
     finally:
-        os.close(dir_fd)
+        os.close(fd)
 
 
 def _ids(folder: Path) -> list[str]:

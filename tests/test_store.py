@@ -178,7 +178,7 @@ def test_a_batch_is_synced_once_and_each_folder_fsynced_once(tmp_path, monkeypat
     notes renamed into place before their records; until then reads see the staged files."""
     calls: list[tuple[str, object]] = []
     monkeypatch.setattr(store, "_sync", lambda data_dir, files: calls.append(("sync", len(files))))
-    monkeypatch.setattr(store, "_fsync_dir", lambda folder: calls.append(("fsync", folder.name)))
+    monkeypatch.setattr(store, "_fsync", lambda folder: calls.append(("fsync", folder.name)))
     monkeypatch.setattr(store, "BATCH_FILES", 8)
     archive = Archive(tmp_path)
     with archive.writing(), archive.batched():
