@@ -36,10 +36,18 @@ def run_and_kill(args: list[str], delay: float) -> bool:
     return running
 
 
-def in_batch(data_dir: Path) -> bool:
-    """Whether a killed ingest left staged files of a group commit (temp files not yet renamed
-    into place): the kill landed inside a batch."""
-    return any(data_dir.glob("**/.tmp-*"))
+def kill_in_batch(args: list[str], data_dir: Path) -> bool:
+    """Start the command and SIGKILL it as soon as record files are staged in a group commit
+    (written as temp files, not yet renamed into place); True if the kill landed there."""
+    proc = subprocess.Popen([CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        if any(data_dir.glob("records/.tmp-*")):
+            break
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    return proc.returncode == -signal.SIGKILL and any(data_dir.glob("records/.tmp-*"))
 
 
 def assert_whole(data_dir: Path) -> int:
@@ -54,14 +62,15 @@ def crash_ingest(tmp_path: Path, kills: int) -> None:
     make_sources(sources, 80)
     data = tmp_path / "data"
     rng = random.Random(20251122)
-    interrupted, batches = [], []
+    interrupted = []
+    args = ["--data-dir", str(data), "ingest", str(sources)]
+    for _ in range(2):
+        assert kill_in_batch(args, data)  # staged files, not committed, are left behind
+        assert_whole(data)
     for _ in range(kills):
-        args = ["--data-dir", str(data), "ingest", str(sources)]
         interrupted.append(run_and_kill(args, rng.uniform(0.3, 1.0)))
-        batches.append(in_batch(data))
         assert_whole(data)
     assert any(interrupted)  # at least one kill landed mid-ingest
-    assert any(batches)  # and one inside a batch, its files written but not yet committed
     done = subprocess.run(
         [CLI, "--data-dir", str(data), "ingest", str(sources)],
         capture_output=True,
@@ -105,13 +114,13 @@ def test_killed_ingest_of_edited_sources_keeps_every_id(tmp_path):
         with path.open("a", encoding="utf-8") as f:
             f.write("全年共接待群众来访120余人次。\n")
     rng = random.Random(11)
-    interrupted, batches = [], []
+    assert kill_in_batch(args, data)  # between a batch's notes and records, or before them
+    assert_whole(data)
+    interrupted = []
     for _ in range(4):
         interrupted.append(run_and_kill(args, rng.uniform(0.3, 1.0)))
-        batches.append(in_batch(data))
         assert_whole(data)
     assert any(interrupted)
-    assert any(batches)
     subprocess.run([CLI, *args], check=True, capture_output=True, timeout=300)
     assert Archive(data).ids() == before
     again = subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
