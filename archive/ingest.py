@@ -10,7 +10,13 @@ from typing import Any, Literal
 
 from archive import gazetteer
 from archive.categories import Taxonomy, data_taxonomy
-from archive.formats import SUPPORTED_SUFFIXES, Document, FormatError, read_document
+from archive.formats import (
+    SUPPORTED_SUFFIXES,
+    Document,
+    FormatError,
+    JsonlRows,
+    read_document,
+)
 from archive.lineage import Lineage, Old, match, new_id
 from archive.metadata import Metadata, extract
 from archive.records import GIVEN_KEYS, PLACE_LEVELS, Record, make_id
@@ -88,8 +94,10 @@ def ingest_paths(
             else:
                 try:
                     doc = read_document(path)
-                    records = counted(build_records(doc, shown, taxonomy), len(doc.rows))
                     archive.keep_source(path, doc.sha256)
+                    if isinstance(doc.rows, JsonlRows):  # read again: from the verified copy
+                        doc = replace(doc, rows=JsonlRows(archive.kept(doc.sha256), len(doc.rows)))
+                    records = counted(build_records(doc, shown, taxonomy), len(doc.rows))
                     outcome, count = ingest_source(
                         archive, path, doc.sha256, records, restore_deleted
                     )

@@ -369,6 +369,11 @@ class Archive:
                 return parse_record(data, path).text
         return None
 
+    def kept(self, sha256: str) -> Path:
+        """Where a kept source's bytes can be read now: its staged copy while a batch holds it."""
+        target = self.source_path(sha256)
+        return (self._staged or {}).get(target, target)
+
     def keep_source(self, path: Path, sha256: str) -> None:
         """Keep a source's bytes under sources/, by content, so it can be read again later."""
         target = self.source_path(sha256)

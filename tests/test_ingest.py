@@ -420,3 +420,24 @@ def test_ingest_prints_plain_progress_lines_when_not_on_a_terminal(tmp_path, mon
         "ingesting: 1/2 files, 3 records, 1 records/s, 0:00:04 left",
         "ingesting: 2/2 files, 3 records, 1 records/s, 0:00:00 left",
     ]
+
+
+def test_a_streamed_jsonl_changed_after_its_check_gives_the_records_of_the_checked_bytes(
+    tmp_path, monkeypatch
+):
+    """The second reading of a large JSONL is from the kept copy, whose digest was verified:
+    a file rewritten in between cannot give records of other bytes under the checked digest."""
+    monkeypatch.setattr(formats, "MAX_BYTES", 100)
+    source = _bulk(tmp_path, 3)
+    checked = source.read_bytes()
+    keep = Archive.keep_source
+
+    def keep_then_edit(archive: Archive, path: Path, sha256: str) -> None:
+        keep(archive, path, sha256)
+        path.write_text('{"title": "别的", "text": "别的内容。"}\n', encoding="utf-8")
+
+    monkeypatch.setattr(Archive, "keep_source", keep_then_edit)
+    archive = Archive(tmp_path / "data")
+    assert ingest_paths(archive, [source]).records == 3
+    ids = [make_id(hashlib.sha256(checked).hexdigest(), part) for part in (1, 2, 3)]
+    assert [archive.get(i).text for i in ids] == [f"今年以来，开展监督{i}次。" for i in range(3)]
