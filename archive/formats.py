@@ -13,7 +13,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from archive.records import GIVEN_KEYS, MetadataError, check_metadata
 
 MB = 1024 * 1024
 MAX_BYTES = 20 * MB  # a whole province's summaries are < 1 MB of text; 20 MB leaves room for images
+# A .jsonl is a bulk export: beyond MAX_BYTES it is streamed line by line (UTF-8), without limit.
 MAX_UNZIPPED_BYTES = 100 * MB  # what a .docx may expand to in memory
 MAX_ZIP_RATIO = 100  # Word's XML compresses ~5-20:1; bombs compress 1000:1
 MAX_ZIP_ENTRIES = 2000
@@ -51,6 +52,22 @@ class FormatError(Exception):
 
 
 @dataclass(frozen=True)
+class JsonlRows:
+    """The rows of a .jsonl too large to hold: read from the file again each time they are
+    iterated, one line at a time, so memory stays flat whatever its size."""
+
+    path: Path
+    count: int
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        with self.path.open("rb") as f:
+            yield from _jsonl_rows(_utf8_lines(f))
+
+
+@dataclass(frozen=True)
 class Document:
     """What a source file holds, decoded; splitting and metadata come later."""
 
@@ -58,7 +75,7 @@ class Document:
     text: str
     sha256: str
     front_matter: dict[str, Any] = field(default_factory=dict)
-    rows: tuple[dict[str, Any], ...] = ()
+    rows: tuple[dict[str, Any], ...] | JsonlRows = ()
 
 
 def read_document(path: Path, suffix: str | None = None) -> Document:
@@ -70,6 +87,8 @@ def read_document(path: Path, suffix: str | None = None) -> Document:
         raise FormatError(
             f"unsupported file type {shown} (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
         )
+    if suffix == ".jsonl" and _size(path) > MAX_BYTES:
+        return _stream_jsonl(path)
     raw = _read_bytes(path)
     digest = hashlib.sha256(raw).hexdigest()
     if suffix in (".txt", ".md", ".markdown"):
@@ -104,6 +123,47 @@ def _read_bytes(path: Path) -> bytes:
     if not raw:
         raise FormatError("empty file")
     return raw
+
+
+def _size(path: Path) -> int:
+    """The file's size in bytes (0 when it cannot be read: `_read_bytes` says why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _stream_jsonl(path: Path) -> Document:
+    """A large .jsonl, checked line by line while it is hashed (a bad line refuses the whole
+    file, as for a small one); its rows are read again when they are used."""
+    digest = hashlib.sha256()
+
+    def hashed(f: io.BufferedReader) -> Iterator[bytes]:
+        for line in f:
+            digest.update(line)
+            yield line
+
+    try:
+        with path.open("rb") as f:
+            count = sum(1 for _ in _jsonl_rows(_utf8_lines(hashed(f))))
+    except OSError as exc:
+        raise FormatError(
+            f"cannot read the file ({exc.strerror or exc.__class__.__name__})"
+        ) from None
+    if not count:
+        raise FormatError("no records in the file")
+    return Document("jsonl", "", digest.hexdigest(), rows=JsonlRows(path, count))
+
+
+def _utf8_lines(lines: Iterable[bytes]) -> Iterator[str]:
+    """A streamed .jsonl's lines as text: UTF-8, a BOM at the start allowed, CRLF or LF."""
+    for number, line in enumerate(lines, start=1):
+        if number == 1 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8) :]
+        try:
+            yield line.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"line {number}: invalid UTF-8 at byte {exc.start}") from None
 
 
 def _too_big(size: int) -> str:
@@ -292,8 +352,15 @@ def _checked(data: dict[Any, Any], allowed: tuple[str, ...], prefix: str) -> dic
 
 def parse_jsonl(text: str) -> tuple[dict[str, Any], ...]:
     """One record per line; blank lines are skipped; the first bad line is named."""
-    rows = []
-    for number, line in enumerate(text.split("\n"), start=1):
+    rows = tuple(_jsonl_rows(text.split("\n")))
+    if not rows:
+        raise FormatError("no records in the file")
+    return rows
+
+
+def _jsonl_rows(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """The checked rows of a .jsonl's lines, one at a time; the first bad line is named."""
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         prefix = f"line {number}: "
@@ -315,10 +382,7 @@ def parse_jsonl(text: str) -> tuple[dict[str, Any], ...]:
         for required in ("title", "text"):
             if not row.get(required, "").strip():
                 raise FormatError(f"{prefix}{required} is missing or empty")
-        rows.append(row)
-    if not rows:
-        raise FormatError("no records in the file")
-    return tuple(rows)
+        yield row
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,8 +11,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from archive import gazetteer
 from archive.categories import Taxonomy, data_taxonomy
-from archive.formats import SUPPORTED_SUFFIXES, Document, FormatError, read_document
-from archive.lineage import Lineage, Old, match
+from archive.formats import (
+    SUPPORTED_SUFFIXES,
+    Document,
+    FormatError,
+    JsonlRows,
+    read_document,
+)
+from archive.lineage import Lineage, Old, match, new_id
 from archive.metadata import Metadata, extract
 from archive.records import GIVEN_KEYS, PLACE_LEVELS, Record, make_id
 from archive.registry import Fate, Given
@@ -24,6 +30,16 @@ if TYPE_CHECKING:
 
 Outcome = Literal["added", "updated", "unchanged"]
 INGEST_ERRORS = (FormatError, StoreError, OSError)  # what a bad source raises, with one line
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an ingest is, for a progress display: whole files, and records so far."""
+
+    files: int  # sources finished (ingested, failed or skipped)
+    total_files: int
+    records: int  # records of the sources so far, also of the one being read
+    fraction: float  # of the work, counting a large source's records as they are written
 
 
 @dataclass(frozen=True)
@@ -59,24 +75,40 @@ def ingest_paths(
     restore_deleted: bool = False,
     urls: Iterable[str] = (),
     allow_private: bool = False,
+    progress: Callable[[Progress], None] | None = None,
 ) -> IngestReport:
     """Ingest files and folders (recursively) and web addresses; a bad one is reported and
     skipped, never fatal. Deleted records stay deleted unless `restore_deleted`; categories come
-    from the data dir's taxonomy (TaxonomyError when it is broken)."""
+    from the data dir's taxonomy (TaxonomyError when it is broken). Records are group-committed
+    (`Archive.batched`); `progress` hears after each record and each file."""
     report = IngestReport()
     taxonomy = data_taxonomy(archive.data_dir)
-    with archive.writing():
+    sources = list(iter_sources(paths))
+    tell = progress or (lambda _: None)
+    total = max(len(sources), 1)
+    files = 0
+
+    def counted(records: Iterable[Record], expected: int) -> Iterator[Record]:
+        for done, record in enumerate(records, start=1):
+            yield record
+            share = done / expected if expected else 0.0
+            tell(Progress(files, len(sources), report.records + done, (files + share) / total))
+
+    with archive.writing(), archive.batched():
         for url in urls:
             ingest = partial(ingest_url, archive, url, allow_private, taxonomy)
             count_source(report, url, ingest)
-        for path, named in iter_sources(paths):
+        for files, (path, named) in enumerate(sources):
             shown = source_name(path)
             if not named and path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 report.skipped.append(Failure(shown, "unsupported file type"))
-                continue
-            ingest = partial(ingest_file, archive, path, shown, taxonomy, restore_deleted)
-            count_source(report, shown, ingest)
-            archive.checkpoint()
+            else:
+                ingest = partial(
+                    ingest_file, archive, path, shown, taxonomy, restore_deleted, watch=counted
+                )
+                if count_source(report, shown, ingest) is not None:
+                    archive.checkpoint()
+            tell(Progress(files + 1, len(sources), report.records, (files + 1) / total))
     return report
 
 
@@ -104,19 +136,22 @@ def ingest_file(
     taxonomy: Taxonomy,
     restore_deleted: bool = False,
     origin: str | None = None,
+    watch: Callable[[Iterable[Record], int], Iterable[Record]] | None = None,
 ) -> tuple[Outcome, str, int]:
     """Ingest one source file (inside `writing()`), recorded as `shown` and known by `origin`
-    (default: its absolute path); its outcome, digest and number of records. Raises one of
+    (default: its absolute path); its outcome, digest and number of records. A bulk JSONL's
+    records stream through `watch` (given them and how many to expect). Raises one of
     INGEST_ERRORS with a one-line reason."""
     doc = read_document(path)
-    records = build_records(doc, shown, taxonomy)
     archive.keep_source(path, doc.sha256)
+    if isinstance(doc.rows, JsonlRows):  # read again: from the verified copy
+        doc = replace(doc, rows=JsonlRows(archive.kept(doc.sha256), len(doc.rows)))
+    records = build_records(doc, shown, taxonomy)
+    if watch is not None:
+        records = watch(records, len(doc.rows))
     origin = origin or path.resolve().as_posix()
-    return (
-        ingest_source(archive, origin, doc.sha256, records, restore_deleted),
-        doc.sha256,
-        len(records),
-    )
+    outcome, count = ingest_source(archive, origin, doc.sha256, records, restore_deleted)
+    return outcome, doc.sha256, count
 
 
 def ingest_url(
@@ -153,18 +188,23 @@ def live_ids(archive: Archive, sha256: str) -> list[str]:
 
 
 def ingest_source(
-    archive: Archive, origin: str, sha256: str, records: list[Record], restore_deleted: bool
-) -> Outcome:
+    archive: Archive,
+    origin: str,
+    sha256: str,
+    records: Iterable[Record],
+    restore_deleted: bool,
+) -> tuple[Outcome, int]:
     """Make the archive hold a source's records: its known bytes change nothing, an edited
     source's records keep their ids and corrections, a new source's get new ids. `origin`: where
-    the source was first ingested from (an absolute path or a URL)."""
+    the source was first ingested from (an absolute path or a URL). Returns what happened and how
+    many records the source holds."""
     registry = archive.registry
     key = registry.by_digest(sha256)
     if key is not None:
         return _same_bytes(archive, key, records, restore_deleted)
     key = registry.by_origin(origin)
-    replace_records(archive, origin, key, sha256, records, restore_deleted)
-    return "added" if key is None else "updated"
+    count = replace_records(archive, origin, key, sha256, records, restore_deleted)
+    return ("added" if key is None else "updated"), count
 
 
 def lineage_of(archive: Archive, key: str | None, sha256: str, records: list[Record]) -> Lineage:
@@ -185,40 +225,61 @@ def replace_records(
     origin: str,
     key: str | None,
     sha256: str,
-    records: list[Record],
+    records: Iterable[Record],
     restore_deleted: bool,
-) -> None:
+) -> int:
     """Make `records` the records of the source known as `key` (now `origin`), keeping ids, the
-    fields people corrected and deletions."""
+    fields people corrected and deletions; returns how many there were. A new source's records
+    stream through (a bulk JSONL is never held); an edited one's are matched to the old ones."""
     registry = archive.registry
-    lineage = lineage_of(archive, key, sha256, records)
-    fates = []
-    for record, record_id in zip(records, lineage.ids, strict=True):
+    pairs: Iterable[tuple[Record, str]]
+    if key is None:
+        pairs, gone = _new_ids(archive, sha256, records), {}
+    else:
+        records = list(records)
+        lineage = lineage_of(archive, key, sha256, records)
+        pairs, gone = zip(records, lineage.ids, strict=True), lineage.gone
+    fates: dict[str, tuple[int | None, Fate]] = {}
+    for record, record_id in pairs:
         record = replace(record, id=record_id, origin=origin)
-        fates.append((record, _write(archive, record, restore_deleted)))
-    for record_id, successor in lineage.gone.items():
+        fates[record_id] = (record.part, _write(archive, record, restore_deleted))
+    for record_id, successor in gone.items():
         given = registry.ids[record_id]
         if given.fate == "live":
             archive.discard(record_id)
             given.fate, given.successor = ("merged" if successor else "removed"), successor
-    for record, fate in fates:
-        registry.ids[record.id] = Given(origin, record.part, fate)
-    registry.set_source(origin, sha256, lineage.ids, key)
+    for record_id, (part, fate) in fates.items():
+        registry.ids[record_id] = Given(origin, part, fate)
+    registry.set_source(origin, sha256, list(fates), key)
+    return len(fates)
+
+
+def _new_ids(
+    archive: Archive, sha256: str, records: Iterable[Record]
+) -> Iterator[tuple[Record, str]]:
+    """A new source's records with their ids, as `lineage_of` gives them when nothing is old."""
+    taken: set[str | None] = set()
+    for record in records:
+        record_id = new_id(sha256, record.part, lambda i: i not in archive.registry.ids, taken)
+        taken.add(record_id)
+        yield record, record_id
 
 
 def _same_bytes(
-    archive: Archive, key: str, records: list[Record], restore_deleted: bool
-) -> Outcome:
+    archive: Archive, key: str, records: Iterable[Record], restore_deleted: bool
+) -> tuple[Outcome, int]:
     """A source's known bytes, from wherever: leave its records as they are, but write one that
     an archive made before the registry lacks, and (with `restore_deleted`) the deleted ones."""
     registry = archive.registry
     source = registry.sources[key]
     by_part = {registry.ids[i].part: i for i in source.ids}
     outcome: Outcome = "unchanged"
+    count = 0
     for record in records:
+        count += 1
         record = replace(record, id=by_part.get(record.part, record.id), origin=key)
         given = registry.ids.get(record.id)
-        if given is not None and given.fate == "live" and archive.path(record.id).exists():
+        if given is not None and given.fate == "live" and archive.has(record.id):
             archive.adopt(record)
             continue
         fate = _write(archive, record, restore_deleted)
@@ -227,7 +288,7 @@ def _same_bytes(
         if given is None:
             source.ids.append(record.id)
         registry.ids[record.id] = Given(key, record.part, fate)
-    return outcome
+    return outcome, count
 
 
 def _write(archive: Archive, record: Record, restore_deleted: bool) -> Fate:
@@ -235,7 +296,7 @@ def _write(archive: Archive, record: Record, restore_deleted: bool) -> Fate:
     hand (its file removed), and is not to be restored; returns its fate."""
     given = archive.registry.ids.get(record.id)
     deleted = given is not None and given.fate == "deleted"
-    by_hand = given is not None and given.fate == "live" and not archive.path(record.id).exists()
+    by_hand = given is not None and given.fate == "live" and not archive.has(record.id)
     if (deleted or by_hand) and not restore_deleted:
         if by_hand:
             archive.delete(record.id, record)
@@ -269,13 +330,14 @@ def source_name(path: Path) -> str:
         return absolute.as_posix()
 
 
-def build_records(doc: Document, source: str, taxonomy: Taxonomy) -> list[Record]:
-    """The records of one document; explicit metadata (front matter, JSONL fields) wins."""
+def build_records(doc: Document, source: str, taxonomy: Taxonomy) -> Iterable[Record]:
+    """The records of one document; explicit metadata (front matter, JSONL fields) wins. A
+    JSONL's are made one at a time as they are used."""
     if doc.kind == "jsonl":
-        return [
+        return (
             _record(doc, source, taxonomy, part, row["title"], row["text"], None, "", row)
             for part, row in enumerate(doc.rows, start=1)
-        ]
+        )
     split = split_document(doc.text, article=doc.kind == "html")
     compiled = len(split.sections) > 1
     records = [

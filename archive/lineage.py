@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -69,7 +69,7 @@ def match(
                 keep(i, key)
     for i, record in enumerate(fresh):
         if ids[i] is None:
-            ids[i] = _new_id(sha256, record.part, lambda key: key in left or free(key), ids)
+            ids[i] = new_id(sha256, record.part, lambda key: key in left or free(key), ids)
             left.pop(str(ids[i]), None)  # an old id the same bytes once gave: it comes back
     given = [str(key) for key in ids]
     gone = [key for key in old if key not in given]
@@ -87,8 +87,8 @@ def similarity(a: str, b: str) -> float:
     return matcher.ratio()
 
 
-def _new_id(
-    sha256: str, part: int | None, free: Callable[[str], bool], taken: list[str | None]
+def new_id(
+    sha256: str, part: int | None, free: Callable[[str], bool], taken: Container[str | None]
 ) -> str:
     """make_id of the new digest and part; in the rare case it is taken, a numbered variant."""
     candidate, n = make_id(sha256, part), 0

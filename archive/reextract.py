@@ -76,7 +76,7 @@ def reextract(archive: Archive, dry_run: bool = False) -> ReextractReport:
 def _fresh(archive: Archive, key: str, sha256: str, taxonomy: Taxonomy) -> list[Record]:
     """Today's records of a kept source, shown under the name its records give it now."""
     doc = read_document(archive.source_path(sha256), suffix=Path(key).suffix)
-    records = build_records(doc, key, taxonomy)
+    records = list(build_records(doc, key, taxonomy))
     registry = archive.registry
     shown = {
         archive.get(i).source

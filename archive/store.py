@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import hashlib
 import json
@@ -32,6 +33,8 @@ STORED_KEYS = (*METADATA_KEYS, "corrected", "source_sha256", "origin")
 REGISTRY = "registry.json"
 LOCK = "archive.lock"
 SAVE_EVERY = 1.0  # seconds between registry saves during a long ingest
+CHUNK = 1024 * 1024  # bytes copied at a time when keeping a source
+BATCH_FILES = 512  # staged files that make a group commit: one sync and one fsync per folder
 NOTE_KEYS = {"written", "replaces", "corrected", "fields"}  # of an extracted/<id>.json
 # libyaml's C parser and emitter when PyYAML has them (its wheels do): ~10x faster than pure Python.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -64,6 +67,7 @@ class Archive:
         self.sources_dir = self.data_dir / "sources"
         self._registry: Registry | None = None
         self._saved: tuple[bytes, float] = (b"", 0.0)
+        self._staged: dict[Path, Path] | None = None  # target -> its temp file, inside `batched()`
 
     @contextmanager
     def writing(self, timeout: float = 10) -> Iterator[Archive]:
@@ -115,14 +119,72 @@ class Archive:
 
     def checkpoint(self, force: bool = False) -> None:
         """Save the registry when it changed, at most every SAVE_EVERY seconds unless forced;
-        call it only between sources, when every record file it names is written."""
+        call it only between sources, when every record file it names is written (staged
+        files are committed first)."""
         data, saved_at = self._saved
         if self._registry is None or (not force and time.monotonic() - saved_at < SAVE_EVERY):
             return
+        self.commit()  # the registry never names a record that is not durable yet
         new = self._registry.to_bytes()
         if new != data:
             atomic_write(self.data_dir / REGISTRY, new)
         self._saved = (new, time.monotonic())
+
+    @contextmanager
+    def batched(self) -> Iterator[Archive]:
+        """Group commit inside `writing()`: files written are staged and made durable together
+        every BATCH_FILES files and at each `checkpoint()`, so a record costs no fsync of its own."""
+        self._staged = {}
+        try:
+            yield self
+        finally:
+            try:
+                self.commit()
+            finally:
+                self._staged = None
+
+    def commit(self) -> None:
+        """Make the staged files durable, then rename them into place folder by folder, each
+        folder fsynced once, extracted/ before records/: a note is in place before its record."""
+        staged = self._staged
+        if not staged:
+            return
+        _sync(self.data_dir, list(staged.values()))
+        folders: dict[Path, list[tuple[Path, Path]]] = {}
+        for target, tmp in staged.items():
+            folders.setdefault(target.parent, []).append((tmp, target))
+        for folder in sorted(folders, key=lambda folder: folder == self.records_dir):
+            for tmp, target in folders[folder]:
+                os.replace(tmp, target)
+            _fsync(folder)
+        staged.clear()
+
+    def _put(self, path: Path, data: bytes) -> None:
+        """Write a file atomically: at once, or staged for the batch's commit."""
+        self._publish(path, _temp_file(path, data))
+
+    def _publish(self, target: Path, tmp: Path) -> None:
+        """Put a written temp file in place: fsynced and renamed now (`atomic_write`), or staged."""
+        if self._staged is None:
+            _rename_durably(tmp, target)
+            return
+        if target in self._staged:  # its note names the bytes on disk as the ones it replaces
+            self.commit()
+        self._staged[target] = tmp
+        if len(self._staged) >= BATCH_FILES:
+            self.commit()
+
+    def _bytes(self, path: Path) -> bytes | None:
+        """A file's bytes as the archive will hold them (a staged file's new ones); None if none."""
+        try:
+            return (self._staged or {}).get(path, path).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def has(self, record_id: str) -> bool:
+        """Whether a record file exists (or is staged to)."""
+        path = self.path(record_id)
+        return path in (self._staged or {}) or path.exists()
 
     def exists(self) -> bool:
         """Whether this data dir holds an archive (also one whose records were all deleted)."""
@@ -139,8 +201,12 @@ class Archive:
         return _ids(self.records_dir)
 
     def get(self, record_id: str) -> Record:
-        """One record by id; KeyError when there is none."""
-        return _read(self.path(record_id))
+        """One record by id (a staged one as it will be); KeyError when there is none."""
+        path = self.path(record_id)
+        data = self._bytes(path)
+        if data is None:
+            raise KeyError(record_id)
+        return parse_record(data, path)
 
     def __iter__(self) -> Iterator[Record]:
         for record_id in self.ids():
@@ -173,7 +239,7 @@ class Archive:
 
     def write(self, record: Record) -> None:
         """Write one record file atomically: a temp file in the same folder, fsynced, renamed."""
-        atomic_write(self.path(record.id), serialise_record(record))
+        self._put(self.path(record.id), serialise_record(record))
 
     def corrected(self, record: Record, written: bytes) -> tuple[str, ...]:
         """The fields a person set in a record whose file holds `written`: those it lists, and
@@ -196,7 +262,7 @@ class Archive:
         after = serialise_record(record)
         if after != before:
             self._remember(record, after, before)
-            atomic_write(self.path(fresh.id), after)
+            self._put(self.path(fresh.id), after)
         return record
 
     def merged(
@@ -205,10 +271,7 @@ class Archive:
         """What `rewrite` would write (and the file's bytes now), without writing: `fresh` with
         the corrected fields' values kept and `corrections` applied."""
         path = self.path(fresh.id)
-        try:
-            before: bytes | None = path.read_bytes()
-        except FileNotFoundError:
-            before = None
+        before = self._bytes(path)
         kept: dict[str, Any] = {}
         if before is not None:
             old = parse_record(before, path)
@@ -224,7 +287,7 @@ class Archive:
     def adopt(self, fresh: Record) -> None:
         """Give a record written by an older version, which kept no note of what it wrote, the
         values extraction makes of the same bytes as that note, so a person's edits show."""
-        if self._extracted(fresh.id).exists():
+        if self._bytes(self._extracted(fresh.id)) is not None:
             return
         stored = self.get(fresh.id)
         baseline = dataclasses.replace(fresh, source=stored.source)  # spelt from the cwd then
@@ -245,7 +308,7 @@ class Archive:
             "corrected": list(record.corrected if corrected is None else corrected),
             "fields": correctable_values(record),
         }
-        atomic_write(self._extracted(record.id), json.dumps(note, ensure_ascii=False).encode())
+        self._put(self._extracted(record.id), json.dumps(note, ensure_ascii=False).encode())
 
     def _extracted(self, record_id: str) -> Path:
         return self.extracted_dir / f"{self.path(record_id).stem}.json"
@@ -253,10 +316,11 @@ class Archive:
     def _note(self, record_id: str) -> dict[str, Any] | None:
         """What ingest last wrote in a record file (see `_remember`); None when it kept no note."""
         path = self._extracted(record_id)
-        try:
-            note = json.loads(path.read_bytes())
-        except FileNotFoundError:
+        data = self._bytes(path)
+        if data is None:
             return None
+        try:
+            note = json.loads(data)
         except ValueError:
             note = None
         fields = note.get("fields") if isinstance(note, dict) else None
@@ -270,27 +334,30 @@ class Archive:
     def delete(self, record_id: str, record: Record | None = None) -> None:
         """Move a record to deleted/ and remember it, so re-ingesting its source leaves it out;
         `record` is what to keep there when its file is already gone (removed by hand)."""
+        self.commit()  # files are moved on disk from here
         target = self.deleted_dir / f"{record_id}.md"
         if record is not None:
             if not target.exists():  # else kept by a `delete` interrupted before it noted it
-                atomic_write(target, serialise_record(record))
+                self._put(target, serialise_record(record))
         else:
             os.replace(self.path(record_id), target)
-            _fsync_dir(self.deleted_dir)
-            _fsync_dir(self.records_dir)
+            _fsync(self.deleted_dir)
+            _fsync(self.records_dir)
         given = self.registry.ids.get(record_id)
         if given is not None:
             given.fate, given.successor = "deleted", None
 
     def undelete(self, record_id: str) -> None:
         """Bring a deleted record's file back (with its corrections) before it is rewritten."""
+        self.commit()  # files are moved on disk from here
         kept = self.deleted_dir / f"{record_id}.md"
         if kept.exists():
             os.replace(kept, self.path(record_id))
-            _fsync_dir(self.records_dir)
+            _fsync(self.records_dir)
 
     def discard(self, record_id: str) -> None:
         """Remove a record its edited source no longer holds (the registry keeps its fate)."""
+        self.commit()  # else a staged file would come back after its removal
         for path in (self.path(record_id), self._extracted(record_id)):
             path.unlink(missing_ok=True)
 
@@ -301,20 +368,35 @@ class Archive:
         if note is not None:
             return str(note["fields"]["text"])
         for path in (self.path(record_id), self.deleted_dir / f"{record_id}.md"):
-            if path.exists():
-                return _read(path).text
+            data = self._bytes(path)
+            if data is not None:
+                return parse_record(data, path).text
         return None
+
+    def kept(self, sha256: str) -> Path:
+        """Where a kept source's bytes can be read now: its staged copy while a batch holds it."""
+        target = self.source_path(sha256)
+        return (self._staged or {}).get(target, target)
 
     def keep_source(self, path: Path, sha256: str) -> None:
         """Keep a source's bytes under sources/, by content, so it can be read again later."""
         target = self.source_path(sha256)
-        if target.exists():
+        if target in (self._staged or {}) or target.exists():
             return
-        raw = path.read_bytes()
-        if hashlib.sha256(raw).hexdigest() != sha256:
-            raise StoreError(f"{path}: the file changed while it was read; ingest it again")
         target.parent.mkdir(exist_ok=True)
-        atomic_write(target, raw)
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
+        digest = hashlib.sha256()
+        try:
+            with os.fdopen(fd, "wb") as out, path.open("rb") as f:
+                while chunk := f.read(CHUNK):  # in bounded memory: a bulk JSONL is large
+                    digest.update(chunk)
+                    out.write(chunk)
+            if digest.hexdigest() != sha256:
+                raise StoreError(f"{path}: the file changed while it was read; ingest it again")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self._publish(target, Path(tmp))
 
 
 def correctable_values(record: Record) -> dict[str, Any]:
@@ -327,26 +409,65 @@ def correctable_values(record: Record) -> dict[str, Any]:
 def atomic_write(path: Path, data: bytes) -> None:
     """A temp file in the same folder, fsynced, renamed over `path`, the folder fsynced: a crash
     leaves the old file or the new one, never half of either."""
+    _rename_durably(_temp_file(path, data), path)
+
+
+def _rename_durably(tmp: Path, path: Path) -> None:
+    """Fsync a temp file, rename it over `path` and fsync the folder (the temp file is removed
+    if that fails)."""
+    try:
+        _fsync(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync(path.parent)
+
+
+def _temp_file(path: Path, data: bytes) -> Path:
+    """`data` in a new temp file beside `path`, not yet fsynced (removed again if writing fails)."""
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    return Path(tmp)
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename in `folder` durable."""
-    dir_fd = os.open(folder, os.O_RDONLY)
+def _sync(data_dir: Path, files: list[Path]) -> None:
+    """Make a batch's files durable: one syncfs of their file system where Linux has it, else an
+    fsync each."""
+    if _syncfs is not None:
+        fd = os.open(data_dir, os.O_RDONLY)
+        try:
+            if _syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    for file in files:
+        _fsync(file)
+
+
+def _load_syncfs() -> Any:
+    """libc's syncfs(2), or None where there is none (not Linux)."""
     try:
-        os.fsync(dir_fd)
+        return ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+
+
+_syncfs = _load_syncfs()
+
+
+def _fsync(path: Path) -> None:
+    """Make a written file's bytes, or the renames in a folder, durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
     finally:
-        os.close(dir_fd)
+        os.close(fd)
 
 
 def _ids(folder: Path) -> list[str]:

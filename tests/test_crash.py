@@ -36,6 +36,20 @@ def run_and_kill(args: list[str], delay: float) -> bool:
     return running
 
 
+def kill_in_batch(args: list[str], data_dir: Path) -> bool:
+    """Start the command and SIGKILL it as soon as record files are staged in a group commit
+    (written as temp files, not yet renamed into place); True if the kill landed there."""
+    proc = subprocess.Popen([CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        if any(data_dir.glob("records/.tmp-*")):
+            break
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    return proc.returncode == -signal.SIGKILL and any(data_dir.glob("records/.tmp-*"))
+
+
 def assert_whole(data_dir: Path) -> int:
     """Every record file parses; returns how many there are."""
     archive = Archive(data_dir)
@@ -49,8 +63,11 @@ def crash_ingest(tmp_path: Path, kills: int) -> None:
     data = tmp_path / "data"
     rng = random.Random(20251122)
     interrupted = []
+    args = ["--data-dir", str(data), "ingest", str(sources)]
+    for _ in range(2):
+        assert kill_in_batch(args, data)  # staged files, not committed, are left behind
+        assert_whole(data)
     for _ in range(kills):
-        args = ["--data-dir", str(data), "ingest", str(sources)]
         interrupted.append(run_and_kill(args, rng.uniform(0.3, 1.0)))
         assert_whole(data)
     assert any(interrupted)  # at least one kill landed mid-ingest
@@ -97,6 +114,8 @@ def test_killed_ingest_of_edited_sources_keeps_every_id(tmp_path):
         with path.open("a", encoding="utf-8") as f:
             f.write("全年共接待群众来访120余人次。\n")
     rng = random.Random(11)
+    assert kill_in_batch(args, data)  # between a batch's notes and records, or before them
+    assert_whole(data)
     interrupted = []
     for _ in range(4):
         interrupted.append(run_and_kill(args, rng.uniform(0.3, 1.0)))

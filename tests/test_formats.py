@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive import formats
-from archive.formats import FormatError, detect_encoding, read_document
+from archive.formats import FormatError, JsonlRows, detect_encoding, read_document
 from tests.formats_fixtures import (
     ARTICLE_PARAGRAPHS,
     ARTICLE_TITLE,
@@ -458,7 +458,17 @@ def test_pdf_page_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
 # --- JSON Lines ------------------------------------------------------------------------------
 
 
-def test_jsonl_rows(tmp_path: Path) -> None:
+@pytest.fixture(params=["whole", "streamed"])
+def jsonl_limit(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each JSONL test twice: read whole, and streamed as one over the 20 MB limit is (the
+    limit made 1 byte, so the streamed path never needs a large file)."""
+    if request.param == "streamed":
+        monkeypatch.setattr(formats, "MAX_BYTES", 1)
+        monkeypatch.setattr(formats, "_read_bytes", None)  # a streamed file is never read whole
+    return str(request.param)
+
+
+def test_jsonl_rows(tmp_path: Path, jsonl_limit: str) -> None:
     rows = [
         {"title": "盖州市人大常委会工作总结", "text": "今年以来……", "year": 2025},
         {
@@ -473,8 +483,26 @@ def test_jsonl_rows(tmp_path: Path) -> None:
         },
     ]
     lines = [json.dumps(rows[0], ensure_ascii=False), "", "   ", json.dumps(rows[1])]
-    document = read_document(write(tmp_path, "a.jsonl", "\r\n".join(lines).encode()))
-    assert (document.kind, document.text, document.rows) == ("jsonl", "", tuple(rows))
+    raw = "\r\n".join(lines).encode()
+    document = read_document(write(tmp_path, "a.jsonl", raw))
+    assert (document.kind, document.text, tuple(document.rows)) == ("jsonl", "", tuple(rows))
+    assert (document.sha256, len(document.rows)) == (hashlib.sha256(raw).hexdigest(), 2)
+    assert isinstance(document.rows, JsonlRows) == (jsonl_limit == "streamed")
+    assert list(document.rows) == rows  # a streamed file is read again each time
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"\n\n", "no records in the file"),
+        (b'{"title": "a", "text": "b"}\n{"title": "\xff"}\n', "line 2: invalid UTF-8 at byte 11"),
+    ],
+)
+def test_a_streamed_jsonl_is_refused_as_a_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raw: bytes, message: str
+) -> None:
+    monkeypatch.setattr(formats, "MAX_BYTES", 1)
+    assert refused(tmp_path, "a.jsonl", raw) == message
 
 
 @pytest.mark.parametrize(
@@ -507,7 +535,7 @@ def test_jsonl_rows(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_bad_jsonl_line_is_named(tmp_path: Path, line: str, message: str) -> None:
+def test_bad_jsonl_line_is_named(tmp_path: Path, line: str, message: str, jsonl_limit: str) -> None:
     raw = f'{{"title": "a", "text": "b"}}\n\n{line}\n'.encode()
     assert refused(tmp_path, "a.jsonl", raw) == message
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -10,10 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive import Archive
-from archive.ingest import ingest_paths
+from archive import Archive, formats, store
+from archive.ingest import Progress, ingest_paths
 from archive.records import make_id
 from tests.formats_fixtures import SUMMARY, make_docx, make_pdf, news_page
+from webui import cli
 from webui.cli import main
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -364,3 +366,88 @@ def test_an_address_of_another_scheme_is_refused_as_an_address(tmp_path):
         "failed: ftp://127.0.0.1/x: 只支持 http 和 https 地址 (only http/https, not ftp)\n"
         in output
     )
+
+
+def _bulk(folder: Path, count: int) -> Path:
+    """A JSONL of `count` summaries."""
+    rows = [
+        {"title": f"甲区人大常委会{i}", "text": f"今年以来，开展监督{i}次。"} for i in range(count)
+    ]
+    path = folder / "bulk.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return path
+
+
+def test_a_jsonl_over_the_limit_is_streamed_in_batches(tmp_path, monkeypatch):
+    """Past the size limit a JSONL is still ingested, its records group-committed as they come."""
+    monkeypatch.setattr(formats, "MAX_BYTES", 100)
+    monkeypatch.setattr(store, "BATCH_FILES", 10)
+    commits = []
+    monkeypatch.setattr(store, "_sync", lambda data_dir, files: commits.append(len(files)))
+    source = _bulk(tmp_path, 12)
+    archive = Archive(tmp_path / "data")
+    report = ingest_paths(archive, [source])
+    assert (report.added, report.records) == (1, 12)
+    assert commits == [10, 10, 5]  # the kept source, then a note and a record per summary
+    ids = [make_id(_sha(source), part) for part in range(1, 13)]
+    assert sorted(ids) == archive.ids()
+    assert [archive.get(i).text for i in ids] == [f"今年以来，开展监督{i}次。" for i in range(12)]
+    assert archive.source_path(_sha(source)).read_bytes() == source.read_bytes()
+    assert ingest_paths(archive, [source]).summary() == (
+        "0 added, 0 updated, 1 unchanged, 0 failed, 0 skipped (12 records from these sources)"
+    )
+
+
+def test_ingest_reports_progress_by_record_and_by_file(tmp_path):
+    bulk = _bulk(tmp_path, 2)
+    (tmp_path / "b.txt").write_text(SUMMARY, encoding="utf-8")
+    seen: list[Progress] = []
+    ingest_paths(Archive(tmp_path / "data"), [bulk, tmp_path / "b.txt"], progress=seen.append)
+    assert seen == [
+        Progress(0, 2, 1, 0.25),
+        Progress(0, 2, 2, 0.5),
+        Progress(1, 2, 2, 0.5),
+        Progress(1, 2, 3, 0.5),
+        Progress(2, 2, 3, 1.0),
+    ]
+
+
+def test_ingest_prints_plain_progress_lines_when_not_on_a_terminal(tmp_path, monkeypatch):
+    clock = itertools.count(0.0)
+    monkeypatch.setattr(cli, "monotonic", lambda: next(clock))  # one second per progress call
+    monkeypatch.setattr(cli, "PLAIN_EVERY", 1.0)
+    bulk = _bulk(tmp_path, 2)
+    (tmp_path / "b.txt").write_text(SUMMARY, encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["--data-dir", str(tmp_path / "data"), "ingest", str(bulk), str(tmp_path / "b.txt")]
+    )
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"data dir: {tmp_path / 'data'} (new archive)",
+        "ingesting: 0/2 files, 1 records, 1 records/s, 0:00:03 left",
+        "ingesting: 0/2 files, 2 records, 1 records/s, 0:00:02 left",
+        "ingesting: 1/2 files, 2 records, 1 records/s, 0:00:03 left",
+        "ingesting: 1/2 files, 3 records, 1 records/s, 0:00:04 left",
+        "ingesting: 2/2 files, 3 records, 1 records/s, 0:00:00 left",
+    ]
+
+
+def test_a_streamed_jsonl_changed_after_its_check_gives_the_records_of_the_checked_bytes(
+    tmp_path, monkeypatch
+):
+    """The second reading of a large JSONL is from the kept copy, whose digest was verified:
+    a file rewritten in between cannot give records of other bytes under the checked digest."""
+    monkeypatch.setattr(formats, "MAX_BYTES", 100)
+    source = _bulk(tmp_path, 3)
+    checked = source.read_bytes()
+    keep = Archive.keep_source
+
+    def keep_then_edit(archive: Archive, path: Path, sha256: str) -> None:
+        keep(archive, path, sha256)
+        path.write_text('{"title": "别的", "text": "别的内容。"}\n', encoding="utf-8")
+
+    monkeypatch.setattr(Archive, "keep_source", keep_then_edit)
+    archive = Archive(tmp_path / "data")
+    assert ingest_paths(archive, [source]).records == 3
+    ids = [make_id(hashlib.sha256(checked).hexdigest(), part) for part in (1, 2, 3)]
+    assert [archive.get(i).text for i in ids] == [f"今年以来，开展监督{i}次。" for i in range(3)]

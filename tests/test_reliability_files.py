@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import struct
@@ -245,3 +246,29 @@ def test_serve_on_a_busy_port_says_so_in_one_line(seeded_copy: Path) -> None:
     assert len(lines) == 1 and lines[0].startswith("Error: ") and str(server.port) in lines[0], (
         lines
     )
+
+
+BULK_RSS_LIMIT = 300 * MB  # less than the file: its rows are streamed, never held
+
+
+@pytest.mark.soak
+def test_a_bulk_jsonl_of_hundreds_of_mb_ingests_in_flat_memory(tmp_path):
+    """A 290 MB export of 80,000 summaries is one source, read line by line: ingested whole,
+    with the ingest's peak RSS below the file's size."""
+    text = (SEEDS / "003_f064755b27ea1fff.txt").read_text(encoding="utf-8").replace("\n", "")
+    body = (text * (4000 // len(text.encode()) + 1))[: 4000 // 3]
+    bulk = tmp_path / "bulk.jsonl"
+    with bulk.open("w", encoding="utf-8") as f:
+        for i in range(80_000):
+            row = {"title": f"第{i}号总结", "text": f"{body}第{i}份。"}
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    assert bulk.stat().st_size > 280 * MB
+
+    done, peak = run_measured(tmp_path / "data", "ingest", bulk, timeout=3600)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (
+        "1 added, 0 updated, 0 unchanged, 0 failed, 0 skipped (80000 records from these sources)\n"
+    )
+    assert peak < BULK_RSS_LIMIT, f"ingest peaked at {peak / MB:.0f} MB"
+    assert len(list((tmp_path / "data" / "records").iterdir())) == 80_000

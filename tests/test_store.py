@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive import Archive, Record, StoreError
+from archive import Archive, Record, StoreError, store
 from archive.records import make_id
 from archive.store import serialise_record
 
@@ -166,3 +167,60 @@ def test_any_record_round_trips_through_its_file(
     with archive.writing():
         archive.write(record)
     assert archive.get(record.id) == record
+
+
+def _part(i: int) -> Record:
+    return Record(**{**RECORD.__dict__, "id": make_id("abc", i), "part": i, "text": f"第{i}条。"})
+
+
+def test_a_batch_is_synced_once_and_each_folder_fsynced_once(tmp_path, monkeypatch):
+    """Group commit: five records (a note and a file each) in batches of 8 files cost two syncs,
+    notes renamed into place before their records; until then reads see the staged files."""
+    calls: list[tuple[str, object]] = []
+    monkeypatch.setattr(store, "_sync", lambda data_dir, files: calls.append(("sync", len(files))))
+    monkeypatch.setattr(store, "_fsync", lambda folder: calls.append(("fsync", folder.name)))
+    monkeypatch.setattr(store, "BATCH_FILES", 8)
+    archive = Archive(tmp_path)
+    with archive.writing(), archive.batched():
+        archive.rewrite(_part(1))
+        assert (archive.ids(), archive.has(_part(1).id)) == ([], True)
+        assert archive.get(_part(1).id) == _part(1)
+        assert archive.corrected(_part(1), serialise_record(_part(1))) == ()
+        for i in range(2, 6):
+            archive.rewrite(_part(i))
+        assert len(archive.ids()) == 4
+    assert calls == [
+        ("sync", 8),
+        ("fsync", "extracted"),
+        ("fsync", "records"),
+        ("sync", 2),
+        ("fsync", "extracted"),
+        ("fsync", "records"),
+    ]
+    assert [archive.get(i) for i in archive.ids()] == sorted(
+        map(_part, range(1, 6)), key=lambda r: r.id
+    )
+    assert not list(tmp_path.glob("**/.tmp-*"))
+
+
+def test_a_note_committed_without_its_record_still_recognises_the_record(tmp_path, monkeypatch):
+    """A crash between a batch's notes and its records (renamed after them) leaves the previous
+    record file, which its new note names as the one it replaces: nothing counts as corrected."""
+    archive = Archive(tmp_path)
+    with archive.writing():
+        archive.rewrite(RECORD)
+    edited = Record(**{**RECORD.__dict__, "title": "新标题"})
+
+    def crash(tmp: Path, target: Path) -> None:
+        if target.parent.name == "records":
+            raise KeyboardInterrupt  # stands in for SIGKILL
+        os.rename(tmp, target)
+
+    monkeypatch.setattr(store.os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt), archive.writing(), archive.batched():
+        archive.rewrite(edited)
+    monkeypatch.undo()
+    with archive.writing():
+        assert archive.get(RECORD.id) == RECORD
+        assert archive.rewrite(edited) == edited  # the old title was ingest's, not a person's
+    assert not list(tmp_path.glob("**/.tmp-*"))

@@ -6,15 +6,18 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
+from time import monotonic
 from typing import Any, TextIO
 
 import click
 
 from archive import Archive, StoreError
 from archive.categories import TaxonomyError, data_taxonomy, explain, paragraphs
-from archive.ingest import ingest_paths
+from archive.ingest import Progress, ingest_paths
 from archive.records import LABELS, LIST_FACETS
 from archive.reextract import recategorise as recategorise_archive
 from archive.reextract import reextract as reextract_archive
@@ -27,6 +30,9 @@ DATA_DIR_TYPE = click.Path(file_okay=False, path_type=Path)
 # Nothing to do on a dir with no archive: these stop with one line naming it.
 NEEDS_ARCHIVE = frozenset({"index", "serve", "backup", "search", "export", "delete"})
 MAKES_ARCHIVE = frozenset({"ingest", "restore"})
+PLAIN_EVERY = 10.0  # seconds between ingest's progress lines when stderr is not a terminal
+BAR_EVERY = 0.1  # seconds between redraws of its progress bar on a terminal
+BAR_STEPS = 1000  # the bar's length: the share of the work done, in thousandths
 
 
 class DataDirGroup(click.Group):
@@ -115,7 +121,10 @@ def ingest(
     if not files and not urls:
         raise click.UsageError("give files, folders or web addresses to ingest")
     try:
-        report = ingest_paths(Archive(data_dir), files, restore_deleted, urls, allow_private_urls)
+        with ingest_progress() as progress:
+            report = ingest_paths(
+                Archive(data_dir), files, restore_deleted, urls, allow_private_urls, progress
+            )
     except (StoreError, TaxonomyError) as exc:
         raise click.ClickException(str(exc)) from None
     for skipped in report.skipped:
@@ -139,6 +148,47 @@ ADDRESS = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 def read_urls(lines: TextIO) -> list[str]:
     """The addresses of a file of addresses: one a line, blank lines and # comments skipped."""
     return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
+
+
+@contextmanager
+def ingest_progress() -> Iterator[Callable[[Progress], None]]:
+    """Ingest's progress on stderr, so a long one is seen moving: a bar (files, records, rate, time
+    left) on a terminal, else a plain line every PLAIN_EVERY seconds (logs and CI keep them)."""
+    start = last = monotonic()
+    terminal = sys.stderr.isatty()
+    with click.progressbar(
+        length=BAR_STEPS,
+        label="ingesting",
+        file=sys.stderr,
+        item_show_func=lambda line: line,
+        hidden=not terminal,
+    ) as bar:
+
+        def progress(done: Progress) -> None:
+            nonlocal last
+            now = monotonic()
+            if now - last < (BAR_EVERY if terminal else PLAIN_EVERY):
+                return
+            last = now
+            if terminal:
+                bar.update(
+                    round(done.fraction * BAR_STEPS) - bar.pos, progress_line(done, now - start)
+                )
+            else:
+                click.echo(f"ingesting: {progress_line(done, now - start, left=True)}", err=True)
+
+        yield progress
+
+
+def progress_line(done: Progress, elapsed: float, left: bool = False) -> str:
+    """Files and records done and the rate; with `left`, the time left (a bar shows its own)."""
+    line = (
+        f"{done.files}/{done.total_files} files, {done.records:,} records, "
+        f"{done.records / elapsed if elapsed else 0:,.0f} records/s"
+    )
+    if left and done.fraction:
+        line += f", {timedelta(seconds=round(elapsed * (1 - done.fraction) / done.fraction))} left"
+    return line
 
 
 @main.command()

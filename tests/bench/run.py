@@ -9,6 +9,7 @@ seed records' sentences, so common phrases occur in most summaries, as in the re
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
 import shutil
@@ -183,6 +184,53 @@ def bench_ours(
         "page": page,
         "exact": f"exact mode = substring scan: {checked - wrong}/{checked} queries",
     }
+
+
+def write_sources(folder: Path, records: list[Record]) -> dict[str, Path]:
+    """The corpus as one bulk JSONL file and as a folder of one .txt file per summary."""
+    bulk = folder / "corpus.jsonl"
+    with bulk.open("w", encoding="utf-8") as f:
+        for r in records:
+            row = {k: v for k, v in r.metadata().items() if k not in ("id", "source", "part")}
+            f.write(json.dumps(row | {"text": r.text}, ensure_ascii=False) + "\n")
+    texts = folder / "txt"
+    texts.mkdir()
+    for r in records:
+        (texts / f"{r.id}.txt").write_text(f"{r.title}\n\n{r.text}\n", encoding="utf-8")
+    return {"JSONL file": bulk, ".txt folder": texts}
+
+
+def bench_searchable(work: Path, records: list[Record], builds: int) -> dict[str, dict]:
+    """Time to searchable: `ingest` of the sources into a new archive, then a full index build."""
+    results = {}
+    for name, source in write_sources(work, records).items():
+        ingest, index = [], []
+        for attempt in range(builds):
+            data = work / f"searchable-{attempt}"
+            t = time.perf_counter()
+            report = ingest_paths(Archive(data), [source])
+            ingest.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            Index(data).rebuild(Archive(data))
+            index.append(time.perf_counter() - t)
+            shutil.rmtree(data)
+        results[name] = {"ingest": ingest, "index": index, "records": report.records}
+    return results
+
+
+def searchable_rows(n: int, results: dict[str, dict], naive: dict | None) -> list[str]:
+    """Ingest + index of each kind of source, against the naive baseline's index build alone."""
+    rows = []
+    for name, r in results.items():
+        ingest, index = statistics.median(r["ingest"]), statistics.median(r["index"])
+        total = statistics.median(a + b for a, b in zip(r["ingest"], r["index"], strict=True))
+        versus = f"; ×{naive['build'] / total:.1f} faster than naive's index" if naive else ""
+        rows.append(
+            f"| {n:,} | time to searchable, {name} | | {total:.1f} | | | | | ingest {ingest:.1f} s "
+            f"({r['records'] / ingest:,.0f} records/s) + index {index:.1f} s, median of "
+            f"{len(r['ingest'])}{versus} |"
+        )
+    return rows
 
 
 def bench_research(index: Index, repeat: int) -> dict[str, list[list[float]]]:
@@ -473,7 +521,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,5000,20000")
     parser.add_argument("--repeat", type=int, default=3, help="timings of each query")
     parser.add_argument("--builds", type=int, default=1, help="builds per system (median shown)")
-    parser.add_argument("--skip", default="", help="comma list of systems to skip: naive,fts5")
+    parser.add_argument(
+        "--skip", default="", help="comma list of parts to skip: naive,fts5,searchable"
+    )
     args = parser.parse_args()
     seeds = seed_records()
     skip = set(filter(None, args.skip.split(",")))
@@ -491,9 +541,13 @@ def main() -> None:
                 results["naive whoosh+jieba"] = bench_naive(work, records, queries, b)
             if "fts5" not in skip:
                 results["sqlite fts5 trigram"] = bench_fts5(work, records, queries, args.repeat, b)
+            if "searchable" not in skip:
+                searchable = bench_searchable(work, records, b)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         tier = tier_rows(n, chars, queries, results)
+        if "searchable" not in skip:
+            tier += searchable_rows(n, searchable, results.get("naive whoosh+jieba"))
         for name, speed in bench_segmenters(records).items():
             tier.append(
                 f"| {n:,} | {name} | {speed / 1000:,.0f}k | | | | | | "
