@@ -78,14 +78,13 @@ def _kind(annotation: Any) -> Kind:
 
 
 @cache
-def _fields() -> tuple[Field, ...]:
+def _kinds() -> dict[str, Kind]:
+    """The JSON kind of every stored field: the metadata and the bookkeeping (`corrected`, ...)."""
     hints = typing.get_type_hints(Record)
-    return tuple(
-        Field(f.name, _kind(hints[f.name]), **f.metadata) for f in fields(Record) if f.metadata
-    )
+    return {f.name: _kind(hints[f.name]) for f in fields(Record)}
 
 
-FIELDS: tuple[Field, ...] = _fields()
+FIELDS = tuple(Field(f.name, _kinds()[f.name], **f.metadata) for f in fields(Record) if f.metadata)
 METADATA_KEYS = tuple(f.name for f in FIELDS)  # in the order they are stored, shown and exported
 HIT_KEYS = tuple(f.name for f in FIELDS if f.hit)  # what the index keeps and a hit shows
 GIVEN_KEYS = tuple(f.name for f in FIELDS if f.given)  # what a source may state
@@ -127,13 +126,6 @@ def check_metadata(data: dict[Any, Any], allowed: tuple[str, ...], prefix: str) 
             raise MetadataError(f"{prefix}{key} must be text, not {_shown(value)}")
         checked[key] = value
     return checked
-
-
-@cache
-def _kinds() -> dict[str, Kind]:
-    """The JSON kind of every stored field: the metadata and the bookkeeping (`corrected`, ...)."""
-    hints = typing.get_type_hints(Record)
-    return {f.name: _kind(hints[f.name]) for f in fields(Record)}
 
 
 def _shown(value: object) -> str:

@@ -9,9 +9,9 @@ import ipaddress
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 
@@ -250,14 +250,14 @@ def test_ingest_fetches_addresses_only_when_allowed(site: str, tmp_path: Path) -
     ).read_bytes() == GBK_PAGE
 
 
-def test_the_upload_page_fetches_an_address_when_allowed(site: str, seeded_copy: Path) -> None:
-    from lxml import html
-
+def signed_in(data_dir: Path) -> tuple[Any, Callable[[str], str]]:
+    """A test client of an app that may fetch local addresses, signed in as an editor, and the
+    CSRF token a page's form carries."""
     from tests.editors import EDITOR, PASSWORD, TOKEN
     from webui import accounts, create_app
 
-    accounts.set_password(seeded_copy, EDITOR, PASSWORD, new=True)
-    client = create_app({"DATA_DIR": str(seeded_copy), "ALLOW_PRIVATE_URLS": True}).test_client()
+    accounts.set_password(data_dir, EDITOR, PASSWORD, new=True)
+    client = create_app({"DATA_DIR": str(data_dir), "ALLOW_PRIVATE_URLS": True}).test_client()
 
     def token(path: str) -> str:
         found = TOKEN.search(client.get(path).text)
@@ -266,6 +266,13 @@ def test_the_upload_page_fetches_an_address_when_allowed(site: str, seeded_copy:
 
     form = {"username": EDITOR, "password": PASSWORD, "csrf_token": token("/login")}
     assert client.post("/login", data=form).status_code == 303
+    return client, token
+
+
+def test_the_upload_page_fetches_an_address_when_allowed(site: str, seeded_copy: Path) -> None:
+    from lxml import html
+
+    client, token = signed_in(seeded_copy)
     reply = client.post("/upload", data={"url": f"{site}/hop/9", "csrf_token": token("/upload")})
     assert reply.status_code == 303
     page = html.fromstring(client.get(reply.headers["Location"]).text)
@@ -325,23 +332,13 @@ def test_a_changed_page_uploaded_again_keeps_the_old_text_in_history(
     import json
 
     from archive import history
-    from tests.editors import EDITOR, PASSWORD, TOKEN
-    from webui import accounts, create_app
 
-    accounts.set_password(seeded_copy, EDITOR, PASSWORD, new=True)
-    client = create_app({"DATA_DIR": str(seeded_copy), "ALLOW_PRIVATE_URLS": True}).test_client()
-
-    def token(path: str) -> str:
-        found = TOKEN.search(client.get(path).text)
-        assert found
-        return found.group(1)
+    client, token = signed_in(seeded_copy)
 
     def upload() -> None:
         form = {"url": f"{site}/changing.html", "csrf_token": token("/upload")}
         assert client.post("/upload", data=form).status_code == 303
 
-    form = {"username": EDITOR, "password": PASSWORD, "csrf_token": token("/login")}
-    assert client.post("/login", data=form).status_code == 303
     upload()
     (rid,) = [r.id for r in Archive(seeded_copy) if r.source == f"{site}/changing.html"]
     old_text = Archive(seeded_copy).get(rid).text
