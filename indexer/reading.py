@@ -78,13 +78,24 @@ class Snapshot:
             name: Vocabulary.build([m.fields[FACET_FIELD[name]] for m in meta])
             for name in TEXT_FACETS
         }
-        cats = tuple(sorted({c for m in meta for c in m.fields["categories"]}))
+        cats = tuple(
+            sorted(
+                {c for m in meta for c in m.fields["categories"]}
+                | {c for data in self.segments for c in data.units.names}
+            )
+        )
         cat_index = {c: i for i, c in enumerate(cats)}
         self.category_matrix = np.zeros((self.size, len(cats)), bool)
         for d, m in enumerate(meta):
             for c in m.fields["categories"]:
                 self.category_matrix[d, cat_index[c]] = True
         self.category_values = cats
+        self.paragraph_categories = [  # per segment: paragraph x category_values
+            data.units.categories(
+                np.array([cat_index[c] for c in data.units.names], int), len(cats)
+            )
+            for data in self.segments
+        ]
         years = [m.fields["year"] for m in meta]
         self.year = np.array([-1 if y is None else y for y in years], np.int32)
         self.length = np.array([m.length for m in meta], np.float64)
@@ -97,7 +108,21 @@ class Snapshot:
         self._titles = "\n".join(titles)  # a term holding no newline never spans two titles
         self._title_starts = np.cumsum([0, *(len(t) + 1 for t in titles[:-1])]) if titles else []
         self.docnum_of = {m.id: d for d, m in enumerate(meta) if self.live[d]}
+        self._bits: dict[int, list[int]] = {}
         self.word_stats: dict[str, FieldStats] = {}  # per word field, built by indexer.bm25
+
+    def paragraph_bits(self, base: int) -> list[int]:
+        """The paragraph categories of the segment at `base`, one int per paragraph with a bit per
+        category column; built on first use and kept with the snapshot."""
+        with self._users_lock:
+            if base not in self._bits:
+                matrix = self.paragraph_categories[self.bases.index(base)]
+                weights = [1 << c for c in range(matrix.shape[1])]
+                self._bits[base] = [
+                    sum(w for w, on in zip(weights, row, strict=True) if on)
+                    for row in matrix.tolist()
+                ]
+            return self._bits[base]
 
     def newest_then_id(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """np.lexsort keys (last = primary) of the documented tie order: newest first, then id."""

@@ -1,0 +1,230 @@
+"""Paragraphs and sentences: where they lie in a text's normalised form, which of them hold a
+同段/同句 group's terms, and which paragraphs hold a query's matches (a category tied to them).
+
+A paragraph is a non-blank line (indexer.highlight.paragraphs: the exports' 段落序号); a sentence is
+a piece of a paragraph ending after one of SENTENCE_ENDS (folded as texts are, so ！ and ! alike) or
+at the paragraph's end. The index keeps each document's paragraphs (with their categories) and
+sentence ends as UTF-8 byte offsets into the segment's normalised text (indexer/segment_files.py),
+so a search verifies a group with `mmap.find` inside one unit at a time, stopping at the first
+unit that holds every term.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from indexer.analysis import Folded, fold, normalise, words
+from indexer.highlight import Span, merge, paragraphs
+
+SENTENCE_ENDS = "。！？；"  # and line breaks
+UNITS = ("para", "sent")
+_END = re.escape(normalise(SENTENCE_ENDS) + "\r")
+_SENTENCE = re.compile(f"[^{_END}]*[{_END}]|[^{_END}]+")
+
+
+def sentences(folded: str, start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) of each sentence of the paragraph folded[start:end]; they tile it."""
+    return [(start + m.start(), start + m.end()) for m in _SENTENCE.finditer(folded[start:end])]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A text's folded form, its paragraphs and sentences as [start, end) of the folded text, and
+    the paragraph (by number) each sentence is in."""
+
+    folded: Folded
+    paragraphs: tuple[tuple[int, int], ...]
+    sentences: tuple[tuple[int, int], ...]
+    sentence_paragraph: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Layout:
+        folded = fold(text)
+        line_at: dict[int, int] = {}  # original offset of each line -> folded offset
+        original = normalised = 0
+        for line in text.split("\n"):  # folding is per character and keeps line breaks
+            line_at[original] = normalised
+            original += len(line) + 1
+            normalised += len(normalise(line)) + 1
+        paras, sents, owner = [], [], []
+        for number, start, end in paragraphs(text):
+            begin = line_at[start]
+            para = (begin, begin + len(normalise(text[start:end])))
+            paras.append(para)
+            found = sentences(folded.text, *para)
+            sents += found
+            owner += [number] * len(found)
+        return cls(folded, tuple(paras), tuple(sents), tuple(owner))
+
+    def units(self, unit: str) -> tuple[tuple[int, int], ...]:
+        return self.paragraphs if unit == "para" else self.sentences
+
+    def byte_offsets(self) -> tuple[np.ndarray, np.ndarray]:
+        """Paragraphs as (n, 2) and sentence ends, as UTF-8 byte offsets of the folded text."""
+        codes = np.frombuffer(self.folded.text.encode("utf-32-le"), np.uint32)
+        width = 1 + (codes >= 0x80) + (codes >= 0x800) + (codes >= 0x10000)
+        at = np.concatenate(([0], np.cumsum(width, dtype=np.int64)))
+        paras = at[np.array(self.paragraphs, np.int64).reshape(-1, 2)]
+        ends = at[np.array([e for _, e in self.sentences], np.int64)]
+        return paras, ends
+
+
+def holds(text: str, needles: Sequence[str], mode: str) -> bool:
+    """Whether a unit's folded text holds every needle: as a substring (exact mode) or as a jieba
+    word of it (words mode; a unit is cut as the whole text is, since jieba never joins across
+    line breaks or 。!?;)."""
+    if not all(n in text for n in needles):
+        return False
+    return mode == "exact" or set(needles) <= {w for w, _, _ in words(text)}
+
+
+def group_needles(terms: Iterable[str], mode: str) -> tuple[str, ...]:
+    """What a group's unit must hold: its normalised terms, or in words mode their words."""
+    if mode == "exact":
+        return tuple(dict.fromkeys(terms))
+    return tuple(dict.fromkeys(w for t in terms for w, _, _ in words(t)))
+
+
+# --- in the index ----------------------------------------------------------------------------
+
+
+class UnitsWriter:
+    """Each document's paragraphs (byte offsets, categories) and sentence ends, for one segment."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names  # the taxonomy's categories, in its order
+        self.paras: list[np.ndarray] = []
+        self.ends: list[np.ndarray] = []
+        self.categories: list[tuple[str, ...]] = []
+
+    def add(self, base: int, layout: Layout, categories: list[tuple[str, ...]]) -> None:
+        """The next document, whose normalised text starts at byte `base` of the segment's."""
+        paras, ends = layout.byte_offsets()
+        self.paras.append(paras + base)
+        self.ends.append(ends + base)
+        self.categories += categories
+
+    def write(self, paths: dict[str, Path]) -> None:
+        names = self.names
+        column = {c: i for i, c in enumerate(names)}
+        matrix = np.zeros((len(self.categories), len(names)), bool)
+        for row, cats in enumerate(self.categories):
+            matrix[row, [column[c] for c in cats]] = True
+        arrays = {
+            "paras": np.concatenate(self.paras) if self.paras else np.zeros((0, 2), np.int64),
+            "sentends": np.concatenate(self.ends) if self.ends else np.zeros(0, np.int64),
+            "paracats": np.packbits(matrix, axis=1),
+            "catnames": np.array(names, dtype=str),
+        }
+        for name, array in arrays.items():
+            with open(paths[name], "wb") as f:
+                np.save(f, array, allow_pickle=False)
+
+
+UNIT_FILES = ("paras", "sentends", "paracats", "catnames")
+
+
+class Units:
+    """One segment's paragraphs and sentences, read back; bounds as Python lists for bisect."""
+
+    def __init__(self, paths: dict[str, Path]) -> None:
+        paras = np.load(paths["paras"])
+        self.starts: list[int] = paras[:, 0].tolist()
+        self.ends: list[int] = paras[:, 1].tolist()
+        self.sentence_ends: list[int] = np.load(paths["sentends"]).tolist()
+        self.names: tuple[str, ...] = tuple(np.load(paths["catnames"]).tolist())
+        self.packed = np.load(paths["paracats"])
+
+    def categories(self, columns: np.ndarray, width: int) -> np.ndarray:
+        """Each paragraph's categories as a bool matrix over the snapshot's category columns."""
+        local = np.unpackbits(self.packed, axis=1, count=len(self.names)).astype(bool)
+        matrix = np.zeros((len(self.starts), width), bool)
+        matrix[:, columns] = local
+        return matrix
+
+    def around(self, unit: str, start: int, end: int) -> tuple[int, int] | None:
+        """The unit holding bytes [start, end), if one does; a paragraph as its number too."""
+        i = bisect.bisect_right(self.starts, start) - 1
+        if i < 0 or end > self.ends[i]:
+            return None
+        if unit == "para":
+            return self.starts[i], self.ends[i]
+        j = bisect.bisect_right(self.sentence_ends, start)
+        if end > self.sentence_ends[j]:
+            return None
+        begin = self.sentence_ends[j - 1] if j else 0
+        return max(begin, self.starts[i]), self.sentence_ends[j]
+
+    def paragraph(self, at: int) -> int:
+        """The number (in the segment) of the paragraph holding byte `at`; -1 between them."""
+        i = bisect.bisect_right(self.starts, at) - 1
+        return i if i >= 0 and at < self.ends[i] else -1
+
+
+Find = Callable[[bytes, int, int], int]
+
+
+def unit_holding(
+    find: Find,
+    units: Units,
+    unit: str,
+    needles: Sequence[bytes],
+    start: int,
+    end: int,
+    check: Callable[[int, int], bool] | None = None,
+) -> tuple[int, int] | None:
+    """The first unit inside bytes [start, end) that holds every needle (and passes `check`, which
+    words mode uses to cut the unit): the first needle's occurrences choose the units to try."""
+    first, rest = needles[0], needles[1:]
+    at = find(first, start, end)
+    while at >= 0:
+        found = units.around(unit, at, at + len(first))
+        if found is None:
+            at = find(first, at + 1, end)
+            continue
+        u_start, u_end = found
+        if all(find(n, u_start, u_end) >= 0 for n in rest) and (
+            check is None or check(u_start, u_end)
+        ):
+            return found
+        at = find(first, u_end, end)
+    return None
+
+
+def marks(
+    layout: Layout,
+    plain: Iterable[str],
+    groups: Iterable[tuple[str, Sequence[str]]],
+    mode: str,
+    allowed: Callable[[int], bool] | None = None,
+) -> list[Span]:
+    """Original-text spans to mark: plain needles anywhere, a group's needles inside the units that
+    hold all of them; with `allowed`, only inside the paragraphs (by number) it accepts."""
+    text = layout.folded.text
+    if allowed is None:
+        regions = [(needle, 0, len(text)) for needle in plain]
+    else:
+        regions = [
+            (needle, start, end)
+            for n, (start, end) in enumerate(layout.paragraphs)
+            if allowed(n)
+            for needle in plain
+        ]
+    for unit, needles in groups:
+        numbers = range(len(layout.paragraphs)) if unit == "para" else layout.sentence_paragraph
+        for n, (start, end) in zip(numbers, layout.units(unit), strict=True):
+            if (allowed is None or allowed(n)) and holds(text[start:end], needles, mode):
+                regions += [(needle, start, end) for needle in needles]
+    found: list[Span] = []
+    for needle, start, end in regions:
+        at = text.find(needle, start, end) if needle else -1
+        while at >= 0:
+            found.append(layout.folded.to_original(at, at + len(needle)))
+            at = text.find(needle, at + 1, end)
+    return merge(found)

@@ -1,0 +1,140 @@
+"""Matches inside one paragraph or sentence, over the index: documents where a 同段/同句 group's
+terms share a unit, and the categories of the paragraphs that hold a query's matches.
+
+Both verify on the normalised text with `mmap.find` bounded by the index's unit offsets, document
+by document, and stop as soon as the answer is known (the first unit holding a group; a document's
+paragraphs once every category it has is found), so their cost follows the matching documents,
+not their length.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexer.analysis import words
+from indexer.query import Group, Query
+from indexer.reading import Snapshot
+from indexer.segment_files import SegmentData
+from indexer.units import group_needles, unit_holding
+
+
+@dataclass(frozen=True)
+class Needles:
+    """What a query marks: plain needles anywhere, each group's needles inside a unit holding all."""
+
+    plain: tuple[str, ...]
+    groups: tuple[tuple[str, tuple[str, ...]], ...]  # (unit, needles)
+    mode: str
+
+    @classmethod
+    def of(cls, parsed: Query, mode: str, scope: str) -> Needles:
+        if scope == "title":
+            return cls((), (), mode)
+        plain: list[str] = []
+        groups = []
+        for clause in parsed.clauses:
+            if clause.negated:
+                continue
+            for item in clause.terms:
+                if isinstance(item, Group):
+                    norms = [t.norm for t in item.terms]
+                    groups.append((item.unit, group_needles(norms, mode)))
+                elif item.field != "title":
+                    plain += group_needles([item.norm], mode)
+        return cls(tuple(dict.fromkeys(plain)), tuple(groups), mode)
+
+    def __bool__(self) -> bool:
+        return bool(self.plain or self.groups)
+
+
+def _check(data: SegmentData, needles: Sequence[str], mode: str) -> Callable[[int, int], bool]:
+    """Words mode: a unit (bytes of the normalised text) holds the needles as jieba words."""
+    wanted = set(needles)
+    norm = data.norm
+
+    def check(start: int, end: int) -> bool:
+        return wanted <= {w for w, _, _ in words(norm[start:end].decode())}
+
+    return check
+
+
+def holding(snapshot: Snapshot, candidates: np.ndarray, group: Group, mode: str) -> np.ndarray:
+    """The candidate documents (a mask) with one paragraph or sentence holding all the group's
+    terms (exact: as substrings; words: their jieba words)."""
+    needles = sorted(group_needles([t.norm for t in group.terms], mode), key=len, reverse=True)
+    encoded = [n.encode() for n in needles]
+    found = np.zeros(snapshot.size, bool)
+    for base, data in zip(snapshot.bases, snapshot.segments, strict=True):
+        local = np.flatnonzero(candidates[base : base + len(data.meta)]).tolist()
+        check = None if mode == "exact" else _check(data, needles, mode)
+        find, off, units = data.norm.find, data.norm_off, data.units
+        for d in local:
+            if unit_holding(find, units, group.unit, encoded, off[d], off[d + 1], check):
+                found[base + d] = True
+    return found
+
+
+def matched_categories(snapshot: Snapshot, docs: np.ndarray, needles: Needles) -> np.ndarray:
+    """Per document of the mask `docs`, the categories (columns of snapshot.category_values) of
+    its paragraphs that hold a match: a plain needle, or a unit holding one of the groups."""
+    found = np.zeros((snapshot.size, len(snapshot.category_values)), bool)
+    for base, data in zip(snapshot.bases, snapshot.segments, strict=True):
+        local = np.flatnonzero(docs[base : base + len(data.meta)]).tolist()
+        if not local:
+            continue
+        bits = snapshot.paragraph_bits(base)
+        holds_match = _paragraph_test(data, needles)
+        off, starts, ends = data.norm_off, data.units.starts, data.units.ends
+        for d in local:
+            first = bisect.bisect_left(starts, off[d])
+            last = bisect.bisect_left(starts, off[d + 1])
+            target = 0
+            for i in range(first, last):
+                target |= bits[i]
+            got = 0
+            for i in range(first, last):
+                if got == target:
+                    break
+                if bits[i] & ~got and holds_match(starts[i], ends[i]):
+                    got |= bits[i]
+            if got:
+                found[base + d] = _row(got, found.shape[1])
+    return found
+
+
+def _paragraph_test(data: SegmentData, needles: Needles) -> Callable[[int, int], bool]:
+    """Whether the bytes [start, end) of one paragraph of the segment hold a match."""
+    find, units = data.norm.find, data.units
+    plain = [n.encode() for n in needles.plain]
+    groups = [
+        (
+            unit,
+            sorted((n.encode() for n in ns), key=len, reverse=True),
+            None if needles.mode == "exact" else _check(data, ns, needles.mode),
+        )
+        for unit, ns in needles.groups
+    ]
+
+    def holds_match(start: int, end: int) -> bool:
+        if any(find(n, start, end) >= 0 for n in plain):
+            return True
+        return any(
+            unit_holding(find, units, unit, encoded, start, end, check) is not None
+            for unit, encoded, check in groups
+        )
+
+    return holds_match
+
+
+def _row(bits: int, width: int) -> list[bool]:
+    return [bool(bits >> c & 1) for c in range(width)]
+
+
+def paragraph_range(data: SegmentData, local: int) -> tuple[int, int]:
+    """The segment's paragraph numbers [first, last) of one of its documents."""
+    starts, off = data.units.starts, data.norm_off
+    return bisect.bisect_left(starts, off[local]), bisect.bisect_left(starts, off[local + 1])
