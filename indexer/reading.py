@@ -8,6 +8,7 @@ and sorting are numpy operations over docnums.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import threading
@@ -108,21 +109,38 @@ class Snapshot:
         self._titles = "\n".join(titles)  # a term holding no newline never spans two titles
         self._title_starts = np.cumsum([0, *(len(t) + 1 for t in titles[:-1])]) if titles else []
         self.docnum_of = {m.id: d for d, m in enumerate(meta) if self.live[d]}
-        self._bits: dict[int, list[int]] = {}
+        self._bits: dict[int, tuple[list[int], list[int], list[int]]] = {}
         self.word_stats: dict[str, FieldStats] = {}  # per word field, built by indexer.bm25
 
-    def paragraph_bits(self, base: int) -> list[int]:
-        """The paragraph categories of the segment at `base`, one int per paragraph with a bit per
-        category column; built on first use and kept with the snapshot."""
+    def paragraph_bits(self, base: int) -> tuple[list[int], list[int], list[int]]:
+        """For the segment at `base`: each paragraph's categories as an int with a bit per
+        category column, each document's first paragraph (and one past the last), and each
+        document's categories of all its paragraphs; built on first use, kept with the snapshot."""
         with self._users_lock:
             if base not in self._bits:
-                matrix = self.paragraph_categories[self.bases.index(base)]
+                i = self.bases.index(base)
+                data, matrix = self.segments[i], self.paragraph_categories[i]
                 weights = [1 << c for c in range(matrix.shape[1])]
-                self._bits[base] = [
+                bits = [
                     sum(w for w, on in zip(weights, row, strict=True) if on)
                     for row in matrix.tolist()
                 ]
+                first = [bisect.bisect_left(data.units.starts, at) for at in data.norm_off]
+                target = []
+                for d in range(len(data.meta)):
+                    union = 0
+                    for b in bits[first[d] : first[d + 1]]:
+                        union |= b
+                    target.append(union)
+                self._bits[base] = (bits, first, target)
             return self._bits[base]
+
+    def paragraph_rows(self, docnum: int) -> np.ndarray:
+        """A document's paragraphs' categories, a row each (columns: category_values)."""
+        i = int(np.searchsorted(self.bases, docnum, side="right")) - 1
+        local = docnum - self.bases[i]
+        _, first, _ = self.paragraph_bits(self.bases[i])
+        return self.paragraph_categories[i][first[local] : first[local + 1]]
 
     def newest_then_id(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """np.lexsort keys (last = primary) of the documented tie order: newest first, then id."""

@@ -29,7 +29,7 @@ from indexer.query import Query, parse
 from indexer.reading import LAST, Snapshot
 from indexer.similar import similar as more_like
 from indexer.units import Layout, marks
-from indexer.within import Needles, matched_categories, paragraph_range
+from indexer.within import Needles, matched_categories
 
 
 def validate(request: SearchRequest) -> Query:
@@ -46,18 +46,17 @@ def _filters(
     match: np.ndarray,
     request: SearchRequest,
     needles: Needles,
-    counted: bool,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """The filter masks, and the per-document categories the category facet counts. Under a query
-    with matches in the text, a category is a record's when a paragraph of it holds a match, for
-    the filter and the counts alike (computed only when `counted` or a category is ticked)."""
+    """The filter masks, and the per-document categories the category facet counts. With a category
+    ticked under a query with matches in the text, a record has a category when a paragraph of it
+    holds a match, for the filter and the counts alike; otherwise the record's categories count
+    (finding the paragraphs of every match costs a scan of the matching texts)."""
     masks = filter_masks(snapshot, request)
-    if not needles or not (counted or "category" in masks):
+    if not needles or "category" not in masks:
         return masks, snapshot.category_matrix
     base = apply_filters(match, masks, skip="category")
     categories = matched_categories(snapshot, base, needles)
-    if "category" in masks:
-        masks["category"] = categories[:, category_columns(snapshot, request)].any(axis=1)
+    masks["category"] = categories[:, category_columns(snapshot, request)].any(axis=1)
     return masks, categories
 
 
@@ -68,15 +67,8 @@ def _allowed(
     columns = category_columns(snapshot, request)
     if not needles or not request.selected("category"):
         return None
-    rows = _paragraph_rows(snapshot, docnum)[:, columns].any(axis=1)
+    rows = snapshot.paragraph_rows(docnum)[:, columns].any(axis=1)
     return lambda n: bool(rows[n])
-
-
-def _paragraph_rows(snapshot: Snapshot, docnum: int) -> np.ndarray:
-    """The document's paragraphs' categories, a row per paragraph (columns: category_values)."""
-    data, local = snapshot.locate(docnum)
-    first, last = paragraph_range(data, local)
-    return snapshot.paragraph_categories[snapshot.segments.index(data)][first:last]
 
 
 class Index:
@@ -153,7 +145,7 @@ class Index:
         needles = Needles.of(parsed, request.mode, request.scope)
         with self._use() as snapshot:
             ranking = evaluate(snapshot, parsed, request.mode, request.scope == "title")
-            masks, categories = _filters(snapshot, ranking.match, request, needles, counted=True)
+            masks, categories = _filters(snapshot, ranking.match, request, needles)
             final = apply_filters(ranking.match, masks)
             end = request.page * request.per_page
             order = _order(snapshot, final, ranking, request, end)
@@ -169,7 +161,7 @@ class Index:
         parsed = validate(request)
         ranking = evaluate(snapshot, parsed, request.mode, request.scope == "title")
         needles = Needles.of(parsed, request.mode, request.scope)
-        masks, _ = _filters(snapshot, ranking.match, request, needles, counted=False)
+        masks, _ = _filters(snapshot, ranking.match, request, needles)
         final = apply_filters(ranking.match, masks)
         return _order(snapshot, final, ranking, request, None), ranking.score
 
@@ -191,7 +183,7 @@ class Index:
             for d in order.tolist():
                 fields = snapshot.meta[d].fields
                 text = snapshot.orig_text(d)
-                rows = _paragraph_rows(snapshot, d)
+                rows = snapshot.paragraph_rows(d)
                 spans = _marks(snapshot, d, text, needles, request)
                 order_of = snapshot.locate(d)[0].units.names  # the taxonomy's order
                 for number, snippet in paragraph_snippets(text, spans):
@@ -216,7 +208,7 @@ class Index:
         """Spans of the query's matches in an original text, for highlighting a whole record (a
         group's terms inside the paragraphs or sentences that hold them all)."""
         needles = Needles.of(validate(request), request.mode, request.scope)
-        return marks(Layout.of(text), needles.plain, needles.groups, request.mode)
+        return marks(Layout.of(text), needles.plain, needles.groups)
 
     def __enter__(self) -> Index:
         return self
@@ -278,7 +270,7 @@ def _marks(
 ) -> list[Span]:
     """The spans a hit or passage marks: only in paragraphs of a ticked category, if any."""
     allowed = _allowed(snapshot, docnum, request, needles)
-    return marks(Layout.of(text), needles.plain, needles.groups, needles.mode, allowed)
+    return marks(Layout.of(text), needles.plain, needles.groups, allowed)
 
 
 def _hit(

@@ -75,17 +75,9 @@ class Layout:
         return paras, ends
 
 
-def holds(text: str, needles: Sequence[str], mode: str) -> bool:
-    """Whether a unit's folded text holds every needle: as a substring (exact mode) or as a jieba
-    word of it (words mode; a unit is cut as the whole text is, since jieba never joins across
-    line breaks or 。!?;)."""
-    if not all(n in text for n in needles):
-        return False
-    return mode == "exact" or set(needles) <= {w for w, _, _ in words(text)}
-
-
 def group_needles(terms: Iterable[str], mode: str) -> tuple[str, ...]:
-    """What a group's unit must hold: its normalised terms, or in words mode their words."""
+    """What a group's unit must hold as substrings: its normalised terms, or in words mode their
+    jieba words (the record holds them as words, which the index checks)."""
     if mode == "exact":
         return tuple(dict.fromkeys(terms))
     return tuple(dict.fromkeys(w for t in terms for w, _, _ in words(t)))
@@ -177,10 +169,9 @@ def unit_holding(
     needles: Sequence[bytes],
     start: int,
     end: int,
-    check: Callable[[int, int], bool] | None = None,
 ) -> tuple[int, int] | None:
-    """The first unit inside bytes [start, end) that holds every needle (and passes `check`, which
-    words mode uses to cut the unit): the first needle's occurrences choose the units to try."""
+    """The first unit inside bytes [start, end) that holds every needle: the first needle's
+    occurrences choose the units to try."""
     first, rest = needles[0], needles[1:]
     at = find(first, start, end)
     while at >= 0:
@@ -189,9 +180,7 @@ def unit_holding(
             at = find(first, at + 1, end)
             continue
         u_start, u_end = found
-        if all(find(n, u_start, u_end) >= 0 for n in rest) and (
-            check is None or check(u_start, u_end)
-        ):
+        if all(find(n, u_start, u_end) >= 0 for n in rest):
             return found
         at = find(first, u_end, end)
     return None
@@ -201,7 +190,6 @@ def marks(
     layout: Layout,
     plain: Iterable[str],
     groups: Iterable[tuple[str, Sequence[str]]],
-    mode: str,
     allowed: Callable[[int], bool] | None = None,
 ) -> list[Span]:
     """Original-text spans to mark: plain needles anywhere, a group's needles inside the units that
@@ -219,7 +207,7 @@ def marks(
     for unit, needles in groups:
         numbers = range(len(layout.paragraphs)) if unit == "para" else layout.sentence_paragraph
         for n, (start, end) in zip(numbers, layout.units(unit), strict=True):
-            if (allowed is None or allowed(n)) and holds(text[start:end], needles, mode):
+            if (allowed is None or allowed(n)) and all(x in text[start:end] for x in needles):
                 regions += [(needle, start, end) for needle in needles]
     found: list[Span] = []
     for needle, start, end in regions:

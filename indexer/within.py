@@ -9,13 +9,11 @@ not their length.
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.analysis import words
 from indexer.query import Group, Query
 from indexer.reading import Snapshot
 from indexer.segment_files import SegmentData
@@ -51,29 +49,17 @@ class Needles:
         return bool(self.plain or self.groups)
 
 
-def _check(data: SegmentData, needles: Sequence[str], mode: str) -> Callable[[int, int], bool]:
-    """Words mode: a unit (bytes of the normalised text) holds the needles as jieba words."""
-    wanted = set(needles)
-    norm = data.norm
-
-    def check(start: int, end: int) -> bool:
-        return wanted <= {w for w, _, _ in words(norm[start:end].decode())}
-
-    return check
-
-
 def holding(snapshot: Snapshot, candidates: np.ndarray, group: Group, mode: str) -> np.ndarray:
     """The candidate documents (a mask) with one paragraph or sentence holding all the group's
-    terms (exact: as substrings; words: their jieba words)."""
+    needles (its terms, or in words mode their words)."""
     needles = sorted(group_needles([t.norm for t in group.terms], mode), key=len, reverse=True)
     encoded = [n.encode() for n in needles]
     found = np.zeros(snapshot.size, bool)
     for base, data in zip(snapshot.bases, snapshot.segments, strict=True):
         local = np.flatnonzero(candidates[base : base + len(data.meta)]).tolist()
-        check = None if mode == "exact" else _check(data, needles, mode)
         find, off, units = data.norm.find, data.norm_off, data.units
         for d in local:
-            if unit_holding(find, units, group.unit, encoded, off[d], off[d + 1], check):
+            if unit_holding(find, units, group.unit, encoded, off[d], off[d + 1]):
                 found[base + d] = True
     return found
 
@@ -81,28 +67,27 @@ def holding(snapshot: Snapshot, candidates: np.ndarray, group: Group, mode: str)
 def matched_categories(snapshot: Snapshot, docs: np.ndarray, needles: Needles) -> np.ndarray:
     """Per document of the mask `docs`, the categories (columns of snapshot.category_values) of
     its paragraphs that hold a match: a plain needle, or a unit holding one of the groups."""
-    found = np.zeros((snapshot.size, len(snapshot.category_values)), bool)
+    width = len(snapshot.category_values)
+    found = np.zeros((snapshot.size, width), bool)
     for base, data in zip(snapshot.bases, snapshot.segments, strict=True):
         local = np.flatnonzero(docs[base : base + len(data.meta)]).tolist()
         if not local:
             continue
-        bits = snapshot.paragraph_bits(base)
+        bits, first, target = snapshot.paragraph_bits(base)
         holds_match = _paragraph_test(data, needles)
-        off, starts, ends = data.norm_off, data.units.starts, data.units.ends
+        starts, ends = data.units.starts, data.units.ends
+        got_all = []
         for d in local:
-            first = bisect.bisect_left(starts, off[d])
-            last = bisect.bisect_left(starts, off[d + 1])
-            target = 0
-            for i in range(first, last):
-                target |= bits[i]
-            got = 0
-            for i in range(first, last):
-                if got == target:
+            got, want = 0, target[d]
+            for i in range(first[d], first[d + 1]):
+                if got == want:
                     break
                 if bits[i] & ~got and holds_match(starts[i], ends[i]):
                     got |= bits[i]
-            if got:
-                found[base + d] = _row(got, found.shape[1])
+            got_all.append(got)
+        masks = np.array(got_all, dtype=object)
+        for c in range(width):
+            found[np.array(local) + base, c] = (masks >> c & 1).astype(bool)
     return found
 
 
@@ -111,11 +96,7 @@ def _paragraph_test(data: SegmentData, needles: Needles) -> Callable[[int, int],
     find, units = data.norm.find, data.units
     plain = [n.encode() for n in needles.plain]
     groups = [
-        (
-            unit,
-            sorted((n.encode() for n in ns), key=len, reverse=True),
-            None if needles.mode == "exact" else _check(data, ns, needles.mode),
-        )
+        (unit, sorted((n.encode() for n in ns), key=len, reverse=True))
         for unit, ns in needles.groups
     ]
 
@@ -123,18 +104,8 @@ def _paragraph_test(data: SegmentData, needles: Needles) -> Callable[[int, int],
         if any(find(n, start, end) >= 0 for n in plain):
             return True
         return any(
-            unit_holding(find, units, unit, encoded, start, end, check) is not None
-            for unit, encoded, check in groups
+            unit_holding(find, units, unit, encoded, start, end) is not None
+            for unit, encoded in groups
         )
 
     return holds_match
-
-
-def _row(bits: int, width: int) -> list[bool]:
-    return [bool(bits >> c & 1) for c in range(width)]
-
-
-def paragraph_range(data: SegmentData, local: int) -> tuple[int, int]:
-    """The segment's paragraph numbers [first, last) of one of its documents."""
-    starts, off = data.units.starts, data.norm_off
-    return bisect.bisect_left(starts, off[local]), bisect.bisect_left(starts, off[local + 1])

@@ -48,11 +48,12 @@ class Doc:
 
 
 def group_holds(doc: Doc, group: Group, mode: str) -> bool:
-    """Whether one paragraph or sentence of the text holds every term (words mode: its words)."""
-    if mode == "exact":
-        return any(all(t.norm in u for t in group.terms) for u in doc.units(group.unit))
-    needed = {w for t in group.terms for w, _, _ in words(t.norm)}
-    return any(needed <= {w for w, _, _ in words(u)} for u in doc.units(group.unit))
+    """Whether one paragraph or sentence of the text holds every term (words mode: every word of
+    the terms, as written; the record holds them as words)."""
+    needed = [t.norm for t in group.terms]
+    if mode == "words":
+        needed = [w for n in needed for w, _, _ in words(n)]
+    return any(all(n in u for n in needed) for u in doc.units(group.unit))
 
 
 def occurrences(text: str, term: str) -> int:
@@ -131,9 +132,10 @@ def ranking(
     for clause in parse(q).clauses:
         ids: set[str] = set()
         for term in clause.terms:
-            if isinstance(term, Group):  # its terms' scores where one unit holds them all
-                held = {d.id for d in docs if group_holds(d, term, mode)}
+            if isinstance(term, Group):  # its terms' scores where they match and share a unit
                 parts = [term_fn(docs, t.norm, False) for t in term.terms]
+                held = {d.id for d in docs if group_holds(d, term, mode)}
+                held &= set.intersection(*(set(p) for p in parts))
                 scores = {i: sum(p[i] for p in parts) for i in held}
             else:
                 scores = term_fn(docs, term.norm, scope == "title" or term.field == "title")

@@ -156,9 +156,12 @@ def test_facets_of_a_query(corpus):
     assert result.total == 5
     assert facets["province"] == [("四川省", 2), ("辽宁省", 2)]
     assert facets["year"] == [("2025", 2), ("2024", 1), ("2023", 1)]
-    # under a query a category counts the records with a match in a paragraph of it (the
-    # taxonomy's paragraph categories), not the records' own categories as browsing does
-    assert facets["category"] == [("代表工作", 4)]
+    assert facets["category"] == [("代表工作", 2), ("监督", 2), ("民生", 1), ("立法", 1)]
+    # with a category ticked under a query, a record has a category when a paragraph of it (as
+    # the taxonomy categorises paragraphs) holds a match: the filter and the counts alike
+    ticked = index.search(SearchRequest(q="代表", filters={"category": ("代表工作",)}))
+    assert ticked.total == 4
+    assert [(v.value, v.count) for v in ticked.facets["category"]] == [("代表工作", 4)]
 
 
 def test_snippet_marks_exactly_the_match(corpus):
