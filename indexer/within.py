@@ -99,6 +99,9 @@ def _paragraph_test(data: SegmentData, needles: Needles) -> Callable[[int, int],
         (unit, sorted((n.encode() for n in ns), key=len, reverse=True))
         for unit, ns in needles.groups
     ]
+    if len(plain) == 1 and not groups:  # the common case, without a generator per paragraph
+        (needle,) = plain
+        return lambda start, end: find(needle, start, end) >= 0
 
     def holds_match(start: int, end: int) -> bool:
         if any(find(n, start, end) >= 0 for n in plain):

@@ -33,6 +33,23 @@ from indexer.research import concordance, trends
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMON = ("人大", "代表联络站", "执法检查")  # terms in most summaries, for the research views
+UNIT_SEARCHES = {  # issue 9: matches inside one paragraph or sentence, categories tied to them
+    "同段 query, with facets": [
+        SearchRequest(q="同段(代表联络站 接待)"),
+        SearchRequest(q="同段(人大 代表)"),
+        SearchRequest(q="同段(执法检查 监督) 代表"),
+    ],
+    "同句 query, exact": [
+        SearchRequest(q="同句(执法检查 监督)"),
+        SearchRequest(q="同句(代表 群众)"),
+        SearchRequest(q="sent:(人大代表 建议)"),
+    ],
+    "category ticked under a query": [
+        SearchRequest(q="代表联络站", filters={"category": ("代表工作",)}),
+        SearchRequest(q="人大", filters={"category": ("监督",)}),
+        SearchRequest(q="执法检查 监督", filters={"category": ("监督", "民生")}),
+    ],
+}
 NAIVE_STEP = 2  # the naive baseline takes seconds per query: it is timed on every 2nd query
 YEARS = list(range(2018, 2026))
 
@@ -162,6 +179,10 @@ def bench_ours(
         words = [timed(partial(index.search, _request(q, "words")), repeat) for q in queries]
         similar = timed_each(index.similar, [r.id for r in records[:60:2]])
         research = bench_research(index, repeat)
+        units = {
+            name: [timed(partial(index.search, r), repeat) for r in requests]
+            for name, requests in UNIT_SEARCHES.items()
+        }
         page = bench_page(data, queries, repeat)
     norm = [(r.id, normalise(r.title), normalise(r.text)) for r in records]
     wrong = checked = 0
@@ -181,6 +202,7 @@ def bench_ours(
         "words": words,
         "similar": similar,
         **research,
+        **units,
         "page": page,
         "exact": f"exact mode = substring scan: {checked - wrong}/{checked} queries",
     }
@@ -503,6 +525,14 @@ def tier_rows(n: int, chars: int, queries: list[dict], results: dict[str, dict])
         rows.append(
             f"| {n:,} | this index, {key} | | | {pct(ours[key], 0.5):.1f} | "
             f"{pct(ours[key], 0.95):.1f} | | | {', '.join(COMMON)}, each timed {len(ours[key][0])}× |"
+        )
+    for key, requests in UNIT_SEARCHES.items():
+        shown = "; ".join(
+            r.q + "".join(f" [{v}]" for v in r.selected("category")) for r in requests
+        )
+        rows.append(
+            f"| {n:,} | this index, {key} | | | {pct(ours[key], 0.5):.1f} | "
+            f"{pct(ours[key], 0.95):.1f} | | | {shown}, each timed {len(ours[key][0])}× |"
         )
     naive = results.get("naive whoosh+jieba")
     if naive:
