@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -293,3 +294,67 @@ def test_chinese_renders_as_glyphs_not_boxes(page: Page, server: str) -> None:
         }"""
     )
     assert distinct == 5
+
+
+def marked_pieces(page: Page) -> list[str]:
+    """Each shown snippet cut where it joins lines (a line break shows as a space), keeping the
+    pieces that hold a mark: the text around each match, from the one paragraph it lies in."""
+    pieces = []
+    for html in page.locator(".snippet").evaluate_all("els => els.map(e => e.innerHTML)"):
+        text = unescape(html.replace("<mark>", "\x01").replace("</mark>", "")).strip("…")
+        pieces += [p.replace("\x01", "") for p in text.split(" ") if "\x01" in p]
+    return pieces
+
+
+def record_paragraphs(server: str, page: Page) -> dict[str, list[dict]]:
+    """The paragraphs (text, categories) of every hit on the page, from the record API."""
+    found = {}
+    for href in page.locator(".hit h2 a").evaluate_all("els => els.map(e => e.href)"):
+        record_id = href.split("/records/")[1].split("?")[0]
+        with urllib.request.urlopen(f"{server}/api/records/{record_id}") as response:
+            found[record_id] = json.load(response)["paragraphs"]
+    return found
+
+
+def test_a_category_ticked_under_a_query_keeps_snippets_in_its_paragraphs(
+    page: Page, server: str
+) -> None:
+    page.goto(f"{server}/search?q=代表")
+    before = total(page)
+    expect(page.locator("[data-facet=category] .facet-hint")).to_contain_text("命中落在该类段落")
+    page.locator("input[name=category][value='监督']").check()
+    page.wait_for_url("**category=*")
+    assert 0 < total(page) < before
+    count = page.locator("[data-facet=category] li.selected .count").inner_text()
+    assert int(count) == total(page)  # the count beside a ticked category is what it gives
+    of_it = [
+        p["text"]
+        for paragraphs in record_paragraphs(server, page).values()
+        for p in paragraphs
+        if "监督" in p["categories"]
+    ]
+    pieces = marked_pieces(page)
+    assert pieces and all(any(piece in text for text in of_it) for piece in pieces), [
+        p for p in pieces if not any(p in text for text in of_it)
+    ]
+
+
+def test_a_同段_query_shows_snippets_from_paragraphs_holding_every_term(
+    page: Page, server: str, tmp_path: Path
+) -> None:
+    page.goto(f"{server}/")
+    page.get_by_placeholder("输入检索词").fill("同段（代表联络站 接待）")
+    page.get_by_role("button", name="检索", exact=True).click()
+    page.wait_for_url("**/search?q=*")
+    assert total(page) == 4
+    both = [
+        p["text"]
+        for paragraphs in record_paragraphs(server, page).values()
+        for p in paragraphs
+        if "代表联络站" in p["text"] and "接待" in p["text"]
+    ]
+    pieces = marked_pieces(page)
+    assert pieces and all(any(piece in text for text in both) for piece in pieces), pieces
+    page.screenshot(path=str(tmp_path / "para.png"), full_page=False)
+    if os.environ.get("SCREENSHOT_DIR"):
+        shutil.copy(tmp_path / "para.png", Path(os.environ["SCREENSHOT_DIR"]) / "para.png")
