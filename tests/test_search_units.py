@@ -3,6 +3,7 @@ normalised paragraphs (non-blank lines) and sentences (pieces ending after 。�
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +20,8 @@ from archive.categories import data_taxonomy
 from indexer import Index, QueryError, SearchRequest
 from indexer.analysis import normalise, word_counts, words
 from indexer.units import Layout
+from webui import create_app
+from webui.cli import main
 
 ALPHABET = "代表人大站接待台臺。！？；，!;\u200b ab"
 VOCABULARY = ["代表", "联络站", "接待", "群众", "执法检查", "食品安全", "监督", "人大", "意见"]
@@ -278,3 +282,53 @@ def test_snippets_come_from_paragraphs_of_the_ticked_category(seeds_index):
                 assert any(
                     part in p for p in of_it for part in context.split(" ") if "代表" in part
                 )
+
+
+# --- every front end -----------------------------------------------------------------------
+
+
+def test_api_cli_and_exports_honour_groups_and_tied_categories(seeds_index):
+    index, _, _ = seeds_index
+    client = create_app({"DATA_DIR": str(index.data_dir), "TESTING": True}).test_client()
+    para = ids(index, "同段(代表联络站 接待)")
+    assert len(para) == 4 and len(para) < len(ids(index, "代表联络站 接待"))
+    api = client.get("/api/search", query_string={"q": "同段(代表联络站 接待)"}).get_json()
+    assert sorted(h["id"] for h in api["hits"]) == para
+    tied = client.get("/api/facets", query_string={"q": "监督", "category": "代表工作"}).get_json()
+    assert tied["total"] == 1 and {"value": "代表工作", "count": 1} in tied["facets"]["category"]
+    bad = client.get("/api/search", query_string={"q": "同段(代表 接待"})
+    assert bad.status_code == 400
+    assert bad.get_json()["error"] == "同段/同句缺少右括号 ) (unclosed para:/sent: group)"
+
+    runner = CliRunner()
+    base = ["--data-dir", str(index.data_dir)]
+    out = runner.invoke(main, [*base, "search", "sent:(代表联络站 接待)", "--format", "json"])
+    assert sorted(h["id"] for h in json.loads(out.output)["hits"]) == ids(
+        index, "同句(代表联络站 接待)"
+    )
+    out = runner.invoke(
+        main, [*base, "search", "监督", "--category", "代表工作", "--format", "json"]
+    )
+    assert [h["id"] for h in json.loads(out.output)["hits"]] == ["387a6fb41bfe"]
+    out = runner.invoke(
+        main,
+        [
+            *base,
+            "export",
+            "代表",
+            "--category",
+            "监督",
+            "--level",
+            "passage",
+            "-o",
+            "-",
+            "--format",
+            "jsonl",
+        ],
+    )
+    rows = [json.loads(line) for line in out.output.split("\n") if line.startswith("{")]
+    assert rows and all("监督" in row["paragraph_categories"] for row in rows)
+    assert all("代表" in row["matches"] for row in rows)
+    web = client.get("/export?q=代表&category=监督&level=passage&format=jsonl").data.decode()
+    web_rows = [json.loads(line) for line in web.split("\n") if line]  # not splitlines: U+2028
+    assert [{**r, "link": ""} for r in web_rows] == [{**r, "link": ""} for r in rows]
