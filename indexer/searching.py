@@ -28,7 +28,7 @@ from indexer.params import check
 from indexer.query import Query, parse
 from indexer.reading import LAST, Snapshot
 from indexer.similar import similar as more_like
-from indexer.units import Layout, marks
+from indexer.units import marks
 from indexer.within import Needles, matched_categories
 
 
@@ -208,7 +208,7 @@ class Index:
         """Spans of the query's matches in an original text, for highlighting a whole record (a
         group's terms inside the paragraphs or sentences that hold them all)."""
         needles = Needles.of(validate(request), request.mode, request.scope)
-        return marks(Layout.of(text), needles.plain, needles.groups)
+        return marks(text, needles.plain, needles.groups)
 
     def __enter__(self) -> Index:
         return self
@@ -270,7 +270,7 @@ def _marks(
 ) -> list[Span]:
     """The spans a hit or passage marks: only in paragraphs of a ticked category, if any."""
     allowed = _allowed(snapshot, docnum, request, needles)
-    return marks(Layout.of(text), needles.plain, needles.groups, allowed)
+    return marks(text, needles.plain, needles.groups, allowed)
 
 
 def _hit(

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.analysis import Folded, fold, normalise, words
-from indexer.highlight import Span, merge, paragraphs
+from indexer.highlight import Span, find_spans, merge, paragraphs
 
 SENTENCE_ENDS = "。！？；"  # and line breaks
 UNITS = ("para", "sent")
@@ -187,13 +187,16 @@ def unit_holding(
 
 
 def marks(
-    layout: Layout,
-    plain: Iterable[str],
-    groups: Iterable[tuple[str, Sequence[str]]],
+    original: str,
+    plain: Sequence[str],
+    groups: Sequence[tuple[str, Sequence[str]]],
     allowed: Callable[[int], bool] | None = None,
 ) -> list[Span]:
-    """Original-text spans to mark: plain needles anywhere, a group's needles inside the units that
-    hold all of them; with `allowed`, only inside the paragraphs (by number) it accepts."""
+    """Spans to mark in an original text: plain needles anywhere, a group's needles inside the units
+    that hold all of them; with `allowed`, only inside the paragraphs (by number) it accepts."""
+    if not groups and allowed is None:
+        return find_spans(original, plain)  # no units needed
+    layout = Layout.of(original)
     text = layout.folded.text
     if allowed is None:
         regions = [(needle, 0, len(text)) for needle in plain]
