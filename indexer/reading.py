@@ -49,6 +49,36 @@ class Vocabulary:
         return cls(values, ids)
 
 
+@dataclass(frozen=True)
+class ParagraphBits:
+    """One segment's paragraph categories as ints with a bit per category column: each
+    paragraph's, each document's first paragraph (and one past its last), the categories of all
+    of a document's paragraphs, and its `extra` ones: categories the record states that none of
+    its paragraphs has (set by its source or corrected by hand), which hold for every paragraph."""
+
+    bits: list[int]
+    first: list[int]
+    union: list[int]
+    extra: list[int]
+
+    @classmethod
+    def build(cls, bits: list[int], first: list[int], records: list[int]) -> ParagraphBits:
+        union = []
+        for d in range(len(records)):
+            found = 0
+            for b in bits[first[d] : first[d + 1]]:
+                found |= b
+            union.append(found)
+        extra = [r & ~u for r, u in zip(records, union, strict=True)]
+        return cls(bits, first, union, extra)
+
+
+def _as_bits(matrix: np.ndarray) -> list[int]:
+    """Each row of a bool matrix as an int with a bit per column."""
+    weights = [1 << c for c in range(matrix.shape[1])]
+    return [sum(w for w, on in zip(weights, row, strict=True) if on) for row in matrix.tolist()]
+
+
 class Snapshot:
     """Everything a search needs from one committed generation of one build directory; every file
     is opened here, so a later commit that removes a segment cannot break a search using this."""
@@ -109,37 +139,28 @@ class Snapshot:
         self._titles = "\n".join(titles)  # a term holding no newline never spans two titles
         self._title_starts = np.cumsum([0, *(len(t) + 1 for t in titles[:-1])]) if titles else []
         self.docnum_of = {m.id: d for d, m in enumerate(meta) if self.live[d]}
-        self._bits: dict[int, tuple[list[int], list[int], list[int]]] = {}
+        self._bits: dict[int, ParagraphBits] = {}
         self.word_stats: dict[str, FieldStats] = {}  # per word field, built by indexer.bm25
 
-    def paragraph_bits(self, base: int) -> tuple[list[int], list[int], list[int]]:
-        """For the segment at `base`: each paragraph's categories as an int with a bit per
-        category column, each document's first paragraph (and one past the last), and each
-        document's categories of all its paragraphs; built on first use, kept with the snapshot."""
+    def paragraph_bits(self, base: int) -> ParagraphBits:
+        """The segment at `base`'s paragraph categories as bits (see ParagraphBits); built on
+        first use and kept with the snapshot."""
         with self._users_lock:
             if base not in self._bits:
                 i = self.bases.index(base)
-                data, matrix = self.segments[i], self.paragraph_categories[i]
-                weights = [1 << c for c in range(matrix.shape[1])]
-                bits = [
-                    sum(w for w, on in zip(weights, row, strict=True) if on)
-                    for row in matrix.tolist()
-                ]
+                data = self.segments[i]
                 first = [bisect.bisect_left(data.units.starts, at) for at in data.norm_off]
-                target = []
-                for d in range(len(data.meta)):
-                    union = 0
-                    for b in bits[first[d] : first[d + 1]]:
-                        union |= b
-                    target.append(union)
-                self._bits[base] = (bits, first, target)
+                records = self.category_matrix[base : base + len(data.meta)]
+                self._bits[base] = ParagraphBits.build(
+                    _as_bits(self.paragraph_categories[i]), first, _as_bits(records)
+                )
             return self._bits[base]
 
     def paragraph_rows(self, docnum: int) -> np.ndarray:
         """A document's paragraphs' categories, a row each (columns: category_values)."""
         i = int(np.searchsorted(self.bases, docnum, side="right")) - 1
         local = docnum - self.bases[i]
-        _, first, _ = self.paragraph_bits(self.bases[i])
+        first = self.paragraph_bits(self.bases[i]).first
         return self.paragraph_categories[i][first[local] : first[local + 1]]
 
     def newest_then_id(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

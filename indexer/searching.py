@@ -63,10 +63,15 @@ def _filters(
 def _allowed(
     snapshot: Snapshot, docnum: int, request: SearchRequest, needles: Needles
 ) -> Callable[[int], bool] | None:
-    """With a ticked category under a query: the document's paragraphs (by number) of it."""
-    columns = category_columns(snapshot, request)
+    """With a ticked category under a query: whether a paragraph (by number) of the document is
+    of it, by its own categories or the record's extra ones (which hold for every paragraph)."""
     if not needles or not request.selected("category"):
         return None
+    columns = category_columns(snapshot, request)
+    segment, local = snapshot.locate(docnum)
+    extra = snapshot.paragraph_bits(snapshot.bases[snapshot.segments.index(segment)]).extra[local]
+    if any(extra >> c & 1 for c in columns):
+        return lambda n: True
     rows = snapshot.paragraph_rows(docnum)[:, columns].any(axis=1)
     return lambda n: bool(rows[n])
 

@@ -66,24 +66,28 @@ def holding(snapshot: Snapshot, candidates: np.ndarray, group: Group, mode: str)
 
 def matched_categories(snapshot: Snapshot, docs: np.ndarray, needles: Needles) -> np.ndarray:
     """Per document of the mask `docs`, the categories (columns of snapshot.category_values) of
-    its paragraphs that hold a match: a plain needle, or a unit holding one of the groups."""
+    its paragraphs that hold a match (a plain needle, or a unit holding one of the groups), with
+    the record's extra categories (ParagraphBits) when any paragraph holds one."""
     width = len(snapshot.category_values)
     found = np.zeros((snapshot.size, width), bool)
     for base, data in zip(snapshot.bases, snapshot.segments, strict=True):
         local = np.flatnonzero(docs[base : base + len(data.meta)]).tolist()
         if not local:
             continue
-        bits, first, target = snapshot.paragraph_bits(base)
+        para = snapshot.paragraph_bits(base)
+        bits, first = para.bits, para.first
         holds_match = _paragraph_test(data, needles)
         starts, ends = data.units.starts, data.units.ends
         got_all = []
         for d in local:
-            got, want = 0, target[d]
+            got, extra = 0, para.extra[d]
+            want = para.union[d] | extra
             for i in range(first[d], first[d + 1]):
                 if got == want:
                     break
-                if bits[i] & ~got and holds_match(starts[i], ends[i]):
-                    got |= bits[i]
+                held = bits[i] | extra
+                if held & ~got and holds_match(starts[i], ends[i]):
+                    got |= held
             got_all.append(got)
         masks = np.array(got_all, dtype=object)
         for c in range(width):

@@ -158,10 +158,13 @@ def test_facets_of_a_query(corpus):
     assert facets["year"] == [("2025", 2), ("2024", 1), ("2023", 1)]
     assert facets["category"] == [("代表工作", 2), ("监督", 2), ("民生", 1), ("立法", 1)]
     # with a category ticked under a query, a record has a category when a paragraph of it (as
-    # the taxonomy categorises paragraphs) holds a match: the filter and the counts alike
+    # the taxonomy categorises paragraphs) holds a match: the filter and the counts alike; a
+    # category the record states that no paragraph has (a00000000003's 监督) holds for them all
     ticked = index.search(SearchRequest(q="代表", filters={"category": ("代表工作",)}))
     assert ticked.total == 4
-    assert [(v.value, v.count) for v in ticked.facets["category"]] == [("代表工作", 4)]
+    assert [(v.value, v.count) for v in ticked.facets["category"]] == [("代表工作", 4), ("监督", 1)]
+    stated = index.search(SearchRequest(q="代表", filters={"category": ("监督",)}))
+    assert [h.id for h in stated.hits] == ["a00000000003"]
 
 
 def test_snippet_marks_exactly_the_match(corpus):

@@ -3,6 +3,7 @@ normalised paragraphs (non-blank lines) and sentences (pieces ending after 。�
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import re
@@ -193,11 +194,16 @@ def test_groups_search_the_text_not_titles(units_index):
 def seeds_index(
     seeded_data_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Index, list[Record], dict[str, list[tuple[str, tuple[str, ...]]]]]]:
-    """The seeds indexed, and each record's paragraphs with their categories (the taxonomy's)."""
+    """The seeds indexed, and each record's paragraphs with their categories (the taxonomy's);
+    one record states 宣传, which none of its paragraphs has (as a source or a person may)."""
     data_dir = tmp_path_factory.mktemp("seeds-units") / "data"
     shutil.copytree(seeded_data_dir, data_dir)
     archive = Archive(data_dir)
     taxonomy = data_taxonomy(data_dir)
+    first = sorted(archive, key=lambda r: r.id)[0]
+    assert all("宣传" not in taxonomy.classify(line).categories for line in first.text.split("\n"))
+    with archive.writing() as a:
+        a.write(dataclasses.replace(first, categories=(*first.categories, "宣传")))
     paragraphs = {
         r.id: [
             (normalise(line), taxonomy.classify(line).categories)
@@ -235,12 +241,17 @@ def test_a_ticked_category_keeps_records_with_a_match_in_a_paragraph_of_it(
     norms = [normalise(t) for t in terms]
     titles = {r.id: normalise(r.title) for r in records}
 
+    stated = {r.id: set(r.categories) for r in records}
+
     def matched(record_id: str) -> set[str]:
-        """Categories of the paragraphs that hold a term, if the record matches the query."""
+        """Categories of the paragraphs that hold a term, if the record matches the query; the
+        record's categories that no paragraph has hold for every paragraph."""
         text = "\n".join(p for p, _ in paragraphs[record_id])
         if not all(n in text or n in titles[record_id] for n in norms):
             return set()
-        return {c for p, cats in paragraphs[record_id] if any(n in p for n in norms) for c in cats}
+        held = [cats for p, cats in paragraphs[record_id] if any(n in p for n in norms)]
+        extra = stated[record_id] - {c for _, cats in paragraphs[record_id] for c in cats}
+        return {c for cats in held for c in cats} | (extra if held else set())
 
     expected = sorted(r.id for r in records if matched(r.id) & ticked)
     result = index.search(SearchRequest(q=q, filters={"category": tuple(ticked)}, per_page=100))
@@ -249,7 +260,8 @@ def test_a_ticked_category_keeps_records_with_a_match_in_a_paragraph_of_it(
     for category in {c for r in records for c in matched(r.id)} | ticked:
         assert counts.get(category, 0) == sum(category in matched(r.id) for r in records)
     for passage in index.passages(SearchRequest(q=q, filters={"category": tuple(ticked)})):
-        assert set(passage.categories) & ticked  # every exported paragraph is of a ticked one
+        extra = stated[passage.id] - {c for _, cats in paragraphs[passage.id] for c in cats}
+        assert (set(passage.categories) | extra) & ticked  # each exported paragraph is of one
         assert passage.snippet.marks
 
 
