@@ -140,24 +140,6 @@ class Units:
         matrix[:, columns] = local
         return matrix
 
-    def around(self, unit: str, start: int, end: int) -> tuple[int, int] | None:
-        """The unit holding bytes [start, end), if one does; a paragraph as its number too."""
-        i = bisect.bisect_right(self.starts, start) - 1
-        if i < 0 or end > self.ends[i]:
-            return None
-        if unit == "para":
-            return self.starts[i], self.ends[i]
-        j = bisect.bisect_right(self.sentence_ends, start)
-        if end > self.sentence_ends[j]:
-            return None
-        begin = self.sentence_ends[j - 1] if j else 0
-        return max(begin, self.starts[i]), self.sentence_ends[j]
-
-    def paragraph(self, at: int) -> int:
-        """The number (in the segment) of the paragraph holding byte `at`; -1 between them."""
-        i = bisect.bisect_right(self.starts, at) - 1
-        return i if i >= 0 and at < self.ends[i] else -1
-
 
 Find = Callable[[bytes, int, int], int]
 
@@ -170,18 +152,33 @@ def unit_holding(
     start: int,
     end: int,
 ) -> tuple[int, int] | None:
-    """The first unit inside bytes [start, end) that holds every needle: the first needle's
-    occurrences choose the units to try."""
+    """The first unit (paragraph or sentence, as bytes [start, end)) inside bytes [start, end)
+    that holds every needle: the first needle's occurrences choose the units to try. Written out
+    flat: it runs once per candidate document."""
     first, rest = needles[0], needles[1:]
+    size = len(first)
+    starts, ends, sentence_ends = units.starts, units.ends, units.sentence_ends
     at = find(first, start, end)
     while at >= 0:
-        found = units.around(unit, at, at + len(first))
-        if found is None:
+        i = bisect.bisect_right(starts, at) - 1
+        stop = at + size
+        if i < 0 or stop > ends[i]:  # between paragraphs, or across a line break
             at = find(first, at + 1, end)
             continue
-        u_start, u_end = found
-        if all(find(n, u_start, u_end) >= 0 for n in rest):
-            return found
+        u_start, u_end = starts[i], ends[i]
+        if unit == "sent":
+            j = bisect.bisect_right(sentence_ends, at)
+            if stop > sentence_ends[j]:  # across a sentence's end
+                at = find(first, at + 1, end)
+                continue
+            if j and sentence_ends[j - 1] > u_start:
+                u_start = sentence_ends[j - 1]
+            u_end = sentence_ends[j]
+        for needle in rest:
+            if find(needle, u_start, u_end) < 0:
+                break
+        else:
+            return u_start, u_end
         at = find(first, u_end, end)
     return None
 
