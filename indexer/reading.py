@@ -74,9 +74,9 @@ class ParagraphBits:
 
 
 def _as_bits(matrix: np.ndarray) -> list[int]:
-    """Each row of a bool matrix as an int with a bit per column."""
-    weights = [1 << c for c in range(matrix.shape[1])]
-    return [sum(w for w, on in zip(weights, row, strict=True) if on) for row in matrix.tolist()]
+    """Each row of a bool matrix as an int with a bit per column (bit c = column c)."""
+    packed = np.packbits(matrix, axis=1, bitorder="little")
+    return [int.from_bytes(row.tobytes(), "little") for row in packed]
 
 
 class Snapshot:

@@ -15,6 +15,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,6 @@ from indexer.analysis import Folded, fold, normalise, words
 from indexer.highlight import Span, find_spans, merge, paragraphs
 
 SENTENCE_ENDS = "。！？；"  # and line breaks
-UNITS = ("para", "sent")
 _END = re.escape(normalise(SENTENCE_ENDS) + "\r")
 _SENTENCE = re.compile(f"[^{_END}]*[{_END}]|[^{_END}]+")
 
@@ -123,20 +123,31 @@ UNIT_FILES = ("paras", "sentends", "paracats", "catnames")
 
 
 class Units:
-    """One segment's paragraphs and sentences, read back; bounds as Python lists for bisect."""
+    """One segment's paragraphs and sentences, read when the segment is opened; the bounds become
+    Python lists (for bisect) on first use."""
 
     def __init__(self, paths: dict[str, Path]) -> None:
-        paras = np.load(paths["paras"])
-        self.starts: list[int] = paras[:, 0].tolist()
-        self.ends: list[int] = paras[:, 1].tolist()
-        self.sentence_ends: list[int] = np.load(paths["sentends"]).tolist()
+        self.paras = np.load(paths["paras"])
+        self.sentence_array = np.load(paths["sentends"])
         self.names: tuple[str, ...] = tuple(np.load(paths["catnames"]).tolist())
         self.packed = np.load(paths["paracats"])
+
+    @cached_property
+    def starts(self) -> list[int]:
+        return self.paras[:, 0].tolist()
+
+    @cached_property
+    def ends(self) -> list[int]:
+        return self.paras[:, 1].tolist()
+
+    @cached_property
+    def sentence_ends(self) -> list[int]:
+        return self.sentence_array.tolist()
 
     def categories(self, columns: np.ndarray, width: int) -> np.ndarray:
         """Each paragraph's categories as a bool matrix over the snapshot's category columns."""
         local = np.unpackbits(self.packed, axis=1, count=len(self.names)).astype(bool)
-        matrix = np.zeros((len(self.starts), width), bool)
+        matrix = np.zeros((len(self.paras), width), bool)
         matrix[:, columns] = local
         return matrix
 
