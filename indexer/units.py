@@ -47,15 +47,17 @@ class Layout:
     def of(cls, text: str) -> Layout:
         folded = fold(text)
         line_at: dict[int, int] = {}  # original offset of each line -> folded offset
-        original = normalised = 0
-        for line in text.split("\n"):  # folding is per character and keeps line breaks
-            line_at[original] = normalised
-            original += len(line) + 1
-            normalised += len(normalise(line)) + 1
+        if folded.origin is not None:  # some characters fold to more or fewer: offsets shift
+            original = normalised = 0
+            for line in text.split("\n"):  # folding is per character and keeps line breaks
+                line_at[original] = normalised
+                original += len(line) + 1
+                normalised += len(normalise(line)) + 1
         paras, sents, owner = [], [], []
         for number, start, end in paragraphs(text):
-            begin = line_at[start]
-            para = (begin, begin + len(normalise(text[start:end])))
+            begin = line_at.get(start, start)
+            length = end - start if folded.origin is None else len(normalise(text[start:end]))
+            para = (begin, begin + length)
             paras.append(para)
             found = sentences(folded.text, *para)
             sents += found
