@@ -29,11 +29,15 @@ _REPORTED_AFTER = (
     "年履职",
     "年是",
 )
+# A year whose subject is the committee (2018年区人大常委会履职的宗旨, 2023年市人大常委会共召开…) is
+# the year it reports on, unless what follows plans it (2024年市人大常委会工作要点).
+_COMMITTEE_SUBJECT = re.compile(r"年[省市县区州旗盟]?(?:人大常委会|人大常务委员会|常委会)")
 _AHEAD = ("将", "计划", "展望", "新的一年", "明年")
 # Words that look ahead only right after the year (2026年工作部署); further on they describe the
 # year reported (2023年是…开局之年, 2025年是…谋划“十五五”的关键之年).
 _AHEAD_NEAR = ("目标", "开局", "部署", "谋划", "安排", "任务", "要点", "要求")
 _NEAR = 8
+_PLAN_CARRIED_OUT = re.compile(r"计划的?(?:执行|完成)")  # 2020年…计划执行情况 reviews 2020
 _CLAUSE_END = re.compile(r"[,，。;；、]")
 # A report's review of one year: a heading `2020年主要工作`, `一、2013年工作回顾`, `关于2020年的
 # 工作`, or `一是2016年工作回顾` / `回顾市政府2021年的工作` in a sentence. Plans are not reviews.
@@ -74,16 +78,30 @@ _DATELINE = re.compile(
     rf"(?<![\d.])\d\d?\.(\d\d?)\.{_Y}(?![\d.])"
 )
 # Years that date a meeting by what it handles for the year under way: 2020年上半年, 2016年工作
-# 要点, 2017年…计划, 2022年民生实事候选项目, 调整2018年预算; not an account of a past year
+# 要点, 2017年…计划, 2022年民生实事候选项目, 2015年地方政府债务限额, 调整2018年预算; not an account of a past year
 # (2021年度), a target (到2035年) or the end of a period (2021——2025年).
 _MEETING_YEAR = re.compile(
-    rf"(?<![到至—–~\-]){_Y}年(?:上半年|前三季度|[^,，。;；、\n]{{0,12}}?(?:要点|计划|候选))|"
+    rf"(?<![到至—–~\-]){_Y}年(?:上半年|前三季度|[^,，。;；、\n]{{0,12}}?(?:要点|计划|候选|限额))|"
     rf"调整[^,，。;；\n]{{0,8}}?{_Y}年"
 )
 _CHINESE_DATE = re.compile(
     r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})日)?"
 )
 _DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+# Dates spaced out in copies of PDFs and print layouts: 2024 年 1 月 27 日.
+_SPACED_DATE = re.compile(r"(?<=\d)\s+(?=[年月日])|(?<=[年月])\s+(?=\d)")
+# What a congress session settles for the years it names: carrying out a year's plan, budget or
+# projects reviews that year (2020年…计划执行情况, 对2023年民生实事项目推进情况测评); the plan,
+# budget or projects put to it are for its own year (2021年计划草案, 2024年民生实事候选项目,
+# 票决产生2022年…民生实事项目), which reviews the year before.
+_SAME_YEAR = r"(?:(?!(?:19|20)\d\d年)[^,，。;；、\n])"
+_CARRIED_OUT = re.compile(rf"{_Y}年{_SAME_YEAR}{{0,20}}?(?:执行|完成|推进|落实)情况")
+_PUT_TO_SESSION = re.compile(
+    rf"{_Y}年{_SAME_YEAR}{{0,16}}?(?:(?:计划|预算)(?!{_SAME_YEAR}{{0,2}}(?:执行|完成))|候选项目|项目票决)|"
+    rf"票决(?:产生|确定)?了?{_Y}年"
+)
+# A publication stamp closing a news page: a date on a line after the last sentence.
+_STAMP_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -132,7 +150,7 @@ def _is_district(name: str | None) -> bool:
 
 def work_year(title: str, body: str, doctype: str = "工作总结") -> int | None:
     """The year whose work the folded document reports, by what kind of document it is."""
-    title, body = _arabic_dates(title), _arabic_dates(body)
+    title, body = _arabic_dates(_unspaced(title)), _arabic_dates(_unspaced(body))
     text = f"{title}\n{body}"
     if doctype == "法规":
         passed = _PASSED.search(text)  # stated first: later ones amend it or name other laws
@@ -142,7 +160,7 @@ def work_year(title: str, body: str, doctype: str = "工作总结") -> int | Non
     ):
         return _reviewed_year(title, body, doctype)
     if doctype == "会议报道":
-        dateline = _DATELINE.search(text[:LEAD])
+        dateline = _DATELINE.search(text[:LEAD]) or _stamp(text)
         years = [int(a or b) for a, b in _MEETING_YEAR.findall(text)]
         return _year_month(dateline)[0] if dateline else max(years, default=None)
     yearbook = _YEARBOOK.search(title)
@@ -170,10 +188,13 @@ def _reviewed_year(title: str, body: str, doctype: str) -> int | None:
     # when it met: the date the report was delivered, or a news item's dateline
     session = _SESSION_DATE.search(text)
     if not session and doctype == "会议报道":
-        session = _DATELINE.search(text[:LEAD])
+        session = _DATELINE.search(text[:LEAD]) or _stamp(text)
     if session:
         year, month = _year_month(session)
         return year - 1 if month <= 6 else year
+    settled = _settled_year(text) if doctype == "会议报道" else None
+    if settled:
+        return settled
     titled = _REPORT_TITLE_YEAR.search(title) if doctype != "会议报道" else None
     if titled:
         return int(titled.group(1)) - 1
@@ -182,6 +203,31 @@ def _reviewed_year(title: str, body: str, doctype: str) -> int | None:
         return reported
     ahead = [m for m in _YEAR.finditer(body) if _looks_ahead(body[m.end() : m.end() + 12])]
     return int(ahead[0].group(1)) - 1 if ahead else None  # the year before the one planned
+
+
+def _settled_year(text: str) -> int | None:
+    """The year a session reviews by what it settles: the year whose plan or budget was carried
+    out, or the year before the one its plans and projects are for; the most named, then the
+    first."""
+    years = [(m.start(), int(m.group(1))) for m in _CARRIED_OUT.finditer(text)]
+    years += [
+        (m.start(), int(m.group(1) or m.group(2)) - 1) for m in _PUT_TO_SESSION.finditer(text)
+    ]
+    counts = Counter(year for _, year in years)
+    return max(sorted(years), key=lambda item: counts[item[1]])[1] if years else None
+
+
+def _stamp(text: str) -> re.Match[str] | None:
+    """The publication date closing a news page, on one of its last lines after the last
+    sentence (浙江工人日报 一版要闻 … 2015年11月25日 星期三)."""
+    lines = text.rstrip().split("\n")[-_STAMP_LINES:]
+    tail = "\n".join(lines).rpartition("。")[2]
+    return _DATELINE.search(tail)
+
+
+def _unspaced(text: str) -> str:
+    """2024 年 1 月 27 日 -> 2024年1月27日."""
+    return _SPACED_DATE.sub("", text)
 
 
 def _year_month(date: re.Match[str]) -> tuple[int, int]:
@@ -194,6 +240,7 @@ def _year_month(date: re.Match[str]) -> tuple[int, int]:
 def _looks_ahead(after: str) -> bool:
     """The words after `N年` plan that year: 将…, 计划, or 工作任务/安排 right after it (in the same
     clause: 2021年各项工作，安排… plans nothing for 2021)."""
+    after = _PLAN_CARRIED_OUT.sub("", after)
     clause = _CLAUSE_END.split(after[:_NEAR], maxsplit=1)[0]
     return any(w in after for w in _AHEAD) or any(w in clause for w in _AHEAD_NEAR)
 
@@ -210,11 +257,13 @@ def scored_year(title: str, body: str) -> int | None:
         after = body[match.end() - 1 : match.end() + 20]
         at_paragraph_start = match.start() == 0 or body[match.start() - 1] == "\n"
         score = 1
-        if any(after.startswith(word) for word in _REPORTED_AFTER):
+        subject = _COMMITTEE_SUBJECT.match(after)
+        if subject or any(after.startswith(word) for word in _REPORTED_AFTER):
             score += 2
         if any(word in before for word in _REPORTED_BEFORE) or at_paragraph_start:
             score += 2
-        if _looks_ahead(after[1:]) or any(w in before for w in _AHEAD):
+        plans = after[subject.end() if subject else 1 :]
+        if _looks_ahead(plans) or any(w in before for w in _AHEAD):
             score -= 4  # "2026年，常委会将…" looks ahead; it is not the year reported on
         scores[year] += score
     best = [(score, -year) for year, score in scores.items() if score > 1]
