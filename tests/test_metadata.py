@@ -106,6 +106,28 @@ def test_a_citys_law_approved_by_its_province_is_the_citys():
     )
 
 
+def test_the_province_approving_a_citys_law_does_not_make_the_gazette_page_provincial():
+    # the province's decision to approve stands above the law with its own passing line
+    body = (
+        "（2018年9月29日某省人大常委会会议通过）\n"
+        "安徽省第十三届人民代表大会常务委员会第五次会议审查了《宣城市文明行为促进条例》，"
+        "决定予以批准，由宣城市人民代表大会常务委员会公布施行。\n"
+        "（2018年8月29日宣城市第四届人民代表大会常务委员会第十一次会议通过"
+        " 2018年9月29日安徽省第十三届人民代表大会常务委员会第五次会议批准）\n第一条 为了倡导文明行为，制定本条例。"
+    )
+    meta = extract("", body)
+    assert (meta.district, meta.city, meta.province, meta.year, meta.doctype) == (
+        None,
+        "宣城市",
+        "安徽省",
+        2018,
+        "法规",
+    )
+    # a city committee's meeting approving its budget is still the city's own
+    body = "宣城市人民代表大会常务委员会第十次会议表决批准了2023年市级决算。"
+    assert place("", body) == (None, "宣城市", "安徽省")
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
@@ -536,3 +558,63 @@ def test_the_date_on_a_dropped_source_line_dates_meeting_news():
         2025,
         "会议报道",
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "year"),
+    [
+        # carrying out a year's plan reviews that year; next year's plan is the session's own
+        (
+            "1月9日，某市八届人大五次会议闭幕。大会通过了关于2020年国民经济和社会发展计划执行情况"
+            "和2021年计划草案报告的决议。",
+            2020,
+        ),
+        (
+            "1月22日，区十届人大二次会议闭幕。会议通过了关于2021年计划执行情况与2022年计划的决议。",
+            2021,
+        ),
+        # the projects put to the session are for its own year, which reviews the year before
+        ("1月27日，县第十八届人大第五次会议各代表团审议了2024 年重点民生实事候选项目。", 2023),
+        (
+            "1月20日，县十六届人民代表大会第四次会议举行主席团会议，通报了2020年民生实事项目票决结果。",
+            2019,
+        ),
+        ("1月22日，区十届人大二次会议闭幕。此次会议票决产生了2022年区政府10件民生实事项目。", 2021),
+        # nothing settled for a year: the session's year is not said
+        ("1月9日，某市八届人大五次会议闭幕。大会通过了关于政府工作报告的决议。", None),
+    ],
+)
+def test_news_of_a_session_reviews_the_year_it_settles(body, year):
+    assert work_year("", fold(body), "会议报道") == year
+
+
+def test_a_publication_stamp_closing_the_page_dates_meeting_news():
+    body = (
+        "本报讯 省十二届人大常委会第六十一次主任会议决定，11月30日举行常委会第二十四次会议。\n"
+        "会议将审议有关人事任免事项。\n浙江工人日报 一版要闻 2015年11月25日 星期三"
+    )
+    assert work_year("", fold(body), "会议报道") == 2015
+    # a date inside the last sentence, past the lede, is no stamp
+    body = (
+        "本报讯 市人大常委会召开主任会议。"
+        + "会议听取了有关报告。" * 40
+        + "要求2015年11月25日前完成整改。"
+    )
+    assert work_year("", fold(body), "会议报道") is None
+
+
+def test_this_years_debt_limit_dates_a_meeting():
+    body = "11月30日，省人大常委会举行第二十四次会议，审议批准本省2015年地方政府债务限额的议案。"
+    assert work_year("", fold(body), "会议报道") == 2015
+
+
+@pytest.mark.parametrize(
+    ("body", "year"),
+    [
+        ("这是2018年区人大常委会履职的宗旨。回首过去一年，常委会依法履职。", 2018),
+        # the committee's plan for the year is not the year reported
+        ("会议审议通过了2024年区人大常委会工作要点。", None),
+    ],
+)
+def test_a_year_whose_subject_is_the_committee_is_the_year_reported(body, year):
+    assert work_year("", fold(body)) == year
