@@ -40,9 +40,12 @@ _MEETING = re.compile(
     rf"(?:召开|举行|开幕)(?!之际|前夕)|"
     rf"召开(?:主任会议|座谈会)(?!{_N}次)"
 )
-# A news item opening on the day of a meeting: 4月11日下午，…审议政府工作报告.
+# A news item opening on the day of a meeting (4月11日下午，…审议政府工作报告), perhaps after a short
+# sentence that sets the tone (热议辉煌成就,共绘发展蓝图。12月26日下午，…分组审议).
 _EVENT = re.compile(
-    r"^[^。\n]{0,40}?\d{1,2}月\d{1,2}日[^。\n]{0,80}?(?:会议|审议|座谈|讨论|征求意见)", re.M
+    r"^(?:[^。\n]{0,20}。)?[^。\n]{0,40}?\d{1,2}月\d{1,2}日[^。\n]{0,80}?"
+    r"(?:会议|审议|座谈|讨论|征求意见)",
+    re.M,
 )
 # A congress session (not a standing committee meeting) named in a news item's lede.
 _CONGRESS = re.compile(rf"(?:人民代表大会|人大)\s*第?{_N}次会议")

@@ -77,13 +77,17 @@ _DATELINE = re.compile(
     rf"{_Y}(?:[-/.](\d\d?)[-/.]\d\d?|年(\d{{1,2}})月\d{{1,2}}日)|"
     rf"(?<![\d.])\d\d?\.(\d\d?)\.{_Y}(?![\d.])"
 )
-# Years that date a meeting by what it handles for the year under way: 2020年上半年, 2016年工作
-# 要点, 2017年…计划, 2022年民生实事候选项目, 2015年地方政府债务限额, 调整2018年预算; not an account of a past year
+# Years that date a meeting by what it handles for the year under way: 2020年上半年, 2015年地方政府
+# 债务限额, 调整2018年预算, or plans (2016年工作要点, 2017年…计划, 2022年民生实事候选项目), which a
+# meeting in the last quarter makes for the year after its own; not an account of a past year
 # (2021年度), a target (到2035年) or the end of a period (2021——2025年).
 _MEETING_YEAR = re.compile(
-    rf"(?<![到至—–~\-]){_Y}年(?:上半年|前三季度|[^,，。;；、\n]{{0,12}}?(?:要点|计划|候选|限额))|"
+    rf"(?<![到至—–~\-]){_Y}年(?:上半年|前三季度|[^,，。;；、\n]{{0,12}}?"
+    r"(?:(要点|计划(?!的?(?:执行|完成))|候选)|限额))|"
     rf"调整[^,，。;；\n]{{0,8}}?{_Y}年"
 )
+_MEETING_DAY = re.compile(r"(?<!\d)(\d{1,2})月\d{1,2}日")
+LAST_QUARTER = 10  # from October a meeting plans the next year
 _CHINESE_DATE = re.compile(
     r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})日)?"
 )
@@ -161,8 +165,7 @@ def work_year(title: str, body: str, doctype: str = "工作总结") -> int | Non
         return _reviewed_year(title, body, doctype)
     if doctype == "会议报道":
         dateline = _DATELINE.search(text[:LEAD]) or _stamp(text)
-        years = [int(a or b) for a, b in _MEETING_YEAR.findall(text)]
-        return _year_month(dateline)[0] if dateline else max(years, default=None)
+        return _year_month(dateline)[0] if dateline else _meeting_year(text)
     yearbook = _YEARBOOK.search(title)
     if yearbook:
         return int(yearbook.group(1) or yearbook.group(2)) - 1  # the 2022 yearbook records 2021
@@ -203,6 +206,18 @@ def _reviewed_year(title: str, body: str, doctype: str) -> int | None:
         return reported
     ahead = [m for m in _YEAR.finditer(body) if _looks_ahead(body[m.end() : m.end() + 12])]
     return int(ahead[0].group(1)) - 1 if ahead else None  # the year before the one planned
+
+
+def _meeting_year(text: str) -> int | None:
+    """The latest year a meeting handles as the year under way; its plans, made at a meeting in
+    the last quarter (12月15日…研究2023年工作要点), are for the year after the meeting's."""
+    day = _MEETING_DAY.search(text[:LEAD])
+    late = bool(day) and int(day.group(1)) >= LAST_QUARTER
+    years = [
+        int(year or adjusted) - (1 if plan and late else 0)
+        for year, plan, adjusted in _MEETING_YEAR.findall(text)
+    ]
+    return max(years, default=None)
 
 
 def _settled_year(text: str) -> int | None:

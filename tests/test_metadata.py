@@ -618,3 +618,21 @@ def test_this_years_debt_limit_dates_a_meeting():
 )
 def test_a_year_whose_subject_is_the_committee_is_the_year_reported(body, year):
     assert work_year("", fold(body)) == year
+
+
+def test_plans_made_at_a_meeting_in_the_last_quarter_are_for_the_next_year():
+    body = "本报讯 市人大常委会12月15日召开主任会议，研究了市人大常委会2023年工作要点。"
+    assert work_year("", fold(body), "会议报道") == 2022
+    body = "本报讯 市人大常委会2月24日召开会议，研究了市人大常委会2018年工作要点。"
+    assert work_year("", fold(body), "会议报道") == 2018
+    # a plan carried out is an account, not a plan: it neither dates the meeting nor moves it back
+    body = "本报讯 12月20日，县人大常委会召开会议，听取2024年国民经济和社会发展计划执行情况的报告。"
+    assert work_year("", fold(body), "会议报道") is None
+
+
+def test_a_session_news_item_may_open_on_a_short_sentence_before_its_date():
+    body = "热议辉煌成就，共绘发展蓝图。12月26日下午，出席县第十九届人民代表大会第二次会议的代表分组审议了各项报告。"
+    assert classify("新闻中心", fold(body)) == "会议报道"
+    # a long opening sentence is prose, not a news lede
+    body = "一年来，常委会紧紧围绕县委中心工作，依法履职，积极作为，取得了显著成效。12月26日，常委会审议了报告。"
+    assert classify("履职", fold(body)) == "工作总结"
