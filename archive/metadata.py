@@ -78,12 +78,12 @@ _DATELINE = re.compile(
     rf"(?<![\d.])\d\d?\.(\d\d?)\.{_Y}(?![\d.])"
 )
 # Years that date a meeting by what it handles for the year under way: 2020年上半年, 2015年地方政府
-# 债务限额, 调整2018年预算, or plans (2016年工作要点, 2017年…计划, 2022年民生实事候选项目), which a
-# meeting in the last quarter makes for the year after its own; not an account of a past year
-# (2021年度), a target (到2035年) or the end of a period (2021——2025年).
+# 债务限额, 调整2018年预算 or 2022年…预算调整, or plans (2016年工作要点, 2017年…计划, 2022年民生实事
+# 候选项目), which a meeting in the last quarter makes for the year after its own; not an account
+# of a past year (2021年度), a target (到2035年) or the end of a period (2021——2025年).
 _MEETING_YEAR = re.compile(
     rf"(?<![到至—–~\-]){_Y}年(?:上半年|前三季度|[^,，。;；、\n]{{0,12}}?"
-    r"(?:(要点|计划(?!的?(?:执行|完成))|候选)|限额))|"
+    r"(?:(要点|计划(?!的?(?:执行|完成))|候选)|限额|预算调整))|"
     rf"调整[^,，。;；\n]{{0,8}}?{_Y}年"
 )
 _MEETING_DAY = re.compile(r"(?<!\d)(\d{1,2})月\d{1,2}日")
