@@ -47,6 +47,11 @@ _EVENT = re.compile(
     r"(?:会议|审议|座谈|讨论|征求意见)",
     re.M,
 )
+# A news item (本报讯, 1月20日讯) whose first sentence has a meeting of any kind taking place
+# (区人大系统召开…研讨会, 召开…汇报会); not an anniversary (党的二十大召开以来).
+_NEWS_MEETING = re.compile(
+    r"(?:[网报]讯|日讯)[^。\n]{0,80}?(?:召开|举行)(?!以来|之际|前夕)[^。\n]{0,40}?(?<!委)会"
+)
 # A congress session (not a standing committee meeting) named in a news item's lede.
 _CONGRESS = re.compile(rf"(?:人民代表大会|人大)\s*第?{_N}次会议")
 _COMMITTEE_MEETING = re.compile(
@@ -87,7 +92,10 @@ def classify(title: str, body: str, committee: str | None = None) -> str:
         return "工作报告"
     if _SUMMARY_TITLE.search(_QUOTED.sub("", headline(title, body))):
         return "工作总结"
-    if _CONGRESS_SESSION.search(lead) or _MEETING.search(lead) or _EVENT.search(lede(body)):
+    news = lede(body)
+    if _CONGRESS_SESSION.search(lead) or _MEETING.search(lead) or _EVENT.search(news):
+        return "会议报道"
+    if _NEWS_MEETING.search(news):
         return "会议报道"
     return "工作总结" if committee or _COMMITTEE.search(f"{title}\n{body}") else "其他"
 

@@ -33,6 +33,10 @@ _REPORTED_AFTER = (
 # the year it reports on, unless what follows plans it (2024年市人大常委会工作要点).
 _COMMITTEE_SUBJECT = re.compile(r"年[省市县区州旗盟]?(?:人大常委会|人大常务委员会|常委会)")
 _AHEAD = ("将", "计划", "展望", "新的一年", "明年")
+# A year whose subject, right after it, must or means to do something: 2021年,区人大常委会要围绕….
+_SUBJECT_MUST = re.compile(
+    r"[,，]?[^,，。;；\n]{0,10}?(?<![主重需只])(?:要|拟)(?!求|点|素|闻|是|的)"
+)
 # Words that look ahead only right after the year (2026年工作部署); further on they describe the
 # year reported (2023年是…开局之年, 2025年是…谋划“十五五”的关键之年).
 _AHEAD_NEAR = ("目标", "开局", "部署", "谋划", "安排", "任务", "要点", "要求")
@@ -253,11 +257,16 @@ def _year_month(date: re.Match[str]) -> tuple[int, int]:
 
 
 def _looks_ahead(after: str) -> bool:
-    """The words after `N年` plan that year: 将…, 计划, or 工作任务/安排 right after it (in the same
-    clause: 2021年各项工作，安排… plans nothing for 2021)."""
+    """The words after `N年` plan that year: 将…, 计划, 工作任务/安排 right after it (in the same
+    clause: 2021年各项工作，安排… plans nothing for 2021), or a subject that must or means to act
+    (2021年，常委会要…)."""
     after = _PLAN_CARRIED_OUT.sub("", after)
     clause = _CLAUSE_END.split(after[:_NEAR], maxsplit=1)[0]
-    return any(w in after for w in _AHEAD) or any(w in clause for w in _AHEAD_NEAR)
+    return (
+        any(w in after for w in _AHEAD)
+        or any(w in clause for w in _AHEAD_NEAR)
+        or bool(_SUBJECT_MUST.match(after))
+    )
 
 
 def scored_year(title: str, body: str) -> int | None:

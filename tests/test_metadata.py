@@ -636,3 +636,26 @@ def test_a_session_news_item_may_open_on_a_short_sentence_before_its_date():
     # a long opening sentence is prose, not a news lede
     body = "一年来，常委会紧紧围绕县委中心工作，依法履职，积极作为，取得了显著成效。12月26日，常委会审议了报告。"
     assert classify("履职", fold(body)) == "工作总结"
+
+
+def test_a_news_item_whose_first_sentence_holds_a_meeting_is_meeting_news():
+    body = "本报讯 昨天上午，区人大系统召开2021年工作思路研讨会，区人大常委会主任参加会议。"
+    assert classify("", fold(body)) == "会议报道"
+    # an anniversary is not a meeting taking place
+    body = "本报讯 党的二十大召开以来，区人大常委会认真学习，依法履职。"
+    assert classify("", fold(body)) == "工作总结"
+
+
+@pytest.mark.parametrize(
+    ("body", "year"),
+    [
+        # what the committee must do in a year plans it
+        ("主任指出，2021年，区人大常委会要围绕服务大局开展重点工作。", None),
+        ("2021年，区人大常委会拟审议三部法规草案。", None),
+        # 主要 and 重要 are no plans
+        ("2023年，主要工作成效明显。", 2023),
+        ("2023年，常委会重要议题均已办结。", 2023),
+    ],
+)
+def test_a_year_whose_subject_must_act_is_planned(body, year):
+    assert work_year("", fold(body)) == year
