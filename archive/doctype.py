@@ -52,8 +52,11 @@ _EVENT = re.compile(
 _NEWS_MEETING = re.compile(
     r"(?:[网报]讯|日讯)[^。\n]{0,80}?(?:召开|举行)(?!以来|之际|前夕)[^。\n]{0,40}?(?<!委)会"
 )
-# A congress session (not a standing committee meeting) named in a news item's lede.
-_CONGRESS = re.compile(rf"(?:人民代表大会|人大)\s*第?{_N}次会议")
+# A congress session named in a news item's lede, or its deputies at work: 代表团, 人大代表分组审议区
+# 政府工作报告.
+_CONGRESS = re.compile(
+    rf"(?:人民代表大会|人大)\s*第?{_N}次会议|代表团|(?:代表|分组)[^。\n]{{0,10}}?审议[^。\n]{{0,20}}?工作报告"
+)
 _COMMITTEE_MEETING = re.compile(
     rf"(?:(?:常委会|常务委员会)\s*(?:第?{_N}次)?(?:主任)?会议|主任会议)(?!{_N}次)"
 )
@@ -109,8 +112,8 @@ def headline(title: str, body: str) -> str:
 
 
 def about_a_session(title: str, body: str) -> bool:
-    """News whose lede names a congress session and no standing committee meeting: it reports
-    on the year the session's reports review."""
+    """News whose lede names a congress session (or its deputies at work) and no standing
+    committee meeting: it reports on the year the session's reports review."""
     lead = f"{title}\n{lede(body)}"
     return bool(_CONGRESS.search(lead)) and not _COMMITTEE_MEETING.search(lead)
 

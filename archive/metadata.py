@@ -90,7 +90,7 @@ _MEETING_YEAR = re.compile(
     r"(?:(要点|计划(?!的?(?:执行|完成))|候选)|限额|预算调整))|"
     rf"调整[^,，。;；\n]{{0,8}}?{_Y}年"
 )
-_MEETING_DAY = re.compile(r"(?<!\d)(\d{1,2})月\d{1,2}日")
+_MEETING_DAY = re.compile(r"(?<![\d年])(\d{1,2})月\d{1,2}日")
 LAST_QUARTER = 10  # from October a meeting plans the next year
 _CHINESE_DATE = re.compile(
     r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})日)?"
@@ -168,8 +168,8 @@ def work_year(title: str, body: str, doctype: str = "工作总结") -> int | Non
     ):
         return _reviewed_year(title, body, doctype)
     if doctype == "会议报道":
-        dateline = _DATELINE.search(text[:LEAD]) or _stamp(text)
-        return _year_month(dateline)[0] if dateline else _meeting_year(text)
+        dated = _news_date(text)
+        return dated[0] if dated else _meeting_year(text)
     yearbook = _YEARBOOK.search(title)
     if yearbook:
         return int(yearbook.group(1) or yearbook.group(2)) - 1  # the 2022 yearbook records 2021
@@ -194,14 +194,18 @@ def _reviewed_year(title: str, body: str, doctype: str) -> int | None:
         return None
     # when it met: the date the report was delivered, or a news item's dateline
     session = _SESSION_DATE.search(text)
-    if not session and doctype == "会议报道":
-        session = _DATELINE.search(text[:LEAD]) or _stamp(text)
-    if session:
-        year, month = _year_month(session)
+    met = _year_month(session) if session else None
+    if not met and doctype == "会议报道":
+        met = _news_date(text)
+    if met:
+        year, month = met
         return year - 1 if month <= 6 else year
     settled = _settled_year(text) if doctype == "会议报道" else None
     if settled:
         return settled
+    past = _past_year(body)
+    if past:
+        return past
     titled = _REPORT_TITLE_YEAR.search(title) if doctype != "会议报道" else None
     if titled:
         return int(titled.group(1)) - 1
@@ -234,6 +238,35 @@ def _settled_year(text: str) -> int | None:
     ]
     counts = Counter(year for _, year in years)
     return max(sorted(years), key=lambda item: counts[item[1]])[1] if years else None
+
+
+def _news_date(text: str) -> tuple[int, int] | None:
+    """The year and month of a news item's event: the year from its dateline (or closing stamp),
+    the month from the day its lede opens on (发布日期: 2023-06-07 / 1月18日，代表分组审议…); an event
+    in a later month than the dateline's was the year before (a January item on a December
+    meeting)."""
+    date = _DATELINE.search(text[:LEAD]) or _stamp(text)
+    if date is None:
+        return None
+    year, month = _year_month(date)
+    day = _MEETING_DAY.search(text[:LEAD])
+    if day is None:
+        return year, month
+    event = int(day.group(1))
+    return (year - 1 if event > month else year), event
+
+
+def _past_year(body: str) -> int | None:
+    """The one year named, and not looked ahead to, in the paragraphs that speak of the past
+    year (他说，2019年，是…。一年来，…)."""
+    years = {
+        int(m.group(1))
+        for line in body.split("\n")
+        if _ONE_YEAR.search(line)
+        for m in _YEAR.finditer(line)
+        if not _looks_ahead(line[m.end() : m.end() + 20])
+    }
+    return years.pop() if len(years) == 1 else None
 
 
 def _stamp(text: str) -> re.Match[str] | None:

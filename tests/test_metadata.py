@@ -659,3 +659,29 @@ def test_a_news_item_whose_first_sentence_holds_a_meeting_is_meeting_news():
 )
 def test_a_year_whose_subject_must_act_is_planned(body, year):
     assert work_year("", fold(body)) == year
+
+
+def test_deputies_reviewing_a_report_are_news_of_a_session_dated_by_its_day():
+    # published in June on a January session: the session met early in 2023 and reviews 2022
+    body = (
+        "发布日期: 2023-06-07\n1月18日，区人大代表分组审议区政府工作报告。"
+        "大家认为，报告科学提出了2023年主要工作任务。"
+    )
+    assert work_year("", fold(body), "会议报道") == 2022
+
+
+def test_a_news_item_on_a_meeting_in_a_later_month_than_its_dateline_is_the_year_before():
+    body = "2023-01-05\n12月28日，县人大常委会召开第十次会议，听取有关报告。"
+    assert work_year("", fold(body), "会议报道") == 2022
+    body = "2023-03-05\n3月1日，县人大常委会召开第十次会议，听取有关报告。"
+    assert work_year("", fold(body), "会议报道") == 2023
+
+
+def test_a_session_reviews_the_one_year_beside_its_account_of_the_past_year():
+    # a session put off to April: 2020 is described, but the past year's paragraph names 2019
+    body = (
+        "4月27日上午，县第十六届人民代表大会第四次会议召开。\n"
+        "县人大常委会主任作工作报告。他说，2019年，是新中国成立70周年。一年来，常委会依法履职。\n"
+        "2020年，是全面建成小康社会的收官之年。"
+    )
+    assert work_year("", fold(body), "会议报道") == 2019
