@@ -61,8 +61,11 @@ _COMMITTEE_MEETING = re.compile(
     rf"(?:(?:常委会|常务委员会)\s*(?:第?{_N}次)?(?:主任)?会议|主任会议)(?!{_N}次)"
 )
 _QUOTED = re.compile(r"《[^》]*》")
-# A title that discusses a report is news about it: 省人大代表审议省人大常委会工作报告, 热议政府工作报告.
-_ABOUT_A_REPORT = re.compile(r"(?:审议|讨论|听取|热议|点赞|解读|聚焦)[^\n,，。]{0,16}?工作报告")
+# A title that discusses a report is news about it: 省人大代表审议省人大常委会工作报告, 热议政府工作报告,
+# 一图读懂…工作报告.
+_ABOUT_A_REPORT = re.compile(
+    r"(?:审议|讨论|听取|热议|点赞|解读|读懂|聚焦)[^\n,，。]{0,16}?工作报告"
+)
 # A yearbook's page (2022静安年鉴) or a volume of one, named by its year alone (2023卷).
 _YEARBOOK = re.compile(r"年鉴|^\s*(?:19|20)\d\d\s*卷\s*$", re.M)
 # A committee's report copied from its review heading on (2024年的主要工作, 一、2023年工作回顾).
