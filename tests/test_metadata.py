@@ -471,7 +471,7 @@ def test_a_roundup_of_a_citys_counties_is_the_citys():
         ("代表们热议政府工作报告", "1月10日，代表们分组审议。", "会议报道"),
         (
             "一图读懂北京市人大常委会工作报告",
-            "时间: 2023-01-18\n1月17日上午，大会听取报告。",
+            "1月17日上午，市人民代表大会第一次会议举行第二次全体会议。",
             "会议报道",
         ),
         # a yearbook's volume named by its year
