@@ -87,11 +87,16 @@ def classify(title: str, body: str, committee: str | None = None) -> str:
     own_title = _ABOUT_A_REPORT.sub("", _QUOTED.sub("", title))
     if _LAW_TITLE.search(title) or _LAW_MARKS.search(f"{title}\n{body[: 2 * LEAD]}"):
         return "法规"
+    # a report delivered in the first person is one, even reprinted in a yearbook (2013卷)
+    if _GOVERNMENT_REPORT.search(lead):
+        return "政府工作报告"
+    if _COMMITTEE_REPORT.search(lead):
+        return "工作报告"
     if _YEARBOOK.search(title):
         return "工作总结"
-    if "政府工作报告" in own_title or _GOVERNMENT_REPORT.search(lead):
+    if "政府工作报告" in own_title:
         return "政府工作报告"
-    if _COMMITTEE_REPORT_TITLE.search(own_title) or _COMMITTEE_REPORT.search(lead):
+    if _COMMITTEE_REPORT_TITLE.search(own_title):
         return "工作报告"
     opening = "\n".join(body.split("\n")[:HEAD_LINES])
     if _REVIEW_OPENING.search(opening) and _COMMITTEE.search(lead):

@@ -67,7 +67,7 @@ _SESSION_DATE = re.compile(
 _REPORT_TITLE_YEAR = re.compile(rf"{_Y}年[^\n]*工作报告")
 _TERM_REVIEW = re.compile(
     r"(?:[二三四五六七八九十两]|(?<!\d)\d{1,2})年(?:来|以来|工作)|\d{1,2}周年(?:工作)?综述|"
-    r"换届以来|本届以来|任期"
+    r"换届以来|届以来|任期"
 )
 _ONE_YEAR = re.compile(r"一年来|过去一年|过去的一年|这一年|去年以来")
 # A yearbook's edition: 2022静安年鉴, or a volume named by its year alone (2023卷).
@@ -108,8 +108,13 @@ _PUT_TO_SESSION = re.compile(
     rf"{_Y}年{_SAME_YEAR}{{0,16}}?(?:(?:计划|预算)(?!{_SAME_YEAR}{{0,2}}(?:执行|完成))|候选项目|项目票决)|"
     rf"票决(?:产生|确定)?了?{_Y}年"
 )
-# A publication stamp closing a news page: a date on a line after the last sentence.
+# A publication stamp closing a news page: a date on a line after the last sentence that names
+# the paper, its edition or the publishing (浙江工人日报 一版要闻 2015年11月25日 星期三); not a
+# forum's or a crawler's clock (GMT+8, 2025-3-28 20:36).
 _STAMP_LINES = 3
+# A forum's or a crawler's clock line (GMT+8, 2025-3-28 20:36) dates nothing in the document.
+_CLOCK_LINE = re.compile(r"^.*(?:GMT|UTC)\s*[+-]\s*\d.*$", re.M)
+_PUBLISHED = re.compile(r"日报|晚报|报社|版|发布|刊发|日期|星期")
 
 
 @dataclass(frozen=True)
@@ -158,7 +163,7 @@ def _is_district(name: str | None) -> bool:
 
 def work_year(title: str, body: str, doctype: str = "工作总结") -> int | None:
     """The year whose work the folded document reports, by what kind of document it is."""
-    title, body = _arabic_dates(_unspaced(title)), _arabic_dates(_unspaced(body))
+    title, body = (_arabic_dates(_unspaced(_CLOCK_LINE.sub("", part))) for part in (title, body))
     text = f"{title}\n{body}"
     if doctype == "法规":
         passed = _PASSED.search(text)  # stated first: later ones amend it or name other laws
@@ -271,10 +276,12 @@ def _past_year(body: str) -> int | None:
 
 def _stamp(text: str) -> re.Match[str] | None:
     """The publication date closing a news page, on one of its last lines after the last
-    sentence (浙江工人日报 一版要闻 … 2015年11月25日 星期三)."""
+    sentence, beside the paper, its edition or the publishing (浙江工人日报 一版要闻 …
+    2015年11月25日 星期三)."""
     lines = text.rstrip().split("\n")[-_STAMP_LINES:]
     tail = "\n".join(lines).rpartition("。")[2]
-    return _DATELINE.search(tail)
+    stamps = (_DATELINE.search(line) for line in tail.split("\n") if _PUBLISHED.search(line))
+    return next((stamp for stamp in stamps if stamp), None)
 
 
 def _unspaced(text: str) -> str:

@@ -690,3 +690,29 @@ def test_a_session_reviews_the_one_year_beside_its_account_of_the_past_year():
         "2020年，是全面建成小康社会的收官之年。"
     )
     assert work_year("", fold(body), "会议报道") == 2019
+
+
+def test_a_forums_clock_dates_nothing():
+    body = "2月14日下午，市十六届人大四次会议主席团举行第一次会议。会议通过了会议日程。\nGMT+8, 2025-3-28 20:36"
+    assert work_year("", fold(body), "会议报道") is None
+    # a closing line without the paper, its edition or the publishing is no stamp
+    body = "本报讯 市人大常委会召开主任会议。" + "会议听取了有关报告。" * 40 + "\n2015-11-25 20:36"
+    assert work_year("", fold(body), "会议报道") is None
+
+
+def test_a_report_since_the_term_began_names_no_one_year():
+    body = (
+        "——2022年2月12日在呼和浩特市第十六届人民代表大会第一次会议上\n"
+        "十五届以来工作回顾\n本届常委会共召开会议36次。"
+    )
+    assert work_year("", fold(body), "工作报告") is None
+
+
+def test_a_report_reprinted_in_a_yearbook_is_a_report_of_its_term():
+    title = "2013卷"
+    body = (
+        "——2013年1月27日在内蒙古自治区第十二届人民代表大会第一次会议上\n各位代表:\n"
+        "我受自治区十一届人大常委会的委托，向大会报告本届常委会五年来的工作，请予审议。\n五年来的工作回顾"
+    )
+    meta = extract(title, body)
+    assert (meta.province, meta.year, meta.doctype) == ("内蒙古自治区", None, "工作报告")
