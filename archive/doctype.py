@@ -9,11 +9,12 @@ DOCTYPES = ("工作报告", "工作总结", "会议报道", "法规", "政府工
 _N = r"[一二三四五六七八九十百零〇\d]+"
 HEAD_LINES = 8  # lines of body that may hold a subtitle
 LEAD = 300  # characters of body read with the title for how a document presents itself
-# A law's own title, or the marks of its promulgation: 现予公布, (2016年6月28日…会议通过), 第一条.
+# A law's own title, or the marks of its promulgation: 现予公布, (2016年6月28日…会议通过 or …批准),
+# 第一条.
 _LAW_TITLE = re.compile(r"(?:条例|规定|办法|规则|细则|决定)(?:\(草案\))?\s*[》>]?$", re.M)
 _LAW_MARKS = re.compile(
     r"现予公布|特此公告|^\s*第一条|"
-    r"\(\s*(?:19|20)\d\d年\d{1,2}月\d{1,2}日[^()]{0,80}?通过",
+    r"\(\s*(?:19|20)\d\d年\d{1,2}月\d{1,2}日[^()]{0,80}?(?:通过|批准)",
     re.M,
 )
 # Delivered to the congress in the first person: 我代表市人民政府 / 我受区人大常委会委托 /

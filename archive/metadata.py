@@ -72,9 +72,10 @@ _TERM_REVIEW = re.compile(
 _ONE_YEAR = re.compile(r"一年来|过去一年|过去的一年|这一年|去年以来")
 # A yearbook's edition: 2022静安年鉴, or a volume named by its year alone (2023卷).
 _YEARBOOK = re.compile(rf"{_Y}年?[^\n]{{0,8}}年鉴|^\s*{_Y}\s*卷\s*$", re.M)
-# Passed on that date: no other date (2023年1月1日起施行 above it) between the date and 通过.
+# Passed (or, for a law approved rather than passed, 批准: an autonomous county's 自治条例) on that
+# date: no other date (2023年1月1日起施行 above it) between the date and 通过.
 _PASSED = re.compile(
-    rf"{_Y}年\d{{1,2}}月\d{{1,2}}日(?:(?!施行|(?:19|20)\d\d年)[^()。]){{0,80}}?通过"
+    rf"{_Y}年\d{{1,2}}月\d{{1,2}}日(?:(?!施行|(?:19|20)\d\d年)[^()。]){{0,80}}?(?:通过|批准)"
 )
 # A news item's date: 2025-02-20, 2025/02/20, 2025.02.20, 2025年2月20日, or 29.01.2016.
 _DATELINE = re.compile(
