@@ -721,7 +721,8 @@ def test_a_report_reprinted_in_a_yearbook_is_a_report_of_its_term():
 def test_a_law_approved_rather_than_passed_is_the_year_it_was_approved():
     body = (
         "（1989年11月25日贵州省第七届人民代表大会常务委员会第十次会议批准 自1990年1月1日起施行）\n"
-        "第一章 总则\n第一条 结合关岭布依族苗族自治县民族的政治、经济和文化的特点，制定本条例。"
+        "第一章 总则\n第一条 结合关岭布依族苗族自治县民族的政治、经济和文化的特点，制定本条例。\n"
+        "第二条 自治县的自治机关是自治县人民代表大会和自治县人民政府。"
     )
     meta = extract("法规库", body)
     assert (meta.district, meta.city, meta.province, meta.year, meta.doctype) == (
