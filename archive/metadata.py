@@ -84,12 +84,14 @@ _DATELINE = re.compile(
 )
 # Years that date a meeting by what it handles for the year under way: 2020年上半年, 2015年地方政府
 # 债务限额, 调整2018年预算 or 2022年…预算调整, or plans (2016年工作要点, 2017年…计划, 2022年民生实事
-# 候选项目), which a meeting in the last quarter makes for the year after its own; not an account
-# of a past year (2021年度), a target (到2035年) or the end of a period (2021——2025年).
+# 候选项目, 安排部署2017年…工作), which a meeting in the last quarter makes for the year after its
+# own; not an account of a past year (2021年度), a target (到2035年) or the end of a period
+# (2021——2025年).
 _MEETING_YEAR = re.compile(
     rf"(?<![到至—–~\-]){_Y}年(?:上半年|前三季度|[^,，。;；、\n]{{0,12}}?"
     r"(?:(要点|计划(?!的?(?:执行|完成))|候选)|限额|预算调整))|"
-    rf"调整[^,，。;；\n]{{0,8}}?{_Y}年"
+    rf"调整[^,，。;；\n]{{0,8}}?{_Y}年|"
+    rf"(安排|部署|谋划)[^,，。;；\n]{{0,4}}?{_Y}年"
 )
 _MEETING_DAY = re.compile(r"(?<![\d年])(\d{1,2})月\d{1,2}日")
 LAST_QUARTER = 10  # from October a meeting plans the next year
@@ -228,8 +230,8 @@ def _meeting_year(text: str) -> int | None:
     day = _MEETING_DAY.search(text[:LEAD])
     late = bool(day) and int(day.group(1)) >= LAST_QUARTER
     years = [
-        int(year or adjusted) - (1 if plan and late else 0)
-        for year, plan, adjusted in _MEETING_YEAR.findall(text)
+        int(year or adjusted or planned) - (1 if (plan or planning) and late else 0)
+        for year, plan, adjusted, planning, planned in _MEETING_YEAR.findall(text)
     ]
     return max(years, default=None)
 

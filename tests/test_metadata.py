@@ -732,3 +732,10 @@ def test_a_law_approved_rather_than_passed_is_the_year_it_was_approved():
         1989,
         "法规",
     )
+
+
+def test_a_meeting_that_lays_out_a_years_work_is_in_that_year_or_the_one_before():
+    body = "3月31日，全县人大工作会议召开，会议总结了2016年人大工作，安排部署2017年人大工作。"
+    assert work_year("", fold(body), "会议报道") == 2017
+    body = "12月20日，全县人大工作会议召开，会议总结了2016年人大工作，安排部署2017年人大工作。"
+    assert work_year("", fold(body), "会议报道") == 2016
