@@ -41,11 +41,12 @@ _MEETING = re.compile(
     rf"(?:召开|举行|开幕)(?!之际|前夕)|"
     rf"召开(?:主任会议|座谈会)(?!{_N}次)"
 )
-# A news item opening on the day of a meeting (4月11日下午，…审议政府工作报告), perhaps after a short
+# A news item opening on the day of a meeting (4月11日下午，…审议政府工作报告; 近日，…征求意见座谈会
+# 先后召开), perhaps after a short
 # sentence that sets the tone (热议辉煌成就,共绘发展蓝图。12月26日下午，…分组审议).
 _EVENT = re.compile(
-    r"^(?:[^。\n]{0,20}。)?[^。\n]{0,40}?\d{1,2}月\d{1,2}日[^。\n]{0,80}?"
-    r"(?:会议|审议|座谈|讨论|征求意见)",
+    r"^(?:[^。\n]{0,20}。)?[^。\n]{0,40}?(?:\d{1,2}月\d{1,2}日|近日|日前|昨天|昨日|今天|今日)"
+    r"[^。\n]{0,80}?(?:会议|审议|座谈|讨论|征求意见)",
     re.M,
 )
 # A news item (本报讯, 1月20日讯) whose first sentence has a meeting of any kind taking place
@@ -59,7 +60,7 @@ _CONGRESS = re.compile(
     rf"(?:人民代表大会|人大)\s*第?{_N}次会议|代表团|(?:代表|分组)[^。\n]{{0,10}}?审议[^。\n]{{0,20}}?工作报告"
 )
 _COMMITTEE_MEETING = re.compile(
-    rf"(?:(?:常委会|常务委员会)\s*(?:第?{_N}次)?(?:主任)?会议|主任会议)(?!{_N}次)"
+    rf"(?:(?:常委会|常务委员会)\s*(?:(?:举行|召开)了?\s*)?(?:第?{_N}次)?(?:主任)?会议|主任会议)(?!{_N}次)"
 )
 _QUOTED = re.compile(r"《[^》]*》")
 # A title that discusses a report is news about it: 省人大代表审议省人大常委会工作报告, 热议政府工作报告,

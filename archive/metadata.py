@@ -41,7 +41,8 @@ _SUBJECT_MUST = re.compile(
 # year reported (2023年是…开局之年, 2025年是…谋划“十五五”的关键之年).
 _AHEAD_NEAR = ("目标", "开局", "部署", "谋划", "安排", "任务", "要点", "要求")
 _NEAR = 8
-_PLAN_CARRIED_OUT = re.compile(r"计划的?(?:执行|完成)")  # 2020年…计划执行情况 reviews 2020
+# 2020年…计划执行情况, 2007年…计划及财政预算上半年执行情况: a plan carried out, not one made
+_PLAN_CARRIED_OUT = re.compile(r"计划[^,，。;；]{0,12}?(?:执行|完成)")
 _CLAUSE_END = re.compile(r"[,，。;；、]")
 # A report's review of one year: a heading `2020年主要工作`, `一、2013年工作回顾`, `关于2020年的
 # 工作`, or `一是2016年工作回顾` / `回顾市政府2021年的工作` in a sentence. Plans are not reviews.
@@ -95,6 +96,7 @@ _MEETING_YEAR = re.compile(
 )
 _MEETING_DAY = re.compile(r"(?<![\d年])(\d{1,2})月\d{1,2}日")
 LAST_QUARTER = 10  # from October a meeting plans the next year
+_SCHEDULED = re.compile(r"\s*(?:上午|下午|晚上)?\s*(?:召开|举行|开幕)")
 _CHINESE_DATE = re.compile(
     r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})日)?"
 )
@@ -106,6 +108,12 @@ _SPACED_DATE = re.compile(r"(?<=\d)\s+(?=[年月日])|(?<=[年月])\s+(?=\d)")
 # budget or projects put to it are for its own year (2021年计划草案, 2024年民生实事候选项目,
 # 票决产生2022年…民生实事项目), which reviews the year before.
 _SAME_YEAR = r"(?:(?!(?:19|20)\d\d年)[^,，。;；、\n])"
+# A committee's report on the year it heard the year's first half reviewed (听取…2007年国民经济和社会
+# 发展计划及财政预算上半年执行情况的报告), not the year before's accounts (2006年度…决算).
+_HALF_YEAR = re.compile(rf"{_Y}年{_SAME_YEAR}{{0,24}}?上半年")
+# A committee's report on the year it heard the year's first half reviewed (听取…2007年国民经济和社会
+# 发展计划及财政预算上半年执行情况的报告), not the year before's accounts (2006年度…决算).
+_HALF_YEAR = re.compile(rf"{_Y}年{_SAME_YEAR}{{0,24}}?上半年")
 _CARRIED_OUT = re.compile(rf"{_Y}年{_SAME_YEAR}{{0,20}}?(?:执行|完成|推进|落实)情况")
 _PUT_TO_SESSION = re.compile(
     rf"{_Y}年{_SAME_YEAR}{{0,16}}?(?:(?:计划|预算)(?!{_SAME_YEAR}{{0,2}}(?:执行|完成))|候选项目|项目票决)|"
@@ -211,6 +219,9 @@ def _reviewed_year(title: str, body: str, doctype: str) -> int | None:
     settled = _settled_year(text) if doctype == "会议报道" else None
     if settled:
         return settled
+    half = _HALF_YEAR.findall(text) if doctype == "工作报告" else []
+    if len(set(half)) == 1:
+        return int(half[0])  # the first half of the reported year was reviewed during it
     past = _past_year(body)
     if past:
         return past
@@ -252,16 +263,29 @@ def _news_date(text: str) -> tuple[int, int] | None:
     """The year and month of a news item's event: the year from its dateline (or closing stamp),
     the month from the day its lede opens on (发布日期: 2023-06-07 / 1月18日，代表分组审议…); an event
     in a later month than the dateline's was the year before (a January item on a December
-    meeting)."""
-    date = _DATELINE.search(text[:LEAD]) or _stamp(text)
+    meeting). Dates set for a later meeting date nothing."""
+    lead = text[:LEAD]
+    date = _unscheduled(_DATELINE, lead) or _stamp(text)
     if date is None:
         return None
     year, month = _year_month(date)
-    day = _MEETING_DAY.search(text[:LEAD])
+    day = _unscheduled(_MEETING_DAY, lead)
     if day is None:
         return year, month
     event = int(day.group(1))
     return (year - 1 if event > month else year), event
+
+
+def _unscheduled(pattern: re.Pattern[str], lead: str) -> re.Match[str] | None:
+    """The first date in the lead that is not one set for a later meeting (决定…于2026年1月17日召开)."""
+    return next(
+        (
+            m
+            for m in pattern.finditer(lead)
+            if not _SCHEDULED.match(lead, m.end()) and not lead.endswith("于", 0, m.start())
+        ),
+        None,
+    )
 
 
 def _past_year(body: str) -> int | None:

@@ -739,3 +739,36 @@ def test_a_meeting_that_lays_out_a_years_work_is_in_that_year_or_the_one_before(
     assert work_year("", fold(body), "会议报道") == 2017
     body = "12月20日，全县人大工作会议召开，会议总结了2016年人大工作，安排部署2017年人大工作。"
     assert work_year("", fold(body), "会议报道") == 2016
+
+
+def test_a_committee_meeting_held_under_its_number_is_no_session_news():
+    # the session it prepares is named, but the item is the committee meeting's: its year
+    # is the plan it handles for the year under way, not the year before
+    body = (
+        "1月8日下午，区十五届人大常委会举行第22次会议。会议审议并通过了关于将保障性安居工程"
+        "建设纳入2015年度国民经济和社会发展计划的决议；审议并通过了区十五届人大四次会议有关事项。"
+    )
+    assert work_year("", fold(body), "会议报道") == 2015
+
+
+def test_a_date_set_for_a_later_meeting_does_not_date_the_news():
+    body = (
+        "决定市十六届人大六次会议2026年1月17日召开\n"
+        "2025年12月30日至31日，广州市第十六届人大常委会召开第四十五次会议。"
+    )
+    assert work_year("", fold(body), "会议报道") == 2025
+
+
+def test_a_news_item_opening_on_a_relative_day_with_a_meeting_is_meeting_news():
+    body = "近日，市人大常委会工作报告（稿）征求意见座谈会先后召开，副主任分别主持座谈会。"
+    assert classify("", fold(body)) == "会议报道"
+
+
+def test_a_committee_report_is_the_year_whose_first_half_it_reviewed():
+    body = (
+        "各位代表：\n我受市第五届人民代表大会常务委员会的委托，向大会报告工作，请予审议。\n"
+        "过去的一年，是换届以后新一届人大常委会开展工作的第一年。\n"
+        "年中听取和审议了市政府关于2007年国民经济和社会发展计划及财政预算上半年执行情况的报告；"
+        "审查和批准了2006年度市本级财政决算。"
+    )
+    assert work_year("", fold(body), "工作报告") == 2007
