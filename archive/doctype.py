@@ -64,9 +64,9 @@ _COMMITTEE_MEETING = re.compile(
 )
 _QUOTED = re.compile(r"《[^》]*》")
 # A title that discusses a report is news about it: 省人大代表审议省人大常委会工作报告, 热议政府工作报告,
-# 一图读懂…工作报告.
+# 一图读懂…工作报告, 从全国人大常委会工作报告看….
 _ABOUT_A_REPORT = re.compile(
-    r"(?:审议|讨论|听取|热议|点赞|解读|读懂|聚焦)[^\n,，。]{0,16}?工作报告"
+    r"(?:审议|讨论|听取|热议|点赞|解读|读懂|聚焦)[^\n,，。]{0,16}?工作报告|从[^\n,，。]{0,16}?工作报告看"
 )
 # A yearbook's page (2022静安年鉴) or a volume of one, named by its year alone (2023卷).
 _YEARBOOK = re.compile(r"年鉴|^\s*(?:19|20)\d\d\s*卷\s*$", re.M)
@@ -108,17 +108,20 @@ def classify(title: str, body: str, committee: str | None = None) -> str:
     news = lede(body)
     if _CONGRESS_SESSION.search(lead) or _MEETING.search(lead) or _EVENT.search(news):
         return "会议报道"
-    if _NEWS_MEETING.search(news):
-        return "会议报道"
+    if _NEWS_MEETING.search(news) or _ABOUT_A_REPORT.search(
+        headline(title, body, first_line=False)
+    ):
+        return "会议报道"  # a meeting in a news lede; a title or subtitle discussing a report
     return "工作总结" if committee or _COMMITTEE.search(f"{title}\n{body}") else "其他"
 
 
-def headline(title: str, body: str) -> str:
-    """The title with what may carry it in the body: the first line, and subtitles (——…工作综述)
-    among the first lines."""
+def headline(title: str, body: str, first_line: bool = True) -> str:
+    """The title with what may carry it in the body: the first line (unless `first_line` is
+    False), and subtitles (——…工作综述) among the first lines."""
     lines = [line.strip() for line in body.split("\n")[:HEAD_LINES] if line.strip()]
-    subtitles = [line for line in lines[1:] if line.startswith("—")]
-    return "\n".join([title, *lines[:1], *subtitles])
+    first = lines[:1] if first_line else []
+    subtitles = [line for line in lines[len(first) :] if line.startswith("—")]
+    return "\n".join([title, *first, *subtitles])
 
 
 def about_a_session(title: str, body: str) -> bool:
