@@ -492,6 +492,31 @@ def test_a_roundup_of_a_citys_counties_is_the_citys():
             "2024年的主要工作\n一年来，区人大常委会共召集人民代表大会会议2次。",
             "工作报告",
         ),
+        # a short sentence setting the tone may open a session item before its date
+        (
+            "新闻中心",
+            "热议辉煌成就，共绘发展蓝图。12月26日下午，出席县第十九届人民代表大会第二次会议的代表分组审议了各项报告。",
+            "会议报道",
+        ),
+        # a long opening sentence is prose, not a news lede
+        (
+            "履职",
+            "一年来，常委会紧紧围绕县委中心工作，依法履职，积极作为，取得了显著成效。12月26日，常委会审议了报告。",
+            "工作总结",
+        ),
+        # a news lede whose first sentence holds a meeting of any kind; not an anniversary
+        (
+            "",
+            "本报讯 昨天上午，区人大系统召开2021年工作思路研讨会，区人大常委会主任参加会议。",
+            "会议报道",
+        ),
+        ("", "本报讯 党的二十大召开以来，区人大常委会认真学习，依法履职。", "工作总结"),
+        # a relative day opens the news of a meeting
+        (
+            "",
+            "近日，市人大常委会工作报告（稿）征求意见座谈会先后召开，副主任分别主持座谈会。",
+            "会议报道",
+        ),
     ],
 )
 def test_doctype_of_new_shapes(title, body, doctype):
@@ -533,6 +558,29 @@ def test_doctype_of_new_shapes(title, body, doctype):
             "政府工作报告",
             2023,
         ),
+        # a year whose subject is the committee is the year reported, unless it is planned
+        ("这是2018年区人大常委会履职的宗旨。回首过去一年，常委会依法履职。", "工作总结", 2018),
+        ("会议审议通过了2024年区人大常委会工作要点。", "工作总结", None),
+        # what the committee must or means to do in a year plans it; 主要 and 重要 plan nothing
+        ("主任指出，2021年，区人大常委会要围绕服务大局开展重点工作。", "工作总结", None),
+        ("2021年，区人大常委会拟审议三部法规草案。", "工作总结", None),
+        ("2023年，主要工作成效明显。", "工作总结", 2023),
+        ("2023年，常委会重要议题均已办结。", "工作总结", 2023),
+        # a review since the term began names no one year
+        (
+            "——2022年2月12日在呼和浩特市第十六届人民代表大会第一次会议上\n十五届以来工作回顾\n本届常委会共召开会议36次。",
+            "工作报告",
+            None,
+        ),
+        # a committee's report is the year whose first half it reviewed, not the year before's accounts
+        (
+            "各位代表：\n我受市第五届人民代表大会常务委员会的委托，向大会报告工作，请予审议。\n"
+            "过去的一年，是新一届人大常委会开展工作的第一年。\n"
+            "年中听取和审议了市政府关于2007年国民经济和社会发展计划及财政预算上半年执行情况的报告；"
+            "审查和批准了2006年度市本级财政决算。",
+            "工作报告",
+            2007,
+        ),
     ],
 )
 def test_year_of_new_shapes(body, doctype, year):
@@ -570,10 +618,13 @@ def test_the_date_on_a_dropped_source_line_dates_meeting_news():
     )
 
 
+FILLER = "会议听取了有关报告。" * 40  # pushes what follows past the lede
+
+
 @pytest.mark.parametrize(
     ("body", "year"),
     [
-        # carrying out a year's plan reviews that year; next year's plan is the session's own
+        # a session: carrying out a year's plan reviews that year; next year's plan is its own
         (
             "1月9日，某市八届人大五次会议闭幕。大会通过了关于2020年国民经济和社会发展计划执行情况"
             "和2021年计划草案报告的决议。",
@@ -592,188 +643,103 @@ def test_the_date_on_a_dropped_source_line_dates_meeting_news():
         ("1月22日，区十届人大二次会议闭幕。此次会议票决产生了2022年区政府10件民生实事项目。", 2021),
         # nothing settled for a year: the session's year is not said
         ("1月9日，某市八届人大五次会议闭幕。大会通过了关于政府工作报告的决议。", None),
+        # deputies reviewing a report are a session; published in June on a January session
+        (
+            "发布日期: 2023-06-07\n1月18日，区人大代表分组审议区政府工作报告。报告提出了2023年主要工作任务。",
+            2022,
+        ),
+        # a session put off to April: the past year's paragraph names 2019, not the 2020 described
+        (
+            "4月27日上午，县第十六届人民代表大会第四次会议召开。\n"
+            "县人大常委会主任作工作报告。他说，2019年，是新中国成立70周年。一年来，常委会依法履职。\n"
+            "2020年，是全面建成小康社会的收官之年。",
+            2019,
+        ),
+        # a page's closing stamp names the paper and edition; a date in the last sentence does not
+        (
+            "本报讯 省十二届人大常委会第六十一次主任会议决定，11月30日举行常委会第二十四次会议。\n"
+            "会议将审议有关人事任免事项。\n浙江工人日报 一版要闻 2015年11月25日 星期三",
+            2015,
+        ),
+        ("本报讯 市人大常委会召开主任会议。" + FILLER + "要求2015年11月25日前完成整改。", None),
+        # a forum's clock, and a closing line naming no paper or publishing, date nothing
+        ("2月14日下午，市十六届人大四次会议主席团举行第一次会议。\nGMT+8, 2025-3-28 20:36", None),
+        ("本报讯 市人大常委会召开主任会议。" + FILLER + "\n2015-11-25 20:36", None),
+        # a meeting in a later month than its dateline was the year before
+        ("2023-01-05\n12月28日，县人大常委会召开第十次会议，听取有关报告。", 2022),
+        ("2023-03-05\n3月1日，县人大常委会召开第十次会议，听取有关报告。", 2023),
+        # a date set for a later meeting does not date the news
+        (
+            "决定市十六届人大六次会议2026年1月17日召开\n2025年12月30日至31日，广州市第十六届人大常委会召开第四十五次会议。",
+            2025,
+        ),
+        # a meeting: this year's debt limit or budget adjustment
+        (
+            "11月30日，省人大常委会举行第二十四次会议，审议批准本省2015年地方政府债务限额的议案。",
+            2015,
+        ),
+        (
+            "12月29日，县人大常委会第十一次会议召开，审查和批准了2022年县级财政预算调整的议案。",
+            2022,
+        ),
+        # plans, made in the last quarter for the next year
+        ("本报讯 市人大常委会12月15日召开主任会议，研究了市人大常委会2023年工作要点。", 2022),
+        ("本报讯 市人大常委会2月24日召开会议，研究了市人大常委会2018年工作要点。", 2018),
+        ("3月31日，全县人大工作会议召开，总结了2016年人大工作，安排部署2017年人大工作。", 2017),
+        ("12月20日，全县人大工作会议召开，总结了2016年人大工作，安排部署2017年人大工作。", 2016),
+        # a plan carried out is an account: it neither dates the meeting nor moves it back
+        (
+            "本报讯 12月20日，县人大常委会召开会议，听取2024年国民经济和社会发展计划执行情况的报告。",
+            None,
+        ),
+        # a committee meeting held under its number prepares the session; it is no session item
+        (
+            "1月8日下午，区十五届人大常委会举行第22次会议。会议审议通过了关于将保障性安居工程"
+            "建设纳入2015年度国民经济和社会发展计划的决议；审议并通过了区十五届人大四次会议有关事项。",
+            2015,
+        ),
     ],
 )
-def test_news_of_a_session_reviews_the_year_it_settles(body, year):
+def test_year_of_session_and_meeting_news(body, year):
     assert work_year("", fold(body), "会议报道") == year
 
 
-def test_a_publication_stamp_closing_the_page_dates_meeting_news():
-    body = (
-        "本报讯 省十二届人大常委会第六十一次主任会议决定，11月30日举行常委会第二十四次会议。\n"
-        "会议将审议有关人事任免事项。\n浙江工人日报 一版要闻 2015年11月25日 星期三"
-    )
-    assert work_year("", fold(body), "会议报道") == 2015
-    # a date inside the last sentence, past the lede, is no stamp
-    body = (
-        "本报讯 市人大常委会召开主任会议。"
-        + "会议听取了有关报告。" * 40
-        + "要求2015年11月25日前完成整改。"
-    )
-    assert work_year("", fold(body), "会议报道") is None
-
-
-def test_this_years_debt_limit_dates_a_meeting():
-    body = "11月30日，省人大常委会举行第二十四次会议，审议批准本省2015年地方政府债务限额的议案。"
-    assert work_year("", fold(body), "会议报道") == 2015
-
-
 @pytest.mark.parametrize(
-    ("body", "year"),
+    ("title", "body", "expected"),
     [
-        ("这是2018年区人大常委会履职的宗旨。回首过去一年，常委会依法履职。", 2018),
-        # the committee's plan for the year is not the year reported
-        ("会议审议通过了2024年区人大常委会工作要点。", None),
+        # a gazette page: the province's approval above the city's law; the law is the city's
+        (
+            "",
+            "（2018年9月29日某省人大常委会会议通过）\n"
+            "安徽省第十三届人民代表大会常务委员会第五次会议审查了《宣城市文明行为促进条例》，"
+            "决定予以批准，由宣城市人民代表大会常务委员会公布施行。\n"
+            "（2018年8月29日宣城市第四届人民代表大会常务委员会第十一次会议通过"
+            " 2018年9月29日安徽省第十三届人民代表大会常务委员会第五次会议批准）\n第一条 为了倡导文明行为，制定本条例。",
+            (None, "宣城市", "安徽省", 2018, "法规"),
+        ),
+        # a city committee's meeting approving its budget is still the city's own
+        (
+            "",
+            "宣城市人民代表大会常务委员会第十次会议表决批准了2023年市级决算。",
+            (None, "宣城市", "安徽省", None, "工作总结"),
+        ),
+        # a report delivered in the first person, reprinted in a yearbook volume: the term's review
+        (
+            "2013卷",
+            "——2013年1月27日在内蒙古自治区第十二届人民代表大会第一次会议上\n各位代表:\n"
+            "我受自治区十一届人大常委会的委托，向大会报告本届常委会五年来的工作，请予审议。\n五年来的工作回顾",
+            (None, None, "内蒙古自治区", None, "工作报告"),
+        ),
+        # a law approved rather than passed (an autonomous county's): the year it was approved
+        (
+            "法规库",
+            "（1989年11月25日贵州省第七届人民代表大会常务委员会第十次会议批准 自1990年1月1日起施行）\n"
+            "第一章 总则\n第一条 结合关岭布依族苗族自治县民族的政治、经济和文化的特点，制定本条例。\n"
+            "第二条 自治县的自治机关是自治县人民代表大会和自治县人民政府。",
+            ("关岭布依族苗族自治县", "安顺市", "贵州省", 1989, "法规"),
+        ),
     ],
 )
-def test_a_year_whose_subject_is_the_committee_is_the_year_reported(body, year):
-    assert work_year("", fold(body)) == year
-
-
-def test_plans_made_at_a_meeting_in_the_last_quarter_are_for_the_next_year():
-    body = "本报讯 市人大常委会12月15日召开主任会议，研究了市人大常委会2023年工作要点。"
-    assert work_year("", fold(body), "会议报道") == 2022
-    body = "本报讯 市人大常委会2月24日召开会议，研究了市人大常委会2018年工作要点。"
-    assert work_year("", fold(body), "会议报道") == 2018
-    # a plan carried out is an account, not a plan: it neither dates the meeting nor moves it back
-    body = "本报讯 12月20日，县人大常委会召开会议，听取2024年国民经济和社会发展计划执行情况的报告。"
-    assert work_year("", fold(body), "会议报道") is None
-
-
-def test_a_session_news_item_may_open_on_a_short_sentence_before_its_date():
-    body = "热议辉煌成就，共绘发展蓝图。12月26日下午，出席县第十九届人民代表大会第二次会议的代表分组审议了各项报告。"
-    assert classify("新闻中心", fold(body)) == "会议报道"
-    # a long opening sentence is prose, not a news lede
-    body = "一年来，常委会紧紧围绕县委中心工作，依法履职，积极作为，取得了显著成效。12月26日，常委会审议了报告。"
-    assert classify("履职", fold(body)) == "工作总结"
-
-
-def test_a_news_item_whose_first_sentence_holds_a_meeting_is_meeting_news():
-    body = "本报讯 昨天上午，区人大系统召开2021年工作思路研讨会，区人大常委会主任参加会议。"
-    assert classify("", fold(body)) == "会议报道"
-    # an anniversary is not a meeting taking place
-    body = "本报讯 党的二十大召开以来，区人大常委会认真学习，依法履职。"
-    assert classify("", fold(body)) == "工作总结"
-
-
-@pytest.mark.parametrize(
-    ("body", "year"),
-    [
-        # what the committee must do in a year plans it
-        ("主任指出，2021年，区人大常委会要围绕服务大局开展重点工作。", None),
-        ("2021年，区人大常委会拟审议三部法规草案。", None),
-        # 主要 and 重要 are no plans
-        ("2023年，主要工作成效明显。", 2023),
-        ("2023年，常委会重要议题均已办结。", 2023),
-    ],
-)
-def test_a_year_whose_subject_must_act_is_planned(body, year):
-    assert work_year("", fold(body)) == year
-
-
-def test_deputies_reviewing_a_report_are_news_of_a_session_dated_by_its_day():
-    # published in June on a January session: the session met early in 2023 and reviews 2022
-    body = (
-        "发布日期: 2023-06-07\n1月18日，区人大代表分组审议区政府工作报告。"
-        "大家认为，报告科学提出了2023年主要工作任务。"
-    )
-    assert work_year("", fold(body), "会议报道") == 2022
-
-
-def test_a_news_item_on_a_meeting_in_a_later_month_than_its_dateline_is_the_year_before():
-    body = "2023-01-05\n12月28日，县人大常委会召开第十次会议，听取有关报告。"
-    assert work_year("", fold(body), "会议报道") == 2022
-    body = "2023-03-05\n3月1日，县人大常委会召开第十次会议，听取有关报告。"
-    assert work_year("", fold(body), "会议报道") == 2023
-
-
-def test_a_session_reviews_the_one_year_beside_its_account_of_the_past_year():
-    # a session put off to April: 2020 is described, but the past year's paragraph names 2019
-    body = (
-        "4月27日上午，县第十六届人民代表大会第四次会议召开。\n"
-        "县人大常委会主任作工作报告。他说，2019年，是新中国成立70周年。一年来，常委会依法履职。\n"
-        "2020年，是全面建成小康社会的收官之年。"
-    )
-    assert work_year("", fold(body), "会议报道") == 2019
-
-
-def test_a_forums_clock_dates_nothing():
-    body = "2月14日下午，市十六届人大四次会议主席团举行第一次会议。会议通过了会议日程。\nGMT+8, 2025-3-28 20:36"
-    assert work_year("", fold(body), "会议报道") is None
-    # a closing line without the paper, its edition or the publishing is no stamp
-    body = "本报讯 市人大常委会召开主任会议。" + "会议听取了有关报告。" * 40 + "\n2015-11-25 20:36"
-    assert work_year("", fold(body), "会议报道") is None
-
-
-def test_a_report_since_the_term_began_names_no_one_year():
-    body = (
-        "——2022年2月12日在呼和浩特市第十六届人民代表大会第一次会议上\n"
-        "十五届以来工作回顾\n本届常委会共召开会议36次。"
-    )
-    assert work_year("", fold(body), "工作报告") is None
-
-
-def test_a_report_reprinted_in_a_yearbook_is_a_report_of_its_term():
-    title = "2013卷"
-    body = (
-        "——2013年1月27日在内蒙古自治区第十二届人民代表大会第一次会议上\n各位代表:\n"
-        "我受自治区十一届人大常委会的委托，向大会报告本届常委会五年来的工作，请予审议。\n五年来的工作回顾"
-    )
+def test_place_year_and_doctype_of_laws_and_reprints(title, body, expected):
     meta = extract(title, body)
-    assert (meta.province, meta.year, meta.doctype) == ("内蒙古自治区", None, "工作报告")
-
-
-def test_a_law_approved_rather_than_passed_is_the_year_it_was_approved():
-    body = (
-        "（1989年11月25日贵州省第七届人民代表大会常务委员会第十次会议批准 自1990年1月1日起施行）\n"
-        "第一章 总则\n第一条 结合关岭布依族苗族自治县民族的政治、经济和文化的特点，制定本条例。\n"
-        "第二条 自治县的自治机关是自治县人民代表大会和自治县人民政府。"
-    )
-    meta = extract("法规库", body)
-    assert (meta.district, meta.city, meta.province, meta.year, meta.doctype) == (
-        "关岭布依族苗族自治县",
-        "安顺市",
-        "贵州省",
-        1989,
-        "法规",
-    )
-
-
-def test_a_meeting_that_lays_out_a_years_work_is_in_that_year_or_the_one_before():
-    body = "3月31日，全县人大工作会议召开，会议总结了2016年人大工作，安排部署2017年人大工作。"
-    assert work_year("", fold(body), "会议报道") == 2017
-    body = "12月20日，全县人大工作会议召开，会议总结了2016年人大工作，安排部署2017年人大工作。"
-    assert work_year("", fold(body), "会议报道") == 2016
-
-
-def test_a_committee_meeting_held_under_its_number_is_no_session_news():
-    # the session it prepares is named, but the item is the committee meeting's: its year
-    # is the plan it handles for the year under way, not the year before
-    body = (
-        "1月8日下午，区十五届人大常委会举行第22次会议。会议审议并通过了关于将保障性安居工程"
-        "建设纳入2015年度国民经济和社会发展计划的决议；审议并通过了区十五届人大四次会议有关事项。"
-    )
-    assert work_year("", fold(body), "会议报道") == 2015
-
-
-def test_a_date_set_for_a_later_meeting_does_not_date_the_news():
-    body = (
-        "决定市十六届人大六次会议2026年1月17日召开\n"
-        "2025年12月30日至31日，广州市第十六届人大常委会召开第四十五次会议。"
-    )
-    assert work_year("", fold(body), "会议报道") == 2025
-
-
-def test_a_news_item_opening_on_a_relative_day_with_a_meeting_is_meeting_news():
-    body = "近日，市人大常委会工作报告（稿）征求意见座谈会先后召开，副主任分别主持座谈会。"
-    assert classify("", fold(body)) == "会议报道"
-
-
-def test_a_committee_report_is_the_year_whose_first_half_it_reviewed():
-    body = (
-        "各位代表：\n我受市第五届人民代表大会常务委员会的委托，向大会报告工作，请予审议。\n"
-        "过去的一年，是换届以后新一届人大常委会开展工作的第一年。\n"
-        "年中听取和审议了市政府关于2007年国民经济和社会发展计划及财政预算上半年执行情况的报告；"
-        "审查和批准了2006年度市本级财政决算。"
-    )
-    assert work_year("", fold(body), "工作报告") == 2007
+    assert (meta.district, meta.city, meta.province, meta.year, meta.doctype) == expected
