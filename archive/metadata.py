@@ -358,7 +358,12 @@ def scored_year(title: str, body: str) -> int | None:
             score -= 4  # "2026年，常委会将…" looks ahead; it is not the year reported on
         scores[year] += score
     best = [(score, -year) for year, score in scores.items() if score > 1]
-    return -max(best)[1] if best else None  # on a tie the earlier year: the later one is planned
+    if not best:
+        return None
+    year = -max(best)[1]  # on a tie the earlier year: the later one is planned
+    mentions = Counter(int(y) for y in _YEAR.findall(body))
+    # a history names many years, none of them reported on (1985年4月 after 1983年 twice)
+    return year if mentions[year] == max(mentions.values()) else None
 
 
 def _arabic_dates(text: str) -> str:
