@@ -29,9 +29,11 @@ _COMMITTEE_REPORT_TITLE = re.compile(
     r"(?:常务委员会|常委会)[^\n]{0,12}工作报告|^[^\n]{0,8}工作报告"
 )
 # News of a congress session or a standing committee meeting taking place (写在…会议召开之际
-# marks an occasion, not the event; 召开常委会会议8次 counts meetings).
+# marks an occasion, not the event; 召开常委会会议8次 counts meetings), or news learnt at a session
+# (记者从市十五届人大六次会议上获悉).
 _CONGRESS_SESSION = re.compile(
-    rf"(?:人民代表大会|人大)\s*第?{_N}次会议[^。\n]{{0,25}}?(?:开幕|闭幕|召开|举行)(?!之际|前夕)"
+    rf"(?:人民代表大会|人大)\s*第?{_N}次会议[^。\n]{{0,25}}?(?:开幕|闭幕|召开|举行)(?!之际|前夕)|"
+    rf"从[^。\n]{{0,20}}?(?:人民代表大会|人大)\s*第?{_N}次会议上?获悉"
 )
 _SC = r"(?:人大常委会|常务委员会|常委会)"
 _MEETING = re.compile(

@@ -511,6 +511,12 @@ def test_a_roundup_of_a_citys_counties_is_the_citys():
             "会议报道",
         ),
         ("", "本报讯 党的二十大召开以来，区人大常委会认真学习，依法履职。", "工作总结"),
+        # news learnt at a session is news of it
+        (
+            "",
+            "记者从市十五届人大六次会议上获悉，2022年，市人大常委会将着力加强自身建设。",
+            "会议报道",
+        ),
         # a relative day opens the news of a meeting
         (
             "",
@@ -672,6 +678,8 @@ FILLER = "会议听取了有关报告。" * 40  # pushes what follows past the l
         # a forum's clock, and a closing line naming no paper or publishing, date nothing
         ("2月14日下午，市十六届人大四次会议主席团举行第一次会议。\nGMT+8, 2025-3-28 20:36", None),
         ("本报讯 市人大常委会召开主任会议。" + FILLER + "\n2015-11-25 20:36", None),
+        # with nothing dated or settled, the year before the one the session plans
+        ("记者从市十五届人大六次会议上获悉，2022年，市人大常委会将着力加强自身建设。", 2021),
         # a meeting in a later month than its dateline was the year before
         ("2023-01-05\n12月28日，县人大常委会召开第十次会议，听取有关报告。", 2022),
         ("2023-03-05\n3月1日，县人大常委会召开第十次会议，听取有关报告。", 2023),
