@@ -96,24 +96,24 @@ _MEETING_YEAR = re.compile(
 )
 _MEETING_DAY = re.compile(r"(?<![\d年])(\d{1,2})月\d{1,2}日")
 LAST_QUARTER = 10  # from October a meeting plans the next year
-_SCHEDULED = re.compile(r"\s*(?:上午|下午|晚上)?\s*(?:召开|举行|开幕)")
+# A day that is no event's: set for a later meeting (…1月17日召开), or a deadline or a start (…5月1日前, …起).
+_SCHEDULED = re.compile(r"\s*(?:上午|下午|晚上)?\s*(?:召开|举行|开幕)|前|起")
 _CHINESE_DATE = re.compile(
     r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})日)?"
 )
 _DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
 # Dates spaced out in copies of PDFs and print layouts: 2024 年 1 月 27 日.
 _SPACED_DATE = re.compile(r"(?<=\d)\s+(?=[年月日])|(?<=[年月])\s+(?=\d)")
+# Characters within one clause and not into another year's words.
+_SAME_YEAR = r"(?:(?!(?:19|20)\d\d年)[^,，。;；、\n])"
+# A committee's report on the year it heard the year's first half carried out (听取…2007年国民经济和
+# 社会发展计划及财政预算上半年执行情况的报告), not the year before's accounts (2006年度…决算), nor a
+# plan for the next year's first half.
+_HALF_YEAR = re.compile(rf"{_Y}年{_SAME_YEAR}{{0,24}}?上半年{_SAME_YEAR}{{0,12}}?(?:执行|完成)情况")
 # What a congress session settles for the years it names: carrying out a year's plan, budget or
 # projects reviews that year (2020年…计划执行情况, 对2023年民生实事项目推进情况测评); the plan,
 # budget or projects put to it are for its own year (2021年计划草案, 2024年民生实事候选项目,
 # 票决产生2022年…民生实事项目), which reviews the year before.
-_SAME_YEAR = r"(?:(?!(?:19|20)\d\d年)[^,，。;；、\n])"
-# A committee's report on the year it heard the year's first half reviewed (听取…2007年国民经济和社会
-# 发展计划及财政预算上半年执行情况的报告), not the year before's accounts (2006年度…决算).
-_HALF_YEAR = re.compile(rf"{_Y}年{_SAME_YEAR}{{0,24}}?上半年")
-# A committee's report on the year it heard the year's first half reviewed (听取…2007年国民经济和社会
-# 发展计划及财政预算上半年执行情况的报告), not the year before's accounts (2006年度…决算).
-_HALF_YEAR = re.compile(rf"{_Y}年{_SAME_YEAR}{{0,24}}?上半年")
 _CARRIED_OUT = re.compile(rf"{_Y}年{_SAME_YEAR}{{0,20}}?(?:执行|完成|推进|落实)情况")
 _PUT_TO_SESSION = re.compile(
     rf"{_Y}年{_SAME_YEAR}{{0,16}}?(?:(?:计划|预算)(?!{_SAME_YEAR}{{0,2}}(?:执行|完成))|候选项目|项目票决)|"
@@ -289,14 +289,15 @@ def _unscheduled(pattern: re.Pattern[str], lead: str) -> re.Match[str] | None:
 
 
 def _past_year(body: str) -> int | None:
-    """The one year named, and not looked ahead to, in the paragraphs that speak of the past
-    year (他说，2019年，是…。一年来，…)."""
+    """The one year named as the one reported (2019年，…, 2019年是…) and not looked ahead to, in the
+    paragraphs that speak of the past year (他说，2019年，是…。一年来，…)."""
     years = {
         int(m.group(1))
         for line in body.split("\n")
         if _ONE_YEAR.search(line)
         for m in _YEAR.finditer(line)
-        if not _looks_ahead(line[m.end() : m.end() + 20])
+        if line.startswith(_REPORTED_AFTER, m.end() - 1)
+        and not _looks_ahead(line[m.end() : m.end() + 20])
     }
     return years.pop() if len(years) == 1 else None
 

@@ -683,6 +683,11 @@ FILLER = "会议听取了有关报告。" * 40  # pushes what follows past the l
         # a meeting in a later month than its dateline was the year before
         ("2023-01-05\n12月28日，县人大常委会召开第十次会议，听取有关报告。", 2022),
         ("2023-03-05\n3月1日，县人大常委会召开第十次会议，听取有关报告。", 2023),
+        # nor does a deadline
+        (
+            "2023-03-05\n县人大常委会要求5月1日前完成整改。3月1日，县人大常委会召开第十次会议。",
+            2023,
+        ),
         # a date set for a later meeting does not date the news
         (
             "决定市十六届人大六次会议2026年1月17日召开\n2025年12月30日至31日，广州市第十六届人大常委会召开第四十五次会议。",
@@ -758,3 +763,16 @@ def test_year_of_session_and_meeting_news(body, year):
 def test_place_year_and_doctype_of_laws_and_reprints(title, body, expected):
     meta = extract(title, body)
     assert (meta.district, meta.city, meta.province, meta.year, meta.doctype) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a year in the past year's paragraph that is not the year reported (a meeting it heeds)
+        "各位代表：\n一年来，常委会深入贯彻2021年中央人大工作会议精神，依法履职。",
+        # a plan for the first half of the session's year
+        "各位代表：\n过去一年，常委会依法履职。\n2025年上半年，常委会将完成三部法规的审议。",
+    ],
+)
+def test_a_reports_title_year_is_not_overruled_by_other_years(body):
+    assert work_year(fold("2025年某区人大常委会工作报告"), fold(body), "工作报告") == 2024
