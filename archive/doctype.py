@@ -44,11 +44,12 @@ _MEETING = re.compile(
     rf"召开(?:主任会议|座谈会)(?!{_N}次)"
 )
 # A news item opening on the day of a meeting (4月11日下午，…审议政府工作报告; 近日，…征求意见座谈会
-# 先后召开), perhaps after a short
-# sentence that sets the tone (热议辉煌成就,共绘发展蓝图。12月26日下午，…分组审议).
+# 先后召开), perhaps after a short sentence that sets the tone (热议辉煌成就,共绘发展蓝图。12月26日
+# 下午，…分组审议), or an item that opens on what the meeting did (会议听取审议了…, 会上…).
 _EVENT = re.compile(
     r"^(?:[^。\n]{0,20}。)?[^。\n]{0,40}?(?:\d{1,2}月\d{1,2}日|近日|日前|昨天|昨日|今天|今日)"
-    r"[^。\n]{0,80}?(?:会议|审议|座谈|讨论|征求意见)",
+    r"[^。\n]{0,80}?(?:会议|审议|座谈|讨论|征求意见)|"
+    r"\A\s*(?:会议|会上)[,，]?(?:听取|审议|通过|表决|研究|讨论|决定)",
     re.M,
 )
 # A news item (本报讯, 1月20日讯) whose first sentence has a meeting of any kind taking place

@@ -96,7 +96,8 @@ _MEETING_YEAR = re.compile(
 )
 _MEETING_DAY = re.compile(r"(?<![\d年])(\d{1,2})月\d{1,2}日")
 LAST_QUARTER = 10  # from October a meeting plans the next year
-# A day that is no event's: set for a later meeting (…1月17日召开), or a deadline or a start (…5月1日前, …起).
+# A day that is no event's: set for a later meeting (…1月17日召开), a deadline (…5月1日前) or a
+# start (…起).
 _SCHEDULED = re.compile(r"\s*(?:上午|下午|晚上)?\s*(?:召开|举行|开幕)|前|起")
 _CHINESE_DATE = re.compile(
     r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})日)?"
@@ -119,13 +120,13 @@ _PUT_TO_SESSION = re.compile(
     rf"{_Y}年{_SAME_YEAR}{{0,16}}?(?:(?:计划|预算)(?!{_SAME_YEAR}{{0,2}}(?:执行|完成))|候选项目|项目票决)|"
     rf"票决(?:产生|确定)?了?{_Y}年"
 )
-# A publication stamp closing a news page: a date on a line after the last sentence that names
-# the paper, its edition or the publishing (浙江工人日报 一版要闻 2015年11月25日 星期三); not a
-# forum's or a crawler's clock (GMT+8, 2025-3-28 20:36).
+# A publication stamp closing a news page: a date on one of its last lines, after the last
+# sentence, that names the paper, its edition or the publishing (浙江工人日报 一版要闻 2015年11月25日
+# 星期三).
 _STAMP_LINES = 3
+_PUBLISHED = re.compile(r"日报|晚报|报社|版|发布|刊发|日期|星期")
 # A forum's or a crawler's clock line (GMT+8, 2025-3-28 20:36) dates nothing in the document.
 _CLOCK_LINE = re.compile(r"^.*(?:GMT|UTC)\s*[+-]\s*\d.*$", re.M)
-_PUBLISHED = re.compile(r"日报|晚报|报社|版|发布|刊发|日期|星期")
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,7 @@ def _news_date(text: str) -> tuple[int, int] | None:
     """The year and month of a news item's event: the year from its dateline (or closing stamp),
     the month from the day its lede opens on (发布日期: 2023-06-07 / 1月18日，代表分组审议…); an event
     in a later month than the dateline's was the year before (a January item on a December
-    meeting). Dates set for a later meeting date nothing."""
+    meeting). Dates set for a later meeting, deadlines and starts date nothing."""
     lead = text[:LEAD]
     date = _unscheduled(_DATELINE, lead) or _stamp(text)
     if date is None:
@@ -277,7 +278,8 @@ def _news_date(text: str) -> tuple[int, int] | None:
 
 
 def _unscheduled(pattern: re.Pattern[str], lead: str) -> re.Match[str] | None:
-    """The first date in the lead that is not one set for a later meeting (决定…于2026年1月17日召开)."""
+    """The first date in the lead that is no event's: not set for a later meeting
+    (决定…于2026年1月17日召开), nor a deadline or a start."""
     return next(
         (
             m

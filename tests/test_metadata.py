@@ -511,6 +511,12 @@ def test_a_roundup_of_a_citys_counties_is_the_citys():
             "会议报道",
         ),
         ("", "本报讯 党的二十大召开以来，区人大常委会认真学习，依法履职。", "工作总结"),
+        # an item that opens on what the meeting did
+        (
+            "",
+            "会议听取审议了县政府关于全县教育工作情况的报告，评议了盐务局的执法工作。",
+            "会议报道",
+        ),
         # news learnt at a session is news of it
         (
             "",
