@@ -29,6 +29,8 @@ _REPORTED_AFTER = (
     "年履职",
     "年是",
 )
+# The same, read in the paragraphs on the past year, where 2022年度 names last year's accounts.
+_NAMED_AS_REPORTED = tuple(word for word in _REPORTED_AFTER if word != "年度")
 # A year whose subject is the committee (2018年区人大常委会履职的宗旨, 2023年市人大常委会共召开…) is
 # the year it reports on, unless what follows plans it (2024年市人大常委会工作要点).
 _COMMITTEE_SUBJECT = re.compile(r"年[省市县区州旗盟]?(?:人大常委会|人大常务委员会|常委会)")
@@ -298,7 +300,7 @@ def _past_year(body: str) -> int | None:
         for line in body.split("\n")
         if _ONE_YEAR.search(line)
         for m in _YEAR.finditer(line)
-        if line.startswith(_REPORTED_AFTER, m.end() - 1)
+        if line.startswith(_NAMED_AS_REPORTED, m.end() - 1)
         and not _looks_ahead(line[m.end() : m.end() + 20])
     }
     return years.pop() if len(years) == 1 else None

@@ -776,6 +776,8 @@ def test_place_year_and_doctype_of_laws_and_reprints(title, body, expected):
     [
         # a year in the past year's paragraph that is not the year reported (a meeting it heeds)
         "各位代表：\n一年来，常委会深入贯彻2021年中央人大工作会议精神，依法履职。",
+        # last year's accounts in the past year's paragraph
+        "各位代表：\n一年来，常委会审查批准了2023年度财政决算，依法履职。",
         # a plan for the first half of the session's year
         "各位代表：\n过去一年，常委会依法履职。\n2025年上半年，常委会将完成三部法规的审议。",
     ],
