@@ -14,8 +14,11 @@ under its issuing committee's line) split into two records. That first run is th
 for unseen documents; their misses then led to rules (see README), so c is no longer held out.
 
 d_01..d_30 were labelled with c but kept outside the repository, unseen by whoever wrote rules,
-until the rules written on a, b and c were done; their first run is the figures below (FIRST_D_RUN,
-also d's floors): the honest measure of the finished rules on documents they never saw.
+until the rules written on a, b and c were done; their first run (FIRST_D_RUN) was the honest
+measure of those rules on documents they never saw: year 25 of 30 and all four 24 of 30 (80%).
+Their six misses (five years of session and meeting news and a year-end review, one city of a
+law approved by its province) then led to rules, together with 46 further public pages read by
+hand (see README), so d is no longer held out either: its floors below are today's figures.
 """
 
 from __future__ import annotations
@@ -45,18 +48,18 @@ GROUPS = {
 FLOORS = {
     "all": {
         "district": 140,
-        "city": 139,
+        "city": 140,
         "province": 140,
-        "year": 135,
+        "year": 140,
         "doctype": 140,
-        "all four": 134,
+        "all four": 140,
     },
     "a": {"district": 40, "city": 40, "province": 40, "year": 40, "doctype": 40, "all four": 40},
     "b": {"district": 40, "city": 40, "province": 40, "year": 40, "doctype": 40, "all four": 40},
     "c": {"district": 30, "city": 30, "province": 30, "year": 30, "doctype": 30, "all four": 30},
-    "d": {"district": 30, "city": 29, "province": 30, "year": 25, "doctype": 30, "all four": 24},
+    "d": {"district": 30, "city": 30, "province": 30, "year": 30, "doctype": 30, "all four": 30},
 }
-MOST_WRONG = 2  # fields holding a wrong (non-null) value, over the whole set (both in d)
+MOST_WRONG = 0  # fields holding a wrong (non-null) value, over the whole set (d's first run had 2)
 # The held-out 24 and c's 30 on their first run, before their failures led to rules (see the
 # docstring).
 FIRST_HELD_OUT_RUN = (
@@ -113,7 +116,7 @@ def test_extraction_accuracy_on_real_documents(results):
         print(f"{group:10}{n:>4}" + "".join(cells) + f"{score['wrong'] / (n * len(FIELDS)):>10.1%}")
     print(f"held out, first run: {FIRST_HELD_OUT_RUN}")
     print(f"c, first run: {FIRST_C_RUN}")
-    print(f"d, first run (never tuned on): {FIRST_D_RUN}")
+    print(f"d, first run (before its misses led to rules): {FIRST_D_RUN}")
     for label, got in results:
         wrong = [f"{f}: {got[f]} (label {label[f]})" for f in FIELDS if got[f] != label[f]]
         if wrong:
