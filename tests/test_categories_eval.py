@@ -1,9 +1,11 @@
-"""The paragraph classifier against 391 hand-labelled real paragraphs (tests/data/category_eval).
+"""The paragraph classifier against 480 hand-labelled real paragraphs (tests/data/category_eval).
 
 A paragraph's gold set is its primary and secondary categories with their parents (none for a
-framing paragraph); the prediction is the decision's categories. The rules were designed and
-tuned on the documents whose names sort in the first 70% (DEV); the rest are held out and
-reported separately. Run with `-s` to see the table: pytest -s tests/test_categories_eval.py
+framing paragraph); the prediction is the decision's categories. The first batch (391 rows) was
+split by document: the rules were first designed on the documents whose names sort in the first
+70% (DEV). The second batch (89 rows from 25 further documents, `"batch": 2`) was labelled before
+the rules were revised and is never used to tune them: it is the held-out measure ("fresh").
+Run with `-s` to see the table: pytest -s tests/test_categories_eval.py
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from archive.categories import default_taxonomy
 
 EVAL = Path(__file__).resolve().parent / "data" / "category_eval" / "paragraphs.jsonl"
 ROWS = [json.loads(line) for line in EVAL.read_text("utf-8").splitlines() if line.strip()]
-DOCS = sorted({row["doc"] for row in ROWS})
+FIRST = [row for row in ROWS if row.get("batch", 1) == 1]
+DOCS = sorted({row["doc"] for row in FIRST})
 DEV = set(DOCS[: round(len(DOCS) * 0.7)])
 TAXONOMY = default_taxonomy()
 
@@ -53,7 +56,8 @@ def gold(row: dict) -> set[str]:
 
 
 def score(rows: list[dict], predict: Predict) -> Scores:
-    """Micro-F1 pools every label decision; macro-F1 averages the categories' F1."""
+    """Micro-F1 pools every label decision; macro-F1 averages the F1 of the categories that occur
+    (in the gold sets or the predictions) in these rows."""
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
@@ -66,7 +70,8 @@ def score(rows: list[dict], predict: Predict) -> Scores:
         fn.update(truth - guess)
     per_category = {c: (*_f1(tp[c], fp[c], fn[c]), tp[c] + fn[c]) for c in TAXONOMY.names}
     micro = _f1(sum(tp.values()), sum(fp.values()), sum(fn.values()))[2]
-    macro = sum(v[2] for v in per_category.values()) / len(per_category)
+    present = [c for c in TAXONOMY.names if tp[c] + fp[c] + fn[c]]
+    macro = sum(per_category[c][2] for c in present) / len(present)
     return Scores(per_category, micro, macro, exact / len(rows), len(rows))
 
 
@@ -78,8 +83,9 @@ def deduplicated(rows: list[dict]) -> list[dict]:
 SUBSETS = {
     "all": ROWS,
     "dedup": deduplicated(ROWS),
-    "dev": [r for r in ROWS if r["doc"] in DEV],
-    "held-out": [r for r in ROWS if r["doc"] not in DEV],
+    "dev": [r for r in FIRST if r["doc"] in DEV],
+    "held-out": [r for r in FIRST if r["doc"] not in DEV],
+    "fresh": [r for r in ROWS if r.get("batch", 1) == 2],
 }
 
 
@@ -107,7 +113,13 @@ def table(results: dict[str, Scores]) -> str:
 
 RESULTS = {name: score(rows, classifier) for name, rows in SUBSETS.items()}
 # (micro-F1, macro-F1) reached; the issue's targets are 0.85 and 0.75. Held out: not reached.
-FLOORS = {"all": (0.86, 0.85), "dedup": (0.86, 0.85), "dev": (0.91, 0.87), "held-out": (0.78, 0.74)}
+FLOORS = {
+    "all": (0.85, 0.83),
+    "dedup": (0.85, 0.83),
+    "dev": (0.91, 0.87),
+    "held-out": (0.78, 0.74),
+    "fresh": (0.83, 0.73),
+}
 
 
 @pytest.mark.parametrize("subset", list(SUBSETS))
