@@ -149,10 +149,9 @@ class Taxonomy:
         names its subject first ("开展执法检查增强监督刚性。")."""
         found = category.evidence(text)
         end = _LEAD_END.search(text)
-        if self.lead and end and end.end() <= self.lead and text[end.end() :].strip():
-            found += tuple(
-                (f"lead:{term}", weight) for term, weight in category.evidence(text[: end.end()])
-            )
+        lead = text[: end.end()] if end else text
+        if len(lead) <= self.lead:
+            found += tuple((f"lead:{term}", weight) for term, weight in category.evidence(lead))
         return found
 
     def _without_lists(self, text: str) -> str:

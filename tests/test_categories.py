@@ -113,9 +113,34 @@ def test_a_single_sub_category_is_more_specific_than_its_parent():
 
 
 def test_evidence_names_the_terms_and_weights_that_decided():
-    decision = TAXONOMY.classify("生态环境保护执法检查。")
-    assert decision.evidence == {"监督": (("执法检查", 2.0),), "生态环境": (("生态环境", 3.0),)}
+    decision = TAXONOMY.classify(
+        "围绕水资源保护开展执法检查，实地查看重点河段和取水口，督促有关部门建立问题清单、明确整改时限。"
+    )
+    assert decision.evidence == {"监督": (("执法检查", 2.0),), "生态环境": (("水资源", 3.0),)}
     assert decision.scores == {"监督": 2.0, "生态环境": 3.0}
+
+
+def test_the_opening_sentence_and_a_short_heading_count_twice():
+    body = "围绕安全生产、民生保障等重点领域，创新检查方式，排查问题隐患，提出整改意见。"
+    decision = TAXONOMY.classify("开展执法检查增强监督刚性。" + body)
+    assert decision.evidence["监督"] == (
+        ("执法检查", 2.0), ("安全生产", 3.0), ("监督", 3.0), ("lead:执法检查", 2.0), ("lead:监督", 3.0),
+    )  # fmt: skip
+    # the parent keeps it: 民生 (3) is mentioned in passing beside 监督 (13)
+    assert (decision.primary, decision.categories) == ("监督", ("监督",))
+    heading = TAXONOMY.classify("在忠诚履职中彰显政治担当")
+    assert heading.evidence == {"自身建设": (("政治担当", 3.0), ("lead:政治担当", 3.0))}
+
+
+def test_a_sentence_counting_several_functions_is_a_list_and_no_evidence():
+    counts = "全年召开常委会会议8次，听取审议报告17项，审查批准预算调整方案2个，任免干部74人次。"
+    assert TAXONOMY.classify(counts).primary is None
+    # counts of one function are no list: 6个PPP项目 is a budget paragraph
+    ppp = TAXONOMY.classify("审议通过了6个PPP项目和5个政府购买服务项目，批准退出PPP项目1个。")
+    assert ppp.primary == "财政预算监督"
+    # the list goes, the sentence after it still counts
+    budget = TAXONOMY.classify(counts + "深入开展预算审查监督，推动预算绩效管理。")
+    assert budget.primary == "财政预算监督"
 
 
 def test_a_record_lists_the_primary_categories_of_its_paragraphs_and_their_parents():
@@ -155,7 +180,7 @@ SEED_SOURCES = {
         "财政预算监督": [7],
         "民生": [11],
         "代表工作": [18, 19],
-        "自身建设": [6, 21, 22],
+        "自身建设": [5, 6, 21, 22],
         "宣传": [23],
     },
 }
@@ -247,10 +272,10 @@ def test_categorise_command_shows_each_paragraph_and_its_evidence(tmp_path):
         "[1] -  各位代表：",
         "    framing: matches ^各位代表",
         "[2] 监督 生态环境  生态环境保护执法检查。",
-        "    监督 (parent) 2: 执法检查 2",
-        "    生态环境 (primary) 3: 生态环境 3",
+        "    监督 (parent) 4: 执法检查 2, lead:执法检查 2",
+        "    生态环境 (primary) 6: 生态环境 3, lead:生态环境 3",
         "[3] -  推进教育培训。",
-        "    no category reaches 3 (代表工作 1)",
+        "    no category reaches 3 (代表工作 2)",
     ]
 
 
