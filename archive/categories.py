@@ -32,6 +32,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when
 _REMOVED = "\0"  # stands in for text that must not match (ignored phrases, discounted passages)
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
 _LEAD_END = re.compile(r"[。！？!?：:]")
+_ENUMERATION = re.compile(r"[^，。；、,;：:！？!?]{1,12}(?:、[^，。；、,;：:！？!?]{1,12}){2,}")
 
 
 class TaxonomyError(ValueError):
@@ -161,12 +162,18 @@ class Taxonomy:
             return text
         kept = []
         for sentence in _SENTENCE.findall(text):
-            functions = {
-                self.parents.get(c.name, c.name) for c in self.categories if c.evidence(sentence)
-            }
             listed = len(self.count.findall(sentence)) >= self.list_counts
-            kept.append(_REMOVED if listed and len(functions) >= self.list_functions else sentence)
-        return "".join(kept)
+            kept.append(_REMOVED if listed and self._lists_functions(sentence) else sentence)
+        return _ENUMERATION.sub(
+            lambda m: _REMOVED if self._lists_functions(m.group(0)) else m.group(0), "".join(kept)
+        )
+
+    def _lists_functions(self, passage: str) -> bool:
+        """The passage has evidence of `list_functions` functions (children count as parents)."""
+        functions = {
+            self.parents.get(c.name, c.name) for c in self.categories if c.evidence(passage)
+        }
+        return len(functions) >= self.list_functions
 
     def _is_overview(self, ranked: list[str], scores: Mapping[str, float]) -> bool:
         """Many functions at the threshold and none dwelt on: a list such as a year's statistics."""
