@@ -83,6 +83,7 @@ class Decision:
     evidence: Mapping[str, tuple[tuple[str, float], ...]]
     framing: str | None = None  # the framing rule that matched, if any
     overview: bool = False  # several functions reach the threshold and none leads: a list
+    lists: tuple[str, ...] = ()  # passages that list several functions, no evidence
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class Taxonomy:
         for rule in self.framing:
             if rule.search(text):
                 return Decision(None, (), (), {}, {}, framing=rule.pattern)
-        text = self._without_lists(text)
+        text, lists = self._without_lists(text)
         for rule in self.discount:
             text = rule.sub(_REMOVED, text)
         evidence = {c.name: found for c in self.categories if (found := self._evidence(c, text))}
@@ -125,9 +126,9 @@ class Taxonomy:
             key=lambda n: (-scores[n], self.names.index(n)),
         )
         if not ranked:
-            return Decision(None, (), (), scores, evidence)
+            return Decision(None, (), (), scores, evidence, lists=lists)
         if self._is_overview(ranked, scores):
-            return Decision(None, (), (), scores, evidence, overview=True)
+            return Decision(None, (), (), scores, evidence, overview=True, lists=lists)
         primary = self._most_specific(ranked[0], ranked, scores)
         floor = max(self.secondary, self.secondary_share * scores[primary])
         secondary = tuple(
@@ -143,6 +144,7 @@ class Taxonomy:
             tuple(n for n in self.names if n in chosen),
             scores,
             {n: evidence[n] for n in self.names if n in chosen and n in evidence},
+            lists=lists,
         )
 
     def _evidence(self, category: Category, text: str) -> tuple[tuple[str, float], ...]:
@@ -155,18 +157,29 @@ class Taxonomy:
             found += tuple((f"lead:{term}", weight) for term, weight in category.evidence(lead))
         return found
 
-    def _without_lists(self, text: str) -> str:
-        """Sentences that count the work of several functions ("召开会议8次，听取报告17项，任免
-        74人次") name each only in passing: their words are no evidence."""
+    def _without_lists(self, text: str) -> tuple[str, tuple[str, ...]]:
+        """The text without the passages that list several functions, and those passages:
+        sentences counting their work ("召开会议8次，听取报告17项，任免74人次") and enumerations
+        ("聚焦监督、代表、自身建设") name each function only in passing."""
         if not self.list_functions or self.count is None:
-            return text
-        kept = []
-        for sentence in _SENTENCE.findall(text):
-            listed = len(self.count.findall(sentence)) >= self.list_counts
-            kept.append(_REMOVED if listed and self._lists_functions(sentence) else sentence)
-        return _ENUMERATION.sub(
-            lambda m: _REMOVED if self._lists_functions(m.group(0)) else m.group(0), "".join(kept)
+            return text, ()
+        lists: list[str] = []
+
+        def drop(passage: str) -> str:
+            lists.append(passage)
+            return _REMOVED
+
+        kept = "".join(
+            drop(sentence)
+            if len(self.count.findall(sentence)) >= self.list_counts
+            and self._lists_functions(sentence)
+            else sentence
+            for sentence in _SENTENCE.findall(text)
         )
+        kept = _ENUMERATION.sub(
+            lambda m: drop(m.group(0)) if self._lists_functions(m.group(0)) else m.group(0), kept
+        )
+        return kept, tuple(lists)
 
     def _lists_functions(self, passage: str) -> bool:
         """The passage has evidence of `list_functions` functions (children count as parents)."""
@@ -205,12 +218,15 @@ def explain(decision: Decision, threshold: float) -> list[str]:
     """Why a paragraph got its categories, one line each, for a user tuning the taxonomy."""
     if decision.framing:
         return [f"framing: matches {decision.framing}"]
+    lines = [f"list, no evidence: {_shortened(passage)}" for passage in decision.lists]
     if not decision.primary:
         best = ", ".join(f"{n} {s:g}" for n, s in decision.scores.items()) or "no evidence"
         if decision.overview:
-            return [f"overview: several functions reach {threshold:g} and none leads ({best})"]
-        return [f"no category reaches {threshold:g} ({best})"]
-    lines = []
+            return [
+                *lines,
+                f"overview: several functions reach {threshold:g} and none leads ({best})",
+            ]
+        return [*lines, f"no category reaches {threshold:g} ({best})"]
     for name, found in decision.evidence.items():
         role = (
             "primary"
@@ -220,6 +236,11 @@ def explain(decision: Decision, threshold: float) -> list[str]:
         terms = ", ".join(f"{term} {weight:g}" for term, weight in found)
         lines.append(f"{name} ({role}) {decision.scores[name]:g}: {terms}")
     return lines
+
+
+def _shortened(passage: str, limit: int = 30) -> str:
+    """A listed passage as `categorise` shows it: its first characters."""
+    return passage if len(passage) <= limit else passage[:limit] + "…"
 
 
 def paragraphs(text: str) -> list[str]:

@@ -15,6 +15,7 @@ from archive.categories import (
     data_taxonomy,
     default_taxonomy,
     default_taxonomy_text,
+    explain,
     paragraphs,
     parse_taxonomy,
 )
@@ -141,6 +142,14 @@ def test_a_sentence_counting_several_functions_is_a_list_and_no_evidence():
     # the list goes, the sentence after it still counts
     budget = TAXONOMY.classify(counts + "深入开展预算审查监督，推动预算绩效管理。")
     assert budget.primary == "财政预算监督"
+
+
+def test_categorise_shows_the_passages_read_as_lists():
+    decision = TAXONOMY.classify("今年以来，聚焦监督、代表、自身建设三大主责，依法履职。")
+    assert explain(decision, TAXONOMY.threshold) == [
+        "list, no evidence: 聚焦监督、代表、自身建设三大主责",
+        "no category reaches 3 (no evidence)",
+    ]
 
 
 def test_a_record_lists_the_primary_categories_of_its_paragraphs_and_their_parents():
