@@ -154,7 +154,8 @@ class Taxonomy:
         end = _LEAD_END.search(text)
         lead = text[: end.end()] if end else text
         if len(lead) <= self.lead:
-            found += tuple((f"lead:{term}", weight) for term, weight in category.evidence(lead))
+            again = found if lead == text else category.evidence(lead)
+            found += tuple((f"lead:{term}", weight) for term, weight in again)
         return found
 
     def _without_lists(self, text: str) -> tuple[str, tuple[str, ...]]:
@@ -183,10 +184,14 @@ class Taxonomy:
 
     def _lists_functions(self, passage: str) -> bool:
         """The passage has evidence of `list_functions` functions (children count as parents)."""
-        functions = {
-            self.parents.get(c.name, c.name) for c in self.categories if c.evidence(passage)
-        }
-        return len(functions) >= self.list_functions
+        functions: set[str] = set()
+        for category in self.categories:
+            function = self.parents.get(category.name, category.name)
+            if function not in functions and category.evidence(passage):
+                functions.add(function)
+                if len(functions) >= self.list_functions:
+                    return True
+        return False
 
     def _is_overview(self, ranked: list[str], scores: Mapping[str, float]) -> bool:
         """Many functions at the threshold and none dwelt on: a list such as a year's statistics."""
