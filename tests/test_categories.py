@@ -144,6 +144,18 @@ def test_a_sentence_counting_several_functions_is_a_list_and_no_evidence():
     assert budget.primary == "财政预算监督"
 
 
+def test_a_data_dir_copy_from_before_the_lead_and_list_rules_loads_with_them_off():
+    rules = ("lead: 40\n", "list_functions: 3\n", "list_counts: 2\n")
+    text = default_taxonomy_text()
+    for line in rules:
+        text = text.replace(line, "")
+    old = parse_taxonomy(text)
+    assert (old.lead, old.list_functions, old.list_counts) == (0, 0, 0)
+    heading = "在忠诚履职中彰显政治担当"
+    assert old.classify(heading).scores == {"自身建设": 3.0}
+    assert TAXONOMY.classify(heading).scores == {"自身建设": 6.0}
+
+
 def test_categorise_shows_the_passages_read_as_lists():
     decision = TAXONOMY.classify("今年以来，聚焦监督、代表、自身建设三大主责，依法履职。")
     assert explain(decision, TAXONOMY.threshold) == [

@@ -1,10 +1,12 @@
-"""The paragraph classifier against 480 hand-labelled real paragraphs (tests/data/category_eval).
+"""The paragraph classifier against 525 hand-labelled real paragraphs (tests/data/category_eval).
 
 A paragraph's gold set is its primary and secondary categories with their parents (none for a
 framing paragraph); the prediction is the decision's categories. The first batch (391 rows) was
 split by document: the rules were first designed on the documents whose names sort in the first
-70% (DEV). The second batch (89 rows from 25 further documents, `"batch": 2`) was labelled before
-the rules were revised and is never used to tune them: it is the held-out measure ("fresh").
+70% ("dev"); the other 30% ("rest") were held out at first, then their misses too informed the
+revised rules, so "rest" is no longer a held-out measure. The later batches (134 rows from 33
+further documents, `"batch": 2` and `3`) were labelled before the revised rules were run on them
+and never used to tune them: "fresh" is the held-out measure.
 Run with `-s` to see the table: pytest -s tests/test_categories_eval.py
 """
 
@@ -84,8 +86,8 @@ SUBSETS = {
     "all": ROWS,
     "dedup": deduplicated(ROWS),
     "dev": [r for r in FIRST if r["doc"] in DEV],
-    "held-out": [r for r in FIRST if r["doc"] not in DEV],
-    "fresh": [r for r in ROWS if r.get("batch", 1) == 2],
+    "rest": [r for r in FIRST if r["doc"] not in DEV],
+    "fresh": [r for r in ROWS if r.get("batch", 1) > 1],
 }
 
 
@@ -112,13 +114,14 @@ def table(results: dict[str, Scores]) -> str:
 
 
 RESULTS = {name: score(rows, classifier) for name, rows in SUBSETS.items()}
-# (micro-F1, macro-F1) reached; the issue's targets are 0.85 and 0.75. Held out: not reached.
+# (micro-F1, macro-F1) reached; the issue's targets are 0.85 and 0.75. On "fresh", the held-out
+# measure, micro-F1 is below the target (0.841); the first rules reached 0.811 / 0.724 there.
 FLOORS = {
-    "all": (0.85, 0.83),
-    "dedup": (0.85, 0.83),
-    "dev": (0.91, 0.87),
-    "held-out": (0.78, 0.74),
-    "fresh": (0.83, 0.73),
+    "all": (0.88, 0.88),
+    "dedup": (0.88, 0.88),
+    "dev": (0.93, 0.88),
+    "rest": (0.87, 0.81),
+    "fresh": (0.84, 0.76),
 }
 
 
