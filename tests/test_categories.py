@@ -179,9 +179,9 @@ def test_paragraphs_are_numbered_as_the_exports_number_them():
 # Which paragraphs (numbered as the exports do) give each seed record its categories. No
 # category is on all 7 records: 监督 and 代表工作 are on 6, not on 站前区, whose one
 # substantive paragraph runs through four functions and counts as an overview. The headings
-# listed (安州区 5, 9, 17, 21) name their section's subject. Two primaries differ from the hand
+# listed (安州区 5, 9, 17, 21) name their section's subject. One primary differs from the hand
 # labels of tests/data/category_eval: 安州区 7 (a research report titled …预决算审查监督…,
-# labelled none) and 大石桥市 3 (labelled 监督 with 民生 among its secondaries).
+# labelled none).
 SEED_SOURCES = {
     "鲅鱼圈区": {"监督": [2, 3], "司法监督": [3], "民生": [2], "代表工作": [4], "宣传": [5]},
     "盖州市": {
@@ -192,7 +192,7 @@ SEED_SOURCES = {
         "代表工作": [6],
         "自身建设": [2],
     },
-    "大石桥市": {"监督": [3], "民生": [3], "代表工作": [4], "数字人大": [5], "自身建设": [2]},
+    "大石桥市": {"监督": [3], "代表工作": [4], "数字人大": [5], "自身建设": [2]},
     "老边区": {"监督": [2, 3], "民生": [2, 3], "代表工作": [1]},
     "站前区": {},
     "西市区": {"立法": [2], "监督": [5], "代表工作": [3], "数字人大": [4]},
