@@ -117,17 +117,18 @@ def test_evidence_names_the_terms_and_weights_that_decided():
     decision = TAXONOMY.classify(
         "围绕水资源保护开展执法检查，实地查看重点河段和取水口，督促有关部门建立问题清单、明确整改时限。"
     )
-    assert decision.evidence == {"监督": (("执法检查", 2.0),), "生态环境": (("水资源", 3.0),)}
-    assert decision.scores == {"监督": 2.0, "生态环境": 3.0}
+    assert decision.evidence == {"监督": (("执法检查", 3.0),), "生态环境": (("水资源", 3.0),)}
+    assert decision.scores == {"监督": 3.0, "生态环境": 3.0}
 
 
 def test_the_opening_sentence_and_a_short_heading_count_twice():
-    body = "围绕安全生产、民生保障等重点领域，创新检查方式，排查问题隐患，提出整改意见。"
+    body = "围绕安全生产、民生实事等重点领域，创新检查方式，排查问题隐患，提出整改意见。"
     decision = TAXONOMY.classify("开展执法检查增强监督刚性。" + body)
     assert decision.evidence["监督"] == (
-        ("执法检查", 2.0), ("安全生产", 3.0), ("监督", 3.0), ("lead:执法检查", 2.0), ("lead:监督", 3.0),
+        ("执法检查", 3.0), ("安全生产", 3.0), ("监督", 3.0), ("lead:执法检查", 3.0), ("lead:监督", 3.0),
     )  # fmt: skip
-    # the parent keeps it: 民生 (3) is mentioned in passing beside 监督 (13)
+    # the parent keeps it: its one child at the threshold, 民生 (4), has less than half of 监督 (15)
+    assert (decision.scores["民生"], decision.scores["监督"]) == (4.0, 15.0)
     assert (decision.primary, decision.categories) == ("监督", ("监督",))
     heading = TAXONOMY.classify("在忠诚履职中彰显政治担当")
     assert heading.evidence == {"自身建设": (("政治担当", 3.0), ("lead:政治担当", 3.0))}
@@ -281,7 +282,7 @@ def test_categorise_names_the_overview_rule_when_it_decides(tmp_path):
     result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "categorise", "-"], text)
     assert result.stdout.splitlines()[1] == (
         "    overview: several functions reach 3 and none leads "
-        "(立法 3, 监督 4, 决定与任免 3, 代表工作 3)"
+        "(立法 3, 监督 5, 决定与任免 3, 代表工作 3)"
     )
 
 
@@ -294,7 +295,7 @@ def test_categorise_command_shows_each_paragraph_and_its_evidence(tmp_path):
         "[1] -  各位代表：",
         "    framing: matches ^各位代表",
         "[2] 监督 生态环境  生态环境保护执法检查。",
-        "    监督 (parent) 4: 执法检查 2, lead:执法检查 2",
+        "    监督 (parent) 6: 执法检查 3, lead:执法检查 3",
         "    生态环境 (primary) 6: 生态环境 3, lead:生态环境 3",
         "[3] -  推进教育培训。",
         "    no category reaches 3 (代表工作 2)",

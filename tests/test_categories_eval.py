@@ -1,12 +1,12 @@
-"""The paragraph classifier against 525 hand-labelled real paragraphs (tests/data/category_eval).
+"""The paragraph classifier against 589 hand-labelled real paragraphs (tests/data/category_eval).
 
 A paragraph's gold set is its primary and secondary categories with their parents (none for a
-framing paragraph); the prediction is the decision's categories. The first batch (391 rows) was
-split by document: the rules were first designed on the documents whose names sort in the first
-70% ("dev"); the other 30% ("rest") were held out at first, then their misses too informed the
-revised rules, so "rest" is no longer a held-out measure. The later batches (134 rows from 33
-further documents, `"batch": 2` and `3`) were labelled before the revised rules were run on them
-and never used to tune them: "fresh" is the held-out measure.
+framing paragraph); the prediction is the decision's categories. Batches were labelled in turn,
+each before the rules of the time were run on it, and then used to revise them: the first batch
+(391 rows) split by document into "dev" (the first 70% of names, where the first rules were
+designed) and "rest" (held out at first, 0.782 / 0.741, then used); "later" = batches 2-4 (167
+rows, held out for the revision after them, then used); "fresh" = batch 5 (31 rows), labelled after
+the last revision and never used to tune: the held-out measure, small and with 2 categories only.
 Run with `-s` to see the table: pytest -s tests/test_categories_eval.py
 """
 
@@ -87,7 +87,8 @@ SUBSETS = {
     "dedup": deduplicated(ROWS),
     "dev": [r for r in FIRST if r["doc"] in DEV],
     "rest": [r for r in FIRST if r["doc"] not in DEV],
-    "fresh": [r for r in ROWS if r.get("batch", 1) > 1],
+    "later": [r for r in ROWS if r.get("batch", 1) in (2, 3, 4)],
+    "fresh": [r for r in ROWS if r.get("batch", 1) == 5],
 }
 
 
@@ -114,14 +115,17 @@ def table(results: dict[str, Scores]) -> str:
 
 
 RESULTS = {name: score(rows, classifier) for name, rows in SUBSETS.items()}
-# (micro-F1, macro-F1) reached; the issue's targets are 0.85 and 0.75. On "fresh", the held-out
-# measure, micro-F1 is below the target (0.841); the first rules reached 0.811 / 0.724 there.
+# (micro-F1, macro-F1) reached; the issue's targets are 0.85 and 0.75. The held-out figures are
+# below them: "fresh" 0.724 (its macro-F1 counts false positives of 4 categories it has no gold
+# paragraph of); on batches 2-5, before anything was tuned on them, the first revision reached
+# 0.810 / 0.802 (README, Categories).
 FLOORS = {
     "all": (0.88, 0.88),
     "dedup": (0.88, 0.88),
-    "dev": (0.93, 0.88),
+    "dev": (0.92, 0.88),
     "rest": (0.87, 0.81),
-    "fresh": (0.84, 0.76),
+    "later": (0.88, 0.86),
+    "fresh": (0.72, 0.26),
 }
 
 
