@@ -1,11 +1,11 @@
-"""The paragraph classifier against 625 hand-labelled real paragraphs (tests/data/category_eval).
+"""The paragraph classifier against 656 hand-labelled real paragraphs (tests/data/category_eval).
 
 A paragraph's gold set is its primary and secondary categories with their parents (none for a
 framing paragraph); the prediction is the decision's categories. Batches were labelled in turn,
 each before the rules of the time were run on it, scored once as held out, then used to revise
 the rules: the first batch (391 rows) split by document into "dev" (the first 70% of names, where
 the first rules were designed) and "rest" (held out at first, 0.782 / 0.741, then used); "later"
-= batches 2-5 (198 rows); "fresh" = batch 6 (36 rows), labelled after the last revision and never
+= batches 2-6 (234 rows); "fresh" = batch 7 (31 rows), labelled after the last revision and never
 used to tune: the held-out measure. README (Categories) has every figure as it was when held out.
 Run with `-s` to see the table: pytest -s tests/test_categories_eval.py
 """
@@ -87,8 +87,8 @@ SUBSETS = {
     "dedup": deduplicated(ROWS),
     "dev": [r for r in FIRST if r["doc"] in DEV],
     "rest": [r for r in FIRST if r["doc"] not in DEV],
-    "later": [r for r in ROWS if r.get("batch", 1) in (2, 3, 4, 5)],
-    "fresh": [r for r in ROWS if r.get("batch", 1) == 6],
+    "later": [r for r in ROWS if r.get("batch", 1) in (2, 3, 4, 5, 6)],
+    "fresh": [r for r in ROWS if r.get("batch", 1) == 7],
 }
 
 
@@ -116,15 +116,15 @@ def table(results: dict[str, Scores]) -> str:
 
 RESULTS = {name: score(rows, classifier) for name, rows in SUBSETS.items()}
 # (micro-F1, macro-F1) reached; the issue's targets are 0.85 and 0.75. The held-out figure,
-# "fresh", is below both (0.737 / 0.527 on 36 paragraphs); on the 234 paragraphs of batches 2-6,
-# none seen before, the first revision reached 0.791 / 0.785 (README, Categories).
+# "fresh", is below both (0.732 / 0.634 on 31 paragraphs); each later batch scored by the rules of
+# its time, none seen, pools to 0.794 / 0.787 on 265 paragraphs (README, Categories).
 FLOORS = {
-    "all": (0.88, 0.88),
+    "all": (0.88, 0.87),
     "dedup": (0.88, 0.87),
     "dev": (0.92, 0.88),
     "rest": (0.87, 0.81),
-    "later": (0.87, 0.85),
-    "fresh": (0.73, 0.52),
+    "later": (0.86, 0.85),
+    "fresh": (0.73, 0.63),
 }
 
 
