@@ -1,4 +1,4 @@
-"""The paragraph classifier against 656 hand-labelled real paragraphs (tests/data/category_eval).
+"""The paragraph classifier against 905 hand-labelled real paragraphs (tests/data/category_eval).
 
 A paragraph's gold set is its primary and secondary categories with their parents (none for a
 framing paragraph); the prediction is the decision's categories. Batches were labelled in turn,
@@ -6,7 +6,10 @@ each before the rules of the time were run on it, scored once as held out, then 
 the rules: the first batch (391 rows) split by document into "dev" (the first 70% of names, where
 the first rules were designed) and "rest" (held out at first, 0.782 / 0.741, then used); "later"
 = batches 2-6 (234 rows); "fresh" = batch 7 (31 rows), labelled after the last revision and never
-used to tune: the held-out measure. README (Categories) has every figure as it was when held out.
+used to tune; "independent" = batch 8 (249 rows, 54 documents), found and labelled from GUIDE.md by
+a second labeller who never saw the rules or their output, kept outside the repository until the
+fifth revision was done and scored once: 0.814 / 0.805, the held-out measure. README (Categories)
+has every figure as it was when held out.
 Run with `-s` to see the table: pytest -s tests/test_categories_eval.py
 """
 
@@ -89,6 +92,7 @@ SUBSETS = {
     "rest": [r for r in FIRST if r["doc"] not in DEV],
     "later": [r for r in ROWS if r.get("batch", 1) in (2, 3, 4, 5, 6)],
     "fresh": [r for r in ROWS if r.get("batch", 1) == 7],
+    "independent": [r for r in ROWS if r.get("batch", 1) == 8],
 }
 
 
@@ -119,12 +123,13 @@ RESULTS = {name: score(rows, classifier) for name, rows in SUBSETS.items()}
 # "fresh", is below both (0.732 / 0.634 on 31 paragraphs); each later batch scored by the rules of
 # its time, none seen, pools to 0.794 / 0.787 on 265 paragraphs (README, Categories).
 FLOORS = {
-    "all": (0.88, 0.87),
-    "dedup": (0.88, 0.87),
+    "all": (0.86, 0.85),
+    "dedup": (0.86, 0.85),
     "dev": (0.92, 0.88),
     "rest": (0.87, 0.81),
     "later": (0.86, 0.85),
     "fresh": (0.73, 0.63),
+    "independent": (0.81, 0.80),
 }
 
 
