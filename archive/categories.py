@@ -25,9 +25,14 @@ import yaml
 
 TAXONOMY_FILE = "categories.yaml"
 RULES = ("threshold", "secondary", "secondary_share", "overview", "overview_lead")
+# rules added later: a copy of the taxonomy without them keeps working, with them off
+OPTIONAL_RULES = {"lead": 0, "list_functions": 0, "list_counts": 0}
 MAX_REPEATS = 3  # a term counts at most this often in one paragraph
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it
 _REMOVED = "\0"  # stands in for text that must not match (ignored phrases, discounted passages)
+_SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
+_LEAD_END = re.compile(r"[。！？!?：:]")
+_ENUMERATION = re.compile(r"[^，。；、,;：:！？!?]{1,12}(?:、[^，。；、,;：:！？!?]{1,12}){2,}")
 
 
 class TaxonomyError(ValueError):
@@ -78,6 +83,7 @@ class Decision:
     evidence: Mapping[str, tuple[tuple[str, float], ...]]
     framing: str | None = None  # the framing rule that matched, if any
     overview: bool = False  # several functions reach the threshold and none leads: a list
+    lists: tuple[str, ...] = ()  # passages that list several functions, no evidence
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,10 @@ class Taxonomy:
     secondary_share: float  # ...and least share of the primary's score
     overview: int  # this many functions at the threshold (children count as their parent)...
     overview_lead: float  # ...and none this many times the next: a list, no category
+    lead: int = 0  # an opening sentence of at most this many characters counts twice
+    list_functions: int = 0  # a sentence with evidence of this many functions...
+    list_counts: int = 0  # ...and this many counts ("8次") lists the year's work: no evidence
+    count: re.Pattern[str] | None = None  # a count such as 8次, 17项, 447人次
     framing: tuple[re.Pattern[str], ...] = ()  # a paragraph matching one gets no category
     discount: tuple[re.Pattern[str], ...] = ()  # passages whose words are no evidence
     source: str = ""
@@ -106,19 +116,20 @@ class Taxonomy:
         for rule in self.framing:
             if rule.search(text):
                 return Decision(None, (), (), {}, {}, framing=rule.pattern)
+        text, lists = self._without_lists(text)
         for rule in self.discount:
             text = rule.sub(_REMOVED, text)
-        evidence = {c.name: found for c in self.categories if (found := c.evidence(text))}
+        evidence = {c.name: found for c in self.categories if (found := self._evidence(c, text))}
         scores = {name: sum(w for _, w in found) for name, found in evidence.items()}
         ranked = sorted(
             (n for n in scores if scores[n] >= self.threshold),
             key=lambda n: (-scores[n], self.names.index(n)),
         )
         if not ranked:
-            return Decision(None, (), (), scores, evidence)
+            return Decision(None, (), (), scores, evidence, lists=lists)
         if self._is_overview(ranked, scores):
-            return Decision(None, (), (), scores, evidence, overview=True)
-        primary = self._most_specific(ranked[0], ranked)
+            return Decision(None, (), (), scores, evidence, overview=True, lists=lists)
+        primary = self._most_specific(ranked[0], ranked, scores)
         floor = max(self.secondary, self.secondary_share * scores[primary])
         secondary = tuple(
             n
@@ -133,7 +144,54 @@ class Taxonomy:
             tuple(n for n in self.names if n in chosen),
             scores,
             {n: evidence[n] for n in self.names if n in chosen and n in evidence},
+            lists=lists,
         )
+
+    def _evidence(self, category: Category, text: str) -> tuple[tuple[str, float], ...]:
+        """The category's evidence, the opening sentence's counted twice: a summary's paragraph
+        names its subject first ("开展执法检查增强监督刚性。")."""
+        found = category.evidence(text)
+        end = _LEAD_END.search(text)
+        lead = text[: end.end()] if end else text
+        if len(lead) <= self.lead:
+            again = found if lead == text else category.evidence(lead)
+            found += tuple((f"lead:{term}", weight) for term, weight in again)
+        return found
+
+    def _without_lists(self, text: str) -> tuple[str, tuple[str, ...]]:
+        """The text without the passages that list several functions, and those passages:
+        sentences counting their work ("召开会议8次，听取报告17项，任免74人次") and enumerations
+        ("聚焦监督、代表、自身建设") name each function only in passing."""
+        if not self.list_functions or self.count is None:
+            return text, ()
+        lists: list[str] = []
+
+        def drop(passage: str) -> str:
+            lists.append(passage)
+            return _REMOVED
+
+        kept = "".join(
+            drop(sentence)
+            if len(self.count.findall(sentence)) >= self.list_counts
+            and self._lists_functions(sentence)
+            else sentence
+            for sentence in _SENTENCE.findall(text)
+        )
+        kept = _ENUMERATION.sub(
+            lambda m: drop(m.group(0)) if self._lists_functions(m.group(0)) else m.group(0), kept
+        )
+        return kept, tuple(lists)
+
+    def _lists_functions(self, passage: str) -> bool:
+        """The passage has evidence of `list_functions` functions (children count as parents)."""
+        functions: set[str] = set()
+        for category in self.categories:
+            function = self.parents.get(category.name, category.name)
+            if function not in functions and category.evidence(passage):
+                functions.add(function)
+                if len(functions) >= self.list_functions:
+                    return True
+        return False
 
     def _is_overview(self, ranked: list[str], scores: Mapping[str, float]) -> bool:
         """Many functions at the threshold and none dwelt on: a list such as a year's statistics."""
@@ -146,10 +204,13 @@ class Taxonomy:
         first, second = sorted(functions.values(), reverse=True)[:2]
         return first < self.overview_lead * second
 
-    def _most_specific(self, best: str, ranked: list[str]) -> str:
-        """A parent wins only over several of its children: one child alone is more specific."""
+    def _most_specific(self, best: str, ranked: list[str], scores: Mapping[str, float]) -> str:
+        """A parent wins over several of its children, and over one mentioned in passing: one
+        child scoring `secondary_share` of the parent is more specific."""
         children = [n for n in ranked if self.parents.get(n) == best]
-        return children[0] if len(children) == 1 else best
+        if len(children) == 1 and scores[children[0]] >= self.secondary_share * scores[best]:
+            return children[0]
+        return best
 
     def record_categories(self, text: str) -> tuple[str, ...]:
         """A record's categories: those that are some paragraph's primary, with their parents."""
@@ -162,12 +223,15 @@ def explain(decision: Decision, threshold: float) -> list[str]:
     """Why a paragraph got its categories, one line each, for a user tuning the taxonomy."""
     if decision.framing:
         return [f"framing: matches {decision.framing}"]
+    lines = [f"list, no evidence: {_shortened(passage)}" for passage in decision.lists]
     if not decision.primary:
         best = ", ".join(f"{n} {s:g}" for n, s in decision.scores.items()) or "no evidence"
         if decision.overview:
-            return [f"overview: several functions reach {threshold:g} and none leads ({best})"]
-        return [f"no category reaches {threshold:g} ({best})"]
-    lines = []
+            return [
+                *lines,
+                f"overview: several functions reach {threshold:g} and none leads ({best})",
+            ]
+        return [*lines, f"no category reaches {threshold:g} ({best})"]
     for name, found in decision.evidence.items():
         role = (
             "primary"
@@ -177,6 +241,11 @@ def explain(decision: Decision, threshold: float) -> list[str]:
         terms = ", ".join(f"{term} {weight:g}" for term, weight in found)
         lines.append(f"{name} ({role}) {decision.scores[name]:g}: {terms}")
     return lines
+
+
+def _shortened(passage: str, limit: int = 30) -> str:
+    """A listed passage as `categorise` shows it: its first characters."""
+    return passage if len(passage) <= limit else passage[:limit] + "…"
 
 
 def paragraphs(text: str) -> list[str]:
@@ -201,12 +270,15 @@ def _terms(name: str, spec: Any, source: str) -> tuple[Term, ...]:
     return tuple(terms)
 
 
-def _patterns(values: Iterable[Any], key: str, source: str) -> tuple[re.Pattern[str], ...]:
-    """Compiled regular expressions, each error naming the file and the pattern."""
+def _patterns(
+    values: Iterable[Any], key: str, source: str, count: str = ""
+) -> tuple[re.Pattern[str], ...]:
+    """Compiled regular expressions ({count} stands for the `count` pattern), each error naming
+    the file and the pattern."""
     compiled = []
     for value in values:
         try:
-            compiled.append(re.compile(str(value)))
+            compiled.append(re.compile(str(value).replace("{count}", count)))
         except re.error as exc:
             raise TaxonomyError(f"{source}: {key}: bad pattern {value!r} ({exc})") from None
     return tuple(compiled)
@@ -236,13 +308,16 @@ def parse_taxonomy(text: str, source: str = "categories.yaml") -> Taxonomy:
             raise TaxonomyError(f"{source}: {child}: parent {parent!r} is not a top category")
     try:
         rules = {key: float(data[key]) for key in RULES}
+        optional = {key: int(data.get(key, off)) for key, off in OPTIONAL_RULES.items()}
     except (KeyError, TypeError, ValueError):
         raise TaxonomyError(f"{source}: {', '.join(RULES)} must be numbers") from None
+    count = str(data.get("count", ""))
     return Taxonomy(
         tuple(categories),
-        **rules | {"overview": int(rules["overview"])},
+        **rules | {"overview": int(rules["overview"])} | optional,
+        count=_patterns([count], "count", source)[0] if count else None,
         framing=_patterns(data.get("framing", ()), "framing", source),
-        discount=_patterns(data.get("discount", ()), "discount", source),
+        discount=_patterns(data.get("discount", ()), "discount", source, count),
         source=source,
         parents=parents,
     )

@@ -32,6 +32,11 @@ _BARE = re.compile(
 _NOT_OWN = "各、省市区县州"  # 各区人大, 省、市、区人大代表: other bodies, not the document's own
 # 在市人大的有力指导和区委的坚强领导下: the level above guides; it is not the document's body.
 _GUIDED = re.compile(r"的[^,，。;\n]{0,16}?(?:指导|领导|支持|监督)[^,，。;\n]{0,12}?下")
+# A body that approved another's law (安徽省…常务委员会第五次会议批准), in the same clause and not
+# past the passing of that law: the document is the law's, not the approver's.
+_APPROVES = re.compile(
+    r"(?:(?!通过)[^。]){0,110}?会议(?:(?!通过)[^。]){0,50}?批准\s*(?:[)）,，。;；]|$)", re.M
+)
 _SUFFIX_LEVELS = ("自治区", "自治州", "自治县", "自治旗", "省", "市", "盟", "区", "县", "旗")
 _LEVEL_OF = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
 _COMMITTEE = re.compile(rf"(?:{_TERM})?\s*(人大常委会|人民代表大会\s*常务委员会|人大常务委员会)")
@@ -139,7 +144,8 @@ def _names_body(text: str, mention: Mention) -> bool:
 def own_level(text: str, found: list[Mention], weights: list[int]) -> str | None:
     """The level (区, 县, 市, 州, 省, 自治区…) of the body the document speaks for, from the
     committees, congresses and governments it names (by level alone, 区人大常委会, or with a
-    name, 珠海市人民代表大会), not those that guide it from above; None on a tie or without any."""
+    name, 珠海市人民代表大会), not those that guide it from above or approve its law; None on a
+    tie or without any."""
     named_ends = {m.end for m in found}
     counts: Counter[str] = Counter()
     for match in _BARE.finditer(text):
@@ -147,8 +153,12 @@ def own_level(text: str, found: list[Mention], weights: list[int]) -> str | None
         before = text[match.start() - 1] if match.start() else "\n"
         if match.end(1) in named_ends or before in _NOT_OWN or _GUIDED.match(text, match.end()):
             continue
+        if _APPROVES.match(text, match.end()):
+            continue
         counts[_LEVEL_OF.get(level, level)] += weights[match.start()]
     for mention in found:
+        if _APPROVES.match(text, mention.end):
+            continue
         if not mention.short and _BODY_AFTER.match(text, mention.end):
             suffix = next((lv for lv in _SUFFIX_LEVELS if mention.name.endswith(lv)), None)
             if suffix:

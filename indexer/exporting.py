@@ -16,8 +16,8 @@ from urllib.parse import quote, urlencode
 
 import xlsxwriter
 
-from archive import Archive
-from archive.records import FIELDS, HIT_KEYS, LABELS, LIST_FACETS, PLACE_LEVELS
+from archive import Archive, StoreError
+from archive.records import FIELDS, HIT_KEYS, LABELS, LIST_FACETS, METADATA_KEYS, PLACE_LEVELS
 from indexer.models import ConcordanceRequest, Hit, Passage, SearchRequest, plain
 from indexer.params import ParamError, highlight_args, year_label
 from indexer.research import Line, all_lines
@@ -82,19 +82,29 @@ def rows_for(
     """The rows of an export: every matching record, paragraph, or occurrence (in `lines`' order
     and context width)."""
     if level == "record":
-        return record_rows(index.matches(request), archive, linker(base_url))
+        return record_rows(index.matches(request), archive, linker(base_url), index.text)
     if level == "passage":
         return passage_rows(index.passages(request), linker(base_url, request))
     found = all_lines(index, lines or ConcordanceRequest(request))
     return occurrence_rows(found, linker(base_url, request))
 
 
-def record_rows(hits: Iterable[Hit], archive: Archive, link: Link) -> Iterator[dict[str, Any]]:
-    """One row per matching record with its full text; a record gone since indexing is skipped."""
+def record_rows(
+    hits: Iterable[Hit], archive: Archive, link: Link, indexed: Callable[[str], str | None]
+) -> Iterator[dict[str, Any]]:
+    """One row per matching record with its full text; a record gone since indexing is skipped,
+    and a damaged record file gives the record as indexed rather than cutting the export short."""
     for hit in hits:
         try:
             record = archive.get(hit.id)
         except KeyError:
+            continue
+        except StoreError:
+            text = indexed(hit.id)
+            if text is not None:
+                yield (
+                    dict.fromkeys(METADATA_KEYS) | hit.fields | {"link": link(hit.id), "text": text}
+                )
             continue
         yield {**record.metadata(), "link": link(record.id), "text": record.text}
 

@@ -204,6 +204,12 @@ class Index:
             top = more_like(snapshot, docnum, limit)
             return [_hit(snapshot, d, s) for s, d in top]
 
+    def text(self, record_id: str) -> str | None:
+        """A record's text as indexed (what searches saw); None when the index does not hold it."""
+        with self._use() as snapshot:
+            docnum = snapshot.docnum_of.get(record_id)
+            return None if docnum is None else snapshot.orig_text(docnum)
+
     def places(self) -> list[PlaceCount]:
         """Every (province, city, district) in the index with its record count and years."""
         with self._use() as snapshot:

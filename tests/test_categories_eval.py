@@ -1,9 +1,16 @@
-"""The paragraph classifier against 391 hand-labelled real paragraphs (tests/data/category_eval).
+"""The paragraph classifier against 905 hand-labelled real paragraphs (tests/data/category_eval).
 
 A paragraph's gold set is its primary and secondary categories with their parents (none for a
-framing paragraph); the prediction is the decision's categories. The rules were designed and
-tuned on the documents whose names sort in the first 70% (DEV); the rest are held out and
-reported separately. Run with `-s` to see the table: pytest -s tests/test_categories_eval.py
+framing paragraph); the prediction is the decision's categories. Batches were labelled in turn,
+each before the rules of the time were run on it, scored once as held out, then used to revise
+the rules: the first batch (391 rows) split by document into "dev" (the first 70% of names, where
+the first rules were designed) and "rest" (held out at first, 0.782 / 0.741, then used); "later"
+= batches 2-6 (234 rows); "fresh" = batch 7 (31 rows), labelled after the last revision and never
+used to tune; "independent" = batch 8 (249 rows, 54 documents), found and labelled from GUIDE.md by
+a second labeller who never saw the rules or their output, kept outside the repository until the
+fifth revision was done and scored once: 0.814 / 0.805, the held-out measure. README (Categories)
+has every figure as it was when held out.
+Run with `-s` to see the table: pytest -s tests/test_categories_eval.py
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ from archive.categories import default_taxonomy
 
 EVAL = Path(__file__).resolve().parent / "data" / "category_eval" / "paragraphs.jsonl"
 ROWS = [json.loads(line) for line in EVAL.read_text("utf-8").splitlines() if line.strip()]
-DOCS = sorted({row["doc"] for row in ROWS})
+FIRST = [row for row in ROWS if row.get("batch", 1) == 1]
+DOCS = sorted({row["doc"] for row in FIRST})
 DEV = set(DOCS[: round(len(DOCS) * 0.7)])
 TAXONOMY = default_taxonomy()
 
@@ -53,7 +61,8 @@ def gold(row: dict) -> set[str]:
 
 
 def score(rows: list[dict], predict: Predict) -> Scores:
-    """Micro-F1 pools every label decision; macro-F1 averages the categories' F1."""
+    """Micro-F1 pools every label decision; macro-F1 averages the F1 of the categories that occur
+    (in the gold sets or the predictions) in these rows."""
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
@@ -66,7 +75,8 @@ def score(rows: list[dict], predict: Predict) -> Scores:
         fn.update(truth - guess)
     per_category = {c: (*_f1(tp[c], fp[c], fn[c]), tp[c] + fn[c]) for c in TAXONOMY.names}
     micro = _f1(sum(tp.values()), sum(fp.values()), sum(fn.values()))[2]
-    macro = sum(v[2] for v in per_category.values()) / len(per_category)
+    present = [c for c in TAXONOMY.names if tp[c] + fp[c] + fn[c]]
+    macro = sum(per_category[c][2] for c in present) / len(present)
     return Scores(per_category, micro, macro, exact / len(rows), len(rows))
 
 
@@ -78,8 +88,11 @@ def deduplicated(rows: list[dict]) -> list[dict]:
 SUBSETS = {
     "all": ROWS,
     "dedup": deduplicated(ROWS),
-    "dev": [r for r in ROWS if r["doc"] in DEV],
-    "held-out": [r for r in ROWS if r["doc"] not in DEV],
+    "dev": [r for r in FIRST if r["doc"] in DEV],
+    "rest": [r for r in FIRST if r["doc"] not in DEV],
+    "later": [r for r in ROWS if r.get("batch", 1) in (2, 3, 4, 5, 6)],
+    "fresh": [r for r in ROWS if r.get("batch", 1) == 7],
+    "independent": [r for r in ROWS if r.get("batch", 1) == 8],
 }
 
 
@@ -106,8 +119,18 @@ def table(results: dict[str, Scores]) -> str:
 
 
 RESULTS = {name: score(rows, classifier) for name, rows in SUBSETS.items()}
-# (micro-F1, macro-F1) reached; the issue's targets are 0.85 and 0.75. Held out: not reached.
-FLOORS = {"all": (0.86, 0.85), "dedup": (0.86, 0.85), "dev": (0.91, 0.87), "held-out": (0.78, 0.74)}
+# (micro-F1, macro-F1) reached; the issue's targets are 0.85 and 0.75. The held-out figure,
+# "fresh", is below both (0.732 / 0.634 on 31 paragraphs); each later batch scored by the rules of
+# its time, none seen, pools to 0.794 / 0.787 on 265 paragraphs (README, Categories).
+FLOORS = {
+    "all": (0.86, 0.85),
+    "dedup": (0.86, 0.85),
+    "dev": (0.92, 0.88),
+    "rest": (0.87, 0.81),
+    "later": (0.86, 0.85),
+    "fresh": (0.73, 0.63),
+    "independent": (0.81, 0.80),
+}
 
 
 @pytest.mark.parametrize("subset", list(SUBSETS))

@@ -39,7 +39,7 @@ def records(seeded_data_dir: Path) -> list[Record]:
 
 
 def rows(records: list[Record], seeded_data_dir: Path) -> Iterator[dict]:
-    return export.record_rows(map(as_hit, records), Archive(seeded_data_dir), link)
+    return export.record_rows(map(as_hit, records), Archive(seeded_data_dir), link, lambda _: None)
 
 
 def xlsx_rows(path: Path) -> list[tuple]:

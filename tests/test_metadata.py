@@ -106,6 +106,28 @@ def test_a_citys_law_approved_by_its_province_is_the_citys():
     )
 
 
+def test_the_province_approving_a_citys_law_does_not_make_the_gazette_page_provincial():
+    # the province's decision to approve stands above the law with its own passing line
+    body = (
+        "（2018年9月29日某省人大常委会会议通过）\n"
+        "安徽省第十三届人民代表大会常务委员会第五次会议审查了《宣城市文明行为促进条例》，"
+        "决定予以批准，由宣城市人民代表大会常务委员会公布施行。\n"
+        "（2018年8月29日宣城市第四届人民代表大会常务委员会第十一次会议通过"
+        " 2018年9月29日安徽省第十三届人民代表大会常务委员会第五次会议批准）\n第一条 为了倡导文明行为，制定本条例。"
+    )
+    meta = extract("", body)
+    assert (meta.district, meta.city, meta.province, meta.year, meta.doctype) == (
+        None,
+        "宣城市",
+        "安徽省",
+        2018,
+        "法规",
+    )
+    # a city committee's meeting approving its budget is still the city's own
+    body = "宣城市人民代表大会常务委员会第十次会议表决批准了2023年市级决算。"
+    assert place("", body) == (None, "宣城市", "安徽省")
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
@@ -447,6 +469,16 @@ def test_a_roundup_of_a_citys_counties_is_the_citys():
             "会议报道",
         ),
         ("代表们热议政府工作报告", "1月10日，代表们分组审议。", "会议报道"),
+        (
+            "——从全国人大常委会工作报告看人大工作新进展",
+            "8日上午，委员长向十四届全国人大三次会议报告工作。",
+            "会议报道",
+        ),
+        (
+            "一图读懂北京市人大常委会工作报告",
+            "1月17日上午，市人民代表大会第一次会议举行第二次全体会议。",
+            "会议报道",
+        ),
         # a yearbook's volume named by its year
         (
             "2023卷",
@@ -459,6 +491,43 @@ def test_a_roundup_of_a_citys_counties_is_the_citys():
             "上海市徐汇区人大常委会主任 李新华",
             "2024年的主要工作\n一年来，区人大常委会共召集人民代表大会会议2次。",
             "工作报告",
+        ),
+        # a short sentence setting the tone may open a session item before its date
+        (
+            "新闻中心",
+            "热议辉煌成就，共绘发展蓝图。12月26日下午，出席县第十九届人民代表大会第二次会议的代表分组审议了各项报告。",
+            "会议报道",
+        ),
+        # a long opening sentence is prose, not a news lede
+        (
+            "履职",
+            "一年来，常委会紧紧围绕县委中心工作，依法履职，积极作为，取得了显著成效。12月26日，常委会审议了报告。",
+            "工作总结",
+        ),
+        # a news lede whose first sentence holds a meeting of any kind; not an anniversary
+        (
+            "",
+            "本报讯 昨天上午，区人大系统召开2021年工作思路研讨会，区人大常委会主任参加会议。",
+            "会议报道",
+        ),
+        ("", "本报讯 党的二十大召开以来，区人大常委会认真学习，依法履职。", "工作总结"),
+        # an item that opens on what the meeting did
+        (
+            "",
+            "会议听取审议了县政府关于全县教育工作情况的报告，评议了盐务局的执法工作。",
+            "会议报道",
+        ),
+        # news learnt at a session is news of it
+        (
+            "",
+            "记者从市十五届人大六次会议上获悉，2022年，市人大常委会将着力加强自身建设。",
+            "会议报道",
+        ),
+        # a relative day opens the news of a meeting
+        (
+            "",
+            "近日，市人大常委会工作报告（稿）征求意见座谈会先后召开，副主任分别主持座谈会。",
+            "会议报道",
         ),
     ],
 )
@@ -501,6 +570,36 @@ def test_doctype_of_new_shapes(title, body, doctype):
             "政府工作报告",
             2023,
         ),
+        # a year whose subject is the committee is the year reported, unless it is planned
+        ("这是2018年区人大常委会履职的宗旨。回首过去一年，常委会依法履职。", "工作总结", 2018),
+        ("会议审议通过了2024年区人大常委会工作要点。", "工作总结", None),
+        # what the committee must or means to do in a year plans it; 主要 and 重要 plan nothing
+        ("主任指出，2021年，区人大常委会要围绕服务大局开展重点工作。", "工作总结", None),
+        ("2021年，区人大常委会拟审议三部法规草案。", "工作总结", None),
+        ("2023年，主要工作成效明显。", "工作总结", 2023),
+        ("2023年，常委会重要议题均已办结。", "工作总结", 2023),
+        # a history names many years and reports on none of them
+        (
+            "执法检查并不是人大工作启动之初就有的。1982年12月，现行宪法颁布实施。1983年3月，中央印发讲话要点。"
+            "1983年5月，沈阳市人大常委会检查宪法实施。\n1985年4月，委员们强调不能只立法不监督。",
+            "工作总结",
+            None,
+        ),
+        # a review since the term began names no one year
+        (
+            "——2022年2月12日在呼和浩特市第十六届人民代表大会第一次会议上\n十五届以来工作回顾\n本届常委会共召开会议36次。",
+            "工作报告",
+            None,
+        ),
+        # a committee's report is the year whose first half it reviewed, not the year before's accounts
+        (
+            "各位代表：\n我受市第五届人民代表大会常务委员会的委托，向大会报告工作，请予审议。\n"
+            "过去的一年，是新一届人大常委会开展工作的第一年。\n"
+            "年中听取和审议了市政府关于2007年国民经济和社会发展计划及财政预算上半年执行情况的报告；"
+            "审查和批准了2006年度市本级财政决算。",
+            "工作报告",
+            2007,
+        ),
     ],
 )
 def test_year_of_new_shapes(body, doctype, year):
@@ -536,3 +635,152 @@ def test_the_date_on_a_dropped_source_line_dates_meeting_news():
         2025,
         "会议报道",
     )
+
+
+FILLER = "会议听取了有关报告。" * 40  # pushes what follows past the lede
+
+
+@pytest.mark.parametrize(
+    ("body", "year"),
+    [
+        # a session: carrying out a year's plan reviews that year; next year's plan is its own
+        (
+            "1月9日，某市八届人大五次会议闭幕。大会通过了关于2020年国民经济和社会发展计划执行情况"
+            "和2021年计划草案报告的决议。",
+            2020,
+        ),
+        (
+            "1月22日，区十届人大二次会议闭幕。会议通过了关于2021年计划执行情况与2022年计划的决议。",
+            2021,
+        ),
+        # the projects put to the session are for its own year, which reviews the year before
+        ("1月27日，县第十八届人大第五次会议各代表团审议了2024 年重点民生实事候选项目。", 2023),
+        (
+            "1月20日，县十六届人民代表大会第四次会议举行主席团会议，通报了2020年民生实事项目票决结果。",
+            2019,
+        ),
+        ("1月22日，区十届人大二次会议闭幕。此次会议票决产生了2022年区政府10件民生实事项目。", 2021),
+        # nothing settled for a year: the session's year is not said
+        ("1月9日，某市八届人大五次会议闭幕。大会通过了关于政府工作报告的决议。", None),
+        # deputies reviewing a report are a session; published in June on a January session
+        (
+            "发布日期: 2023-06-07\n1月18日，区人大代表分组审议区政府工作报告。报告提出了2023年主要工作任务。",
+            2022,
+        ),
+        # a session put off to April: the past year's paragraph names 2019, not the 2020 described
+        (
+            "4月27日上午，县第十六届人民代表大会第四次会议召开。\n"
+            "县人大常委会主任作工作报告。他说，2019年，是新中国成立70周年。一年来，常委会依法履职。\n"
+            "2020年，是全面建成小康社会的收官之年。",
+            2019,
+        ),
+        # a page's closing stamp names the paper and edition; a date in the last sentence does not
+        (
+            "本报讯 省十二届人大常委会第六十一次主任会议决定，11月30日举行常委会第二十四次会议。\n"
+            "会议将审议有关人事任免事项。\n浙江工人日报 一版要闻 2015年11月25日 星期三",
+            2015,
+        ),
+        ("本报讯 市人大常委会召开主任会议。" + FILLER + "要求2015年11月25日前完成整改。", None),
+        # a forum's clock, and a closing line naming no paper or publishing, date nothing
+        ("2月14日下午，市十六届人大四次会议主席团举行第一次会议。\nGMT+8, 2025-3-28 20:36", None),
+        ("本报讯 市人大常委会召开主任会议。" + FILLER + "\n2015-11-25 20:36", None),
+        # with nothing dated or settled, the year before the one the session plans
+        ("记者从市十五届人大六次会议上获悉，2022年，市人大常委会将着力加强自身建设。", 2021),
+        # a meeting in a later month than its dateline was the year before
+        ("2023-01-05\n12月28日，县人大常委会召开第十次会议，听取有关报告。", 2022),
+        ("2023-03-05\n3月1日，县人大常委会召开第十次会议，听取有关报告。", 2023),
+        # nor does a deadline
+        (
+            "2023-03-05\n县人大常委会要求5月1日前完成整改。3月1日，县人大常委会召开第十次会议。",
+            2023,
+        ),
+        # a date set for a later meeting does not date the news
+        (
+            "决定市十六届人大六次会议2026年1月17日召开\n2025年12月30日至31日，广州市第十六届人大常委会召开第四十五次会议。",
+            2025,
+        ),
+        # a meeting: this year's debt limit or budget adjustment
+        (
+            "11月30日，省人大常委会举行第二十四次会议，审议批准本省2015年地方政府债务限额的议案。",
+            2015,
+        ),
+        (
+            "12月29日，县人大常委会第十一次会议召开，审查和批准了2022年县级财政预算调整的议案。",
+            2022,
+        ),
+        # plans, made in the last quarter for the next year
+        ("本报讯 市人大常委会12月15日召开主任会议，研究了市人大常委会2023年工作要点。", 2022),
+        ("本报讯 市人大常委会2月24日召开会议，研究了市人大常委会2018年工作要点。", 2018),
+        ("3月31日，全县人大工作会议召开，总结了2016年人大工作，安排部署2017年人大工作。", 2017),
+        ("12月20日，全县人大工作会议召开，总结了2016年人大工作，安排部署2017年人大工作。", 2016),
+        # a plan carried out is an account: it neither dates the meeting nor moves it back
+        (
+            "本报讯 12月20日，县人大常委会召开会议，听取2024年国民经济和社会发展计划执行情况的报告。",
+            None,
+        ),
+        # a committee meeting held under its number prepares the session; it is no session item
+        (
+            "1月8日下午，区十五届人大常委会举行第22次会议。会议审议通过了关于将保障性安居工程"
+            "建设纳入2015年度国民经济和社会发展计划的决议；审议并通过了区十五届人大四次会议有关事项。",
+            2015,
+        ),
+    ],
+)
+def test_year_of_session_and_meeting_news(body, year):
+    assert work_year("", fold(body), "会议报道") == year
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        # a gazette page: the province's approval above the city's law; the law is the city's
+        (
+            "",
+            "（2018年9月29日某省人大常委会会议通过）\n"
+            "安徽省第十三届人民代表大会常务委员会第五次会议审查了《宣城市文明行为促进条例》，"
+            "决定予以批准，由宣城市人民代表大会常务委员会公布施行。\n"
+            "（2018年8月29日宣城市第四届人民代表大会常务委员会第十一次会议通过"
+            " 2018年9月29日安徽省第十三届人民代表大会常务委员会第五次会议批准）\n第一条 为了倡导文明行为，制定本条例。",
+            (None, "宣城市", "安徽省", 2018, "法规"),
+        ),
+        # a city committee's meeting approving its budget is still the city's own
+        (
+            "",
+            "宣城市人民代表大会常务委员会第十次会议表决批准了2023年市级决算。",
+            (None, "宣城市", "安徽省", None, "工作总结"),
+        ),
+        # a report delivered in the first person, reprinted in a yearbook volume: the term's review
+        (
+            "2013卷",
+            "——2013年1月27日在内蒙古自治区第十二届人民代表大会第一次会议上\n各位代表:\n"
+            "我受自治区十一届人大常委会的委托，向大会报告本届常委会五年来的工作，请予审议。\n五年来的工作回顾",
+            (None, None, "内蒙古自治区", None, "工作报告"),
+        ),
+        # a law approved rather than passed (an autonomous county's): the year it was approved
+        (
+            "法规库",
+            "（1989年11月25日贵州省第七届人民代表大会常务委员会第十次会议批准 自1990年1月1日起施行）\n"
+            "第一章 总则\n第一条 结合关岭布依族苗族自治县民族的政治、经济和文化的特点，制定本条例。\n"
+            "第二条 自治县的自治机关是自治县人民代表大会和自治县人民政府。",
+            ("关岭布依族苗族自治县", "安顺市", "贵州省", 1989, "法规"),
+        ),
+    ],
+)
+def test_place_year_and_doctype_of_laws_and_reprints(title, body, expected):
+    meta = extract(title, body)
+    assert (meta.district, meta.city, meta.province, meta.year, meta.doctype) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a year in the past year's paragraph that is not the year reported (a meeting it heeds)
+        "各位代表：\n一年来，常委会深入贯彻2021年中央人大工作会议精神，依法履职。",
+        # last year's accounts in the past year's paragraph
+        "各位代表：\n一年来，常委会审查批准了2023年度财政决算，依法履职。",
+        # a plan for the first half of the session's year
+        "各位代表：\n过去一年，常委会依法履职。\n2025年上半年，常委会将完成三部法规的审议。",
+    ],
+)
+def test_a_reports_title_year_is_not_overruled_by_other_years(body):
+    assert work_year(fold("2025年某区人大常委会工作报告"), fold(body), "工作报告") == 2024

@@ -1,4 +1,4 @@
-"""Extraction measured on 140 real documents (tests/data/metadata_eval) through the ingest pipeline.
+"""Extraction measured on 180 real documents (tests/data/metadata_eval) through the ingest pipeline.
 
 Run with -s to see the table: `.venv/bin/pytest tests/test_metadata_eval.py -s`. The rules were
 designed on a_01..a_28 and b_01..b_28; a_29..a_40 and b_29..b_40 were held out until they were
@@ -14,8 +14,16 @@ under its issuing committee's line) split into two records. That first run is th
 for unseen documents; their misses then led to rules (see README), so c is no longer held out.
 
 d_01..d_30 were labelled with c but kept outside the repository, unseen by whoever wrote rules,
-until the rules written on a, b and c were done; their first run is the figures below (FIRST_D_RUN,
-also d's floors): the honest measure of the finished rules on documents they never saw.
+until the rules written on a, b and c were done; their first run (FIRST_D_RUN) was the honest
+measure of those rules on documents they never saw: year 25 of 30 and all four 24 of 30 (80%).
+Their six misses (five years of session and meeting news and a year-end review, one city of a
+law approved by its province) then led to rules, together with 46 further public pages read by
+hand (see README), so d is no longer held out either: its floors below are today's figures.
+
+e_01..e_40 were found and labelled by someone who never saw the rules or their output, kept outside
+the repository until the rules above were finished, and run once (FIRST_E_RUN): the honest measure
+of the finished rules on unseen documents. No rule has been written for them since, so their floors
+are that first run and their misses (printed with -s) are still misses.
 """
 
 from __future__ import annotations
@@ -40,23 +48,25 @@ GROUPS = {
     "held out": lambda name: name[0] in "ab" and int(name[2:4]) > 28,
     "c": lambda name: name.startswith("c_"),
     "d": lambda name: name.startswith("d_"),
+    "e": lambda name: name.startswith("e_"),
 }
 # Floors: the figures measured when the rules were done; a regression fails the test.
 FLOORS = {
     "all": {
-        "district": 140,
-        "city": 139,
-        "province": 140,
-        "year": 135,
-        "doctype": 140,
-        "all four": 134,
+        "district": 180,
+        "city": 179,
+        "province": 179,
+        "year": 177,
+        "doctype": 180,
+        "all four": 176,
     },
     "a": {"district": 40, "city": 40, "province": 40, "year": 40, "doctype": 40, "all four": 40},
     "b": {"district": 40, "city": 40, "province": 40, "year": 40, "doctype": 40, "all four": 40},
     "c": {"district": 30, "city": 30, "province": 30, "year": 30, "doctype": 30, "all four": 30},
-    "d": {"district": 30, "city": 29, "province": 30, "year": 25, "doctype": 30, "all four": 24},
+    "d": {"district": 30, "city": 30, "province": 30, "year": 30, "doctype": 30, "all four": 30},
+    "e": {"district": 40, "city": 39, "province": 39, "year": 37, "doctype": 40, "all four": 36},
 }
-MOST_WRONG = 2  # fields holding a wrong (non-null) value, over the whole set (both in d)
+MOST_WRONG = 1  # fields holding a wrong (non-null) value, over the whole set (e_40's year)
 # The held-out 24 and c's 30 on their first run, before their failures led to rules (see the
 # docstring).
 FIRST_HELD_OUT_RUN = (
@@ -69,12 +79,15 @@ FIRST_C_RUN = (
 FIRST_D_RUN = (
     "district 30, city 29, province 30, year 25, doctype 30, all four 24 of 30; 2 of 150 wrong"
 )
+FIRST_E_RUN = (
+    "district 40, city 39, province 39, year 37, doctype 40, all four 36 of 40; 1 of 200 wrong"
+)
 
 
 def _labels() -> list[dict]:
     rows = []
-    for name in ("labels_a.jsonl", "labels_b.jsonl", "labels_c.jsonl", "labels_d.jsonl"):
-        lines = (EVAL / name).read_text(encoding="utf-8").splitlines()
+    for path in sorted(EVAL.glob("labels_*.jsonl")):
+        lines = path.read_text(encoding="utf-8").splitlines()
         rows.extend(json.loads(line) for line in lines if line.strip())
     return rows
 
@@ -113,7 +126,8 @@ def test_extraction_accuracy_on_real_documents(results):
         print(f"{group:10}{n:>4}" + "".join(cells) + f"{score['wrong'] / (n * len(FIELDS)):>10.1%}")
     print(f"held out, first run: {FIRST_HELD_OUT_RUN}")
     print(f"c, first run: {FIRST_C_RUN}")
-    print(f"d, first run (never tuned on): {FIRST_D_RUN}")
+    print(f"d, first run (before its misses led to rules): {FIRST_D_RUN}")
+    print(f"e, first run (never tuned on): {FIRST_E_RUN}")
     for label, got in results:
         wrong = [f"{f}: {got[f]} (label {label[f]})" for f in FIELDS if got[f] != label[f]]
         if wrong:

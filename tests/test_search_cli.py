@@ -52,7 +52,6 @@ def test_index_then_search_json(seeded_copy: Path):
         "category": [
             {"value": "代表工作", "count": 1},
             {"value": "数字人大", "count": 1},
-            {"value": "民生", "count": 1},
             {"value": "监督", "count": 1},
             {"value": "立法", "count": 1},
         ],

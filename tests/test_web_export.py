@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -65,6 +66,26 @@ def test_csv_download_holds_every_match_not_one_page(
         assert row[10] == ("" if record.part is None else str(record.part))
         assert row[11] == f"http://localhost/records/{record.id}"
         assert row[12] == record.text
+
+
+def test_a_damaged_record_file_is_exported_as_indexed_not_cut_short(
+    indexed_dir: Path, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(indexed_dir, data_dir)
+    record = sorted(Archive(data_dir), key=lambda r: r.id)[0]
+    Archive(data_dir).path(record.id).write_text("---\nid: [oops\n---\nbody\n", "utf-8")
+    client = create_app({"DATA_DIR": str(data_dir)}).test_client()
+    rows = json.loads(download(client, "format=json")[0])
+    assert len(rows) == 7
+    (row,) = [row for row in rows if row["id"] == record.id]
+    metadata = {k: v for k, v in record.metadata().items() if k not in ("source", "part")}
+    assert row == metadata | {
+        "source": None,
+        "part": None,
+        "link": row["link"],
+        "text": record.text,
+    }
 
 
 @pytest.mark.parametrize("fmt", ["json", "jsonl"])
