@@ -155,7 +155,12 @@ def _group(snapshot: Snapshot, group: Group, mode: str) -> tuple[np.ndarray, Ter
         mask, part = term_fn(snapshot, term, False)
         candidates &= mask
         parts.append(part)
-    mask = holding(snapshot, candidates, group, mode)
+    occurrences = {  # the rarest term leads the search of each candidate's units
+        t.norm: float(p.tf[candidates].sum())
+        for t, p in zip(group.terms, parts, strict=True)
+        if isinstance(p, CountedTerm)
+    }
+    mask = holding(snapshot, candidates, group, mode, occurrences)
     return mask, GroupScore(parts, mask)
 
 

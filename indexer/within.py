@@ -9,7 +9,8 @@ not their length.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,10 +50,20 @@ class Needles:
         return bool(self.plain or self.groups)
 
 
-def holding(snapshot: Snapshot, candidates: np.ndarray, group: Group, mode: str) -> np.ndarray:
+def holding(
+    snapshot: Snapshot,
+    candidates: np.ndarray,
+    group: Group,
+    mode: str,
+    occurrences: Mapping[str, float],
+) -> np.ndarray:
     """The candidate documents (a mask) with one paragraph or sentence holding all the group's
-    needles (its terms, or in words mode their words)."""
-    needles = sorted(group_needles([t.norm for t in group.terms], mode), key=len, reverse=True)
+    needles (its terms, or in words mode their words); the needle with the fewest `occurrences`
+    (else the longest) leads."""
+    needles = sorted(
+        group_needles([t.norm for t in group.terms], mode),
+        key=lambda n: (occurrences.get(n, math.inf), -len(n)),
+    )
     encoded = [n.encode() for n in needles]
     found = np.zeros(snapshot.size, bool)
     for base, data in zip(snapshot.bases, snapshot.segments, strict=True):
@@ -75,19 +86,20 @@ def matched_categories(snapshot: Snapshot, docs: np.ndarray, needles: Needles) -
         if not local:
             continue
         para = snapshot.paragraph_bits(base)
-        bits, first = para.bits, para.first
+        bits, first, union, extras = para.bits, para.first, para.union, para.extra
         holds_match = _paragraph_test(data, needles)
         starts, ends = data.units.starts, data.units.ends
         got_all = []
-        for d in local:
-            got, extra = 0, para.extra[d]
-            want = para.union[d] | extra
-            for i in range(first[d], first[d + 1]):
-                if got == want:
-                    break
-                held = bits[i] | extra
-                if held & ~got and holds_match(starts[i], ends[i]):
-                    got |= held
+        for d in local:  # the hot loop of a ticked category: kept flat
+            got, extra = 0, extras[d]
+            want = union[d] | extra
+            if want:
+                for i in range(first[d], first[d + 1]):
+                    held = bits[i] | extra
+                    if held & ~got and holds_match(starts[i], ends[i]):
+                        got |= held
+                        if got == want:
+                            break
             got_all.append(got)
         masks = np.array(got_all, dtype=object)
         for c in range(width):
