@@ -337,10 +337,12 @@ def test_a_category_ticked_under_a_query_keeps_snippets_in_its_paragraphs(
     assert pieces and all(any(piece in text for text in of_it) for piece in pieces), [
         p for p in pieces if not any(p in text for text in of_it)
     ]
+    if os.environ.get("SCREENSHOT_DIR"):
+        page.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"]) / "category.png"))
 
 
 def test_a_同段_query_shows_snippets_from_paragraphs_holding_every_term(
-    page: Page, server: str, tmp_path: Path
+    page: Page, server: str
 ) -> None:
     page.goto(f"{server}/")
     page.get_by_placeholder("输入检索词").fill("同段（代表联络站 接待）")
@@ -355,6 +357,5 @@ def test_a_同段_query_shows_snippets_from_paragraphs_holding_every_term(
     ]
     pieces = marked_pieces(page)
     assert pieces and all(any(piece in text for text in both) for piece in pieces), pieces
-    page.screenshot(path=str(tmp_path / "para.png"), full_page=False)
     if os.environ.get("SCREENSHOT_DIR"):
-        shutil.copy(tmp_path / "para.png", Path(os.environ["SCREENSHOT_DIR"]) / "para.png")
+        page.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"]) / "para.png"))
