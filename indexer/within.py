@@ -102,8 +102,9 @@ def matched_categories(snapshot: Snapshot, docs: np.ndarray, needles: Needles) -
                             break
             got_all.append(got)
         masks = np.array(got_all, dtype=object)
+        rows = np.array(local) + base
         for c in range(width):
-            found[np.array(local) + base, c] = (masks >> c & 1).astype(bool)
+            found[rows, c] = (masks >> c & 1).astype(bool)
     return found
 
 
@@ -120,11 +121,12 @@ def _paragraph_test(data: SegmentData, needles: Needles) -> Callable[[int, int],
         return lambda start, end: find(needle, start, end) >= 0
 
     def holds_match(start: int, end: int) -> bool:
-        if any(find(n, start, end) >= 0 for n in plain):
-            return True
-        return any(
-            unit_holding(find, units, unit, encoded, start, end) is not None
-            for unit, encoded in groups
-        )
+        for needle in plain:  # loops, not any(): this runs once per paragraph tried
+            if find(needle, start, end) >= 0:
+                return True
+        for unit, encoded in groups:
+            if unit_holding(find, units, unit, encoded, start, end) is not None:
+                return True
+        return False
 
     return holds_match
