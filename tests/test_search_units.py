@@ -344,3 +344,12 @@ def test_api_cli_and_exports_honour_groups_and_tied_categories(seeds_index):
     web = client.get("/export?q=代表&category=监督&level=passage&format=jsonl").data.decode()
     web_rows = [json.loads(line) for line in web.split("\n") if line]  # not splitlines: U+2028
     assert [{**r, "link": ""} for r in web_rows] == [{**r, "link": ""} for r in rows]
+
+
+def test_index_with_a_broken_taxonomy_is_a_one_line_error(seeded_copy: Path):
+    (seeded_copy / "categories.yaml").write_text("categories: [", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--data-dir", str(seeded_copy), "index"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: {seeded_copy / 'categories.yaml'}: not valid YAML (ParserError)"
+    )
