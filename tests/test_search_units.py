@@ -353,3 +353,15 @@ def test_index_with_a_broken_taxonomy_is_a_one_line_error(seeded_copy: Path):
     assert result.output.splitlines()[-1] == (
         f"Error: {seeded_copy / 'categories.yaml'}: not valid YAML (ParserError)"
     )
+
+
+def test_an_edited_taxonomy_rebuilds_the_index(seeded_copy: Path):
+    def index() -> str:
+        result = CliRunner().invoke(main, ["--data-dir", str(seeded_copy), "index"])
+        return result.output.splitlines()[-1]
+
+    assert index().startswith("index rebuilt: 7 added")
+    assert index().startswith("index updated: 0 added")
+    taxonomy = seeded_copy / "categories.yaml"
+    taxonomy.write_text(taxonomy.read_text("utf-8") + "\n# tuned\n", encoding="utf-8")
+    assert index().startswith("index rebuilt: 7 added")  # paragraphs categorised anew
