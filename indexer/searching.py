@@ -12,7 +12,7 @@ import numpy as np
 from archive import Archive
 from indexer import whoosh_store, writing
 from indexer.facets import apply_filters, category_columns, facet_counts, filter_masks
-from indexer.highlight import Span, paragraph_snippets, snippets
+from indexer.highlight import paragraph_snippets, paragraphs, snippets
 from indexer.matching import Ranking, evaluate
 from indexer.models import (
     Hit,
@@ -189,7 +189,8 @@ class Index:
                 fields = snapshot.meta[d].fields
                 text = snapshot.orig_text(d)
                 rows = snapshot.paragraph_rows(d)
-                spans = _marks(snapshot, d, text, needles, request)
+                allowed = _allowed(snapshot, d, request, needles)
+                spans = marks(text, needles.plain, needles.groups, allowed)
                 order_of = snapshot.locate(d)[0].units.names  # the taxonomy's order
                 for number, snippet in paragraph_snippets(text, spans):
                     held = {snapshot.category_values[c] for c in np.flatnonzero(rows[number])}
@@ -276,14 +277,6 @@ def _sort_keys(
     return ids, newest, np.where(district < 0, LAST, district)
 
 
-def _marks(
-    snapshot: Snapshot, docnum: int, text: str, needles: Needles, request: SearchRequest
-) -> list[Span]:
-    """The spans a hit or passage marks: only in paragraphs of a ticked category, if any."""
-    allowed = _allowed(snapshot, docnum, request, needles)
-    return marks(text, needles.plain, needles.groups, allowed)
-
-
 def _hit(
     snapshot: Snapshot,
     docnum: int,
@@ -295,5 +288,9 @@ def _hit(
     shown = ()
     if needles is not None and request is not None:
         text = snapshot.orig_text(docnum)
-        shown = snippets(text, _marks(snapshot, docnum, text, needles, request))
+        allowed = _allowed(snapshot, docnum, request, needles)
+        spans = marks(text, needles.plain, needles.groups, allowed)
+        tied = needles.groups or allowed is not None  # windows stay in their paragraph
+        within = [(start, end) for _, start, end in paragraphs(text)] if tied else []
+        shown = snippets(text, spans, within)
     return Hit(snapshot.meta[docnum].fields, snippets=shown, score=score)

@@ -288,12 +288,9 @@ def test_snippets_come_from_paragraphs_of_the_ticked_category(seeds_index):
     assert result.hits
     for hit in result.hits:
         of_it = [p for p, cats in paragraphs[hit.id] if "监督" in cats]
-        for snippet in hit.snippets:
-            for start, end in snippet.marks:
-                context = normalise(snippet.text[max(0, start - 4) : end + 4]).strip()
-                assert any(
-                    part in p for p in of_it for part in context.split(" ") if "代表" in part
-                )
+        for snippet in hit.snippets:  # a window inside one paragraph of it, marking 代表
+            assert any(normalise(snippet.text) in p for p in of_it), snippet.text
+            assert {snippet.text[a:b] for a, b in snippet.marks} == {"代表"}
 
 
 # --- every front end -----------------------------------------------------------------------
