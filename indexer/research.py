@@ -17,6 +17,7 @@ import numpy as np
 from archive.records import PLACE_LEVELS
 from indexer.facets import apply_filters, filter_masks
 from indexer.highlight import find_spans, paragraph_snippets
+from indexer.kwic import Column, Occurrences, ranked
 from indexer.matching import evaluate
 from indexer.models import ConcordanceRequest, RecordFields, SearchRequest, TrendsRequest, plain
 from indexer.query import Query
@@ -219,38 +220,94 @@ class Concordance:
 
 def concordance(index: Index, request: ConcordanceRequest) -> Concordance:
     """One page of lines. In year or place order, a single term whose occurrences cannot overlap
-    is counted in the index and only the page's records are read; otherwise every line is made."""
+    is counted in the index and only the page's records are read; otherwise every occurrence is
+    found in the snapshot's text array and only the page's lines are made."""
     search = request.search
     parsed = validate(search)
     needles = _needles(parsed)
     start = (request.page - 1) * request.per_page
     with index._use() as snapshot:
         docs = _matching(snapshot, parsed, search)
-        if request.sort not in RECORD_ORDERS or not _countable(needles):
+        if request.sort in RECORD_ORDERS and _countable(needles):
+            return _counted_page(snapshot, docs, needles, request, start)
+        if not _plain(needles):
             lines = _sorted(_lines(snapshot, docs, needles, request.context), request.sort)
             shown = lines[start : start + request.per_page]
             return Concordance(len(lines), len({line.fields["id"] for line in lines}), shown)
-        counts = _occurrence_counts(snapshot, needles, docs)
-        docs, counts = docs[counts > 0], counts[counts > 0]
-        order = np.lexsort(RECORD_ORDERS[request.sort](snapshot, docs))
-        docs, ends = docs[order], np.cumsum(counts[order])
-        first = int(np.searchsorted(ends, start, side="right"))
-        skip = start - (int(ends[first - 1]) if first else 0)
-        shown = []
-        for d in docs[first:].tolist():
-            shown += _lines(snapshot, [d], needles, request.context)
-            if len(shown) >= skip + request.per_page:
-                break
-        total = int(ends[-1]) if len(ends) else 0
-        return Concordance(total, len(docs), shown[skip : skip + request.per_page])
+        found = _found(snapshot, docs, needles)
+        keys = _line_keys(snapshot, found, request)
+        at = ranked(keys, len(found), start, start + request.per_page)
+        made = {
+            d: _lines(snapshot, [d], needles, request.context) for d in set(found.doc[at].tolist())
+        }
+        shown = [
+            made[d][k]
+            for d, k in zip(found.doc[at].tolist(), found.ordinal(at).tolist(), strict=True)
+        ]
+        return Concordance(len(found), len(np.unique(found.doc)), shown)
+
+
+def _counted_page(
+    snapshot: Snapshot,
+    docs: np.ndarray,
+    needles: list[str],
+    request: ConcordanceRequest,
+    start: int,
+) -> Concordance:
+    """A page in record order from the index's occurrence counts, reading only its records."""
+    counts = _occurrence_counts(snapshot, needles, docs)
+    docs, counts = docs[counts > 0], counts[counts > 0]
+    order = np.lexsort(RECORD_ORDERS[request.sort](snapshot, docs))
+    docs, ends = docs[order], np.cumsum(counts[order])
+    first = int(np.searchsorted(ends, start, side="right"))
+    skip = start - (int(ends[first - 1]) if first else 0)
+    shown = []
+    for d in docs[first:].tolist():
+        shown += _lines(snapshot, [d], needles, request.context)
+        if len(shown) >= skip + request.per_page:
+            break
+    total = int(ends[-1]) if len(ends) else 0
+    return Concordance(total, len(docs), shown[skip : skip + request.per_page])
 
 
 def all_lines(index: Index, request: ConcordanceRequest) -> list[Line]:
     """Every line of a concordance, in its order (for exports)."""
     parsed = validate(request.search)
+    needles = _needles(parsed)
     with index._use() as snapshot:
         docs = _matching(snapshot, parsed, request.search)
-        return _sorted(_lines(snapshot, docs, _needles(parsed), request.context), request.sort)
+        if not _plain(needles):
+            return _sorted(_lines(snapshot, docs, needles, request.context), request.sort)
+        found = _found(snapshot, docs, needles)
+        every = _lines(snapshot, np.unique(found.doc), needles, request.context)
+        order = ranked(_line_keys(snapshot, found, request), len(found), 0, len(found))
+        return [every[i] for i in order.tolist()]
+
+
+def _plain(needles: list[str]) -> bool:
+    """Needles the text array finds (every line's match then lies inside a non-blank paragraph)."""
+    return all(needle and not any(c.isspace() for c in needle) for needle in needles)
+
+
+def _found(snapshot: Snapshot, docs: np.ndarray, needles: list[str]) -> Occurrences:
+    wanted = np.zeros(snapshot.size, bool)
+    wanted[docs] = True
+    return snapshot.texts.occurrences(wanted, needles)
+
+
+def _line_keys(snapshot: Snapshot, found: Occurrences, request: ConcordanceRequest) -> list[Column]:
+    """LINE_ORDER as sort keys over the found lines (a line's place in its record: its position)."""
+    where: list[Column] = [
+        lambda at: snapshot.id_rank[found.doc[at]],
+        lambda at: found.start[at],
+    ]
+    context = request.context
+    if request.sort == "left":
+        return [*found.left(context), *found.match(), *found.right(context), *where]
+    if request.sort == "right":
+        return [*found.right(context), *found.match(), *found.left(context), *where]
+    record = RECORD_ORDERS[request.sort](snapshot, found.doc)[::-1]  # primary first
+    return [*(lambda at, key=key: key[at] for key in record), lambda at: found.start[at]]
 
 
 def _countable(needles: list[str]) -> bool:
