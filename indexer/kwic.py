@@ -21,6 +21,7 @@ from indexer.highlight import find_spans
 CHARS_PER_KEY = 3  # code points (+1, so 0 ends a string) of 21 bits each in one uint64 sort key
 CHAR_BITS = 21
 SMALL = 2048  # candidates sorted outright rather than narrowed column by column
+WIDE = 1000  # ranks wanted beyond a page's (at most 500 lines, as for exports): sorted outright
 CHUNK = 2048  # documents decoded at a time when the texts are built
 
 Column = Callable[[np.ndarray], np.ndarray]  # the sort key of the items at these indices
@@ -210,7 +211,7 @@ def _select(
     high = min(high, len(items))
     if low >= high:
         return items[:0]
-    if len(items) <= SMALL or high - low > SMALL or j == len(columns):
+    if len(items) <= SMALL or high - low > WIDE or j == len(columns):
         keys = [column(items) for column in reversed(columns[j:])]
         order = np.lexsort(keys) if keys else np.arange(len(items))
         return items[order[low:high]]

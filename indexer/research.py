@@ -254,8 +254,12 @@ def _counted_page(
     request: ConcordanceRequest,
     start: int,
 ) -> Concordance:
-    """A page in record order from the index's occurrence counts, reading only its records."""
+    """A page in record order from the index's occurrence counts, reading only its records (and
+    counting the lines of records whose folded text is longer or shorter, as occurrences inside
+    one character are one line: "." three times in "…")."""
     counts = _occurrence_counts(snapshot, needles, docs)
+    for i in np.flatnonzero(snapshot.texts.uneven[docs] & (counts > 0)).tolist():
+        counts[i] = len(_lines(snapshot, [docs[i]], needles, 0))
     docs, counts = docs[counts > 0], counts[counts > 0]
     order = np.lexsort(RECORD_ORDERS[request.sort](snapshot, docs))
     docs, ends = docs[order], np.cumsum(counts[order])
@@ -311,9 +315,9 @@ def _line_keys(snapshot: Snapshot, found: Occurrences, request: ConcordanceReque
 
 
 def _countable(needles: list[str]) -> bool:
-    """One needle whose occurrences never overlap (no prefix is also a suffix) or cross a
-    paragraph: then its occurrence count in the index is its number of lines."""
-    if len(needles) != 1 or not needles[0] or "\n" in needles[0]:
+    """One needle whose occurrences never overlap (no prefix is also a suffix) and lie in a
+    paragraph: then its occurrence count in the index is its number of lines (in even texts)."""
+    if len(needles) != 1 or not _plain(needles):
         return False
     needle = needles[0]
     return not any(needle[:k] == needle[-k:] for k in range(1, len(needle)))
