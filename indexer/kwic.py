@@ -81,12 +81,8 @@ class Texts:
         )
 
     def text(self, d: int) -> str:
-        return (
-            self.chars[self.starts[d] : self.starts[d + 1]]
-            .astype(np.uint32)
-            .tobytes()
-            .decode("utf-32-le")
-        )
+        part = self.chars[self.starts[d] : self.starts[d + 1]]
+        return part.tobytes().decode("utf-16-le" if part.dtype == np.uint16 else "utf-32-le")
 
     def _starts(self, needle: str) -> np.ndarray:
         """Where the needle starts in the folded text of the even documents, overlaps included
@@ -159,10 +155,6 @@ class Occurrences:
 
     def __len__(self) -> int:
         return len(self.start)
-
-    def ordinal(self, at: np.ndarray) -> np.ndarray:
-        """Each of these lines' place among its document's lines."""
-        return at - np.searchsorted(self.doc, self.doc[at])
 
     def left(self, context: int) -> list[Column]:
         """Sort keys of the left context read from the match outwards."""

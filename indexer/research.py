@@ -7,6 +7,7 @@ this module only adds what facets do not hold (occurrences, lines).
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ import numpy as np
 
 from archive.records import PLACE_LEVELS
 from indexer.facets import apply_filters, filter_masks
-from indexer.highlight import find_spans, paragraph_snippets
+from indexer.highlight import find_spans, paragraph_snippets, paragraphs
 from indexer.kwic import Column, Occurrences, ranked
 from indexer.matching import evaluate
 from indexer.models import ConcordanceRequest, RecordFields, SearchRequest, TrendsRequest, plain
@@ -235,15 +236,7 @@ def concordance(index: Index, request: ConcordanceRequest) -> Concordance:
             shown = lines[start : start + request.per_page]
             return Concordance(len(lines), len({line.fields["id"] for line in lines}), shown)
         found = _found(snapshot, docs, needles)
-        keys = _line_keys(snapshot, found, request)
-        at = ranked(keys, len(found), start, start + request.per_page)
-        made = {
-            d: _lines(snapshot, [d], needles, request.context) for d in set(found.doc[at].tolist())
-        }
-        shown = [
-            made[d][k]
-            for d, k in zip(found.doc[at].tolist(), found.ordinal(at).tolist(), strict=True)
-        ]
+        shown = _ranked_lines(snapshot, found, request, start, start + request.per_page)
         return Concordance(len(found), len(np.unique(found.doc)), shown)
 
 
@@ -283,9 +276,7 @@ def all_lines(index: Index, request: ConcordanceRequest) -> list[Line]:
         if not _plain(needles):
             return _sorted(_lines(snapshot, docs, needles, request.context), request.sort)
         found = _found(snapshot, docs, needles)
-        every = _lines(snapshot, np.unique(found.doc), needles, request.context)
-        order = ranked(_line_keys(snapshot, found, request), len(found), 0, len(found))
-        return [every[i] for i in order.tolist()]
+        return _ranked_lines(snapshot, found, request, 0, len(found))
 
 
 def _plain(needles: list[str]) -> bool:
@@ -297,6 +288,45 @@ def _found(snapshot: Snapshot, docs: np.ndarray, needles: list[str]) -> Occurren
     wanted = np.zeros(snapshot.size, bool)
     wanted[docs] = True
     return snapshot.texts.occurrences(wanted, needles)
+
+
+def _ranked_lines(
+    snapshot: Snapshot, found: Occurrences, request: ConcordanceRequest, low: int, high: int
+) -> list[Line]:
+    """The found lines ranked low..high-1 in the request's order."""
+    at = ranked(_line_keys(snapshot, found, request), len(found), low, high)
+    return _made(snapshot, found, at, request.context)
+
+
+def _made(snapshot: Snapshot, found: Occurrences, at: np.ndarray, context: int) -> list[Line]:
+    """These found lines as `_lines` makes them, from each record's text read once (no folding)."""
+    texts = found.texts
+    ordered = np.sort(at)
+    made: dict[int, Line] = {}
+    current = -1
+    for i, d, start, end in zip(
+        ordered.tolist(),
+        found.doc[ordered].tolist(),
+        found.start[ordered].tolist(),
+        found.end[ordered].tolist(),
+        strict=True,
+    ):
+        if d != current:
+            current, base, text = d, int(texts.starts[d]), texts.text(d)
+            spans = list(paragraphs(text))
+            firsts = [first for _, first, _ in spans]
+            fields = snapshot.meta[d].fields
+        start, end = start - base, end - base
+        number, first, last = spans[bisect.bisect_right(firsts, start) - 1]
+        made[i] = Line(
+            fields,
+            left=text[max(first, start - context) : start],
+            match=text[start:end],
+            right=text[end : min(last, end + context)],
+            paragraph=number,
+            start=start - first,
+        )
+    return [made[i] for i in at.tolist()]
 
 
 def _line_keys(snapshot: Snapshot, found: Occurrences, request: ConcordanceRequest) -> list[Column]:
