@@ -109,7 +109,7 @@ class Texts:
         for needle in set(needles):
             at = self._starts(needle)
             doc = np.searchsorted(self.starts, at, side="right") - 1
-            keep = wanted[doc] & ~self.uneven[doc] & (at + len(needle) <= self.starts[doc + 1])
+            keep = wanted[doc] & (at + len(needle) <= self.starts[doc + 1])
             starts.append(at[keep])
             ends.append(at[keep] + len(needle))
         for d in np.flatnonzero(wanted & self.uneven).tolist():
