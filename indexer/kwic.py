@@ -85,9 +85,10 @@ class Texts:
         return part.tobytes().decode("utf-16-le" if part.dtype == np.uint16 else "utf-32-le")
 
     def _starts(self, needle: str) -> np.ndarray:
-        """Where the needle starts in the folded text of the even documents, overlaps included
-        (positions in `chars`; one crossing from one document into the next is not dropped here).
-        Its rarest character is looked for first, then the others beside each place found."""
+        """Where the needle starts, overlaps included, read through characters that each fold to
+        one: every occurrence in an even document (in an uneven one, those clear of its uneven
+        characters; one crossing into the next document is not dropped here). Its rarest
+        character is looked for first, then the others beside each place found."""
         chars, variants = self.chars, self.variants
         if any(char not in variants for char in needle):
             return np.zeros(0, np.int64)
