@@ -9,9 +9,10 @@ the order of every occurrence but the text of only its 50 lines; indexer/researc
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from indexer.highlight import find_spans
 
 CHARS_PER_KEY = 3  # code points (+1, so 0 ends a string) of 21 bits each in one uint64 sort key
 CHAR_BITS = 21
+RECENT = 8  # needles whose places a text array keeps (a page turn or another order finds them)
 SMALL = 2048  # candidates sorted outright rather than narrowed column by column
 WIDE = 1000  # ranks wanted beyond a page's (at most 500 lines, as for exports): sorted outright
 CHUNK = 2048  # documents decoded at a time when the texts are built
@@ -39,6 +41,8 @@ class Texts:
     uneven: np.ndarray  # per document: holds a character that folds to more or fewer than one
     variants: dict[str, np.ndarray]  # a folded character -> the code points folding to it alone
     frequency: dict[str, int]  # a folded character -> how often those code points occur
+    recent: dict[str, np.ndarray] = field(default_factory=dict)  # needle -> _starts, newest last
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def build(cls, size: int, text: Callable[[int], str]) -> Texts:
@@ -85,6 +89,19 @@ class Texts:
         return part.tobytes().decode("utf-16-le" if part.dtype == np.uint16 else "utf-32-le")
 
     def _starts(self, needle: str) -> np.ndarray:
+        """`_scan` of the needle, kept for the RECENT needles last asked for."""
+        with self.lock:
+            found = self.recent.pop(needle, None)
+        if found is None:
+            found = self._scan(needle)
+            found.flags.writeable = False  # shared by every request using this snapshot
+        with self.lock:
+            self.recent[needle] = found
+            while len(self.recent) > RECENT:
+                del self.recent[next(iter(self.recent))]
+        return found
+
+    def _scan(self, needle: str) -> np.ndarray:
         """Where the needle starts, overlaps included, read through characters that each fold to
         one: every occurrence in an even document (in an uneven one, those clear of its uneven
         characters; one crossing into the next document is not dropped here). Its rarest
@@ -156,6 +173,10 @@ class Occurrences:
 
     def __len__(self) -> int:
         return len(self.start)
+
+    def records(self) -> int:
+        """Documents holding a line."""
+        return int(np.count_nonzero(np.diff(self.doc))) + 1 if len(self.doc) else 0
 
     def left(self, context: int) -> list[Column]:
         """Sort keys of the left context read from the match outwards."""

@@ -237,7 +237,7 @@ def concordance(index: Index, request: ConcordanceRequest) -> Concordance:
             return Concordance(len(lines), len({line.fields["id"] for line in lines}), shown)
         found = _found(snapshot, docs, needles)
         shown = _ranked_lines(snapshot, found, request, start, start + request.per_page)
-        return Concordance(len(found), len(np.unique(found.doc)), shown)
+        return Concordance(len(found), found.records(), shown)
 
 
 def _counted_page(

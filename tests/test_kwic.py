@@ -69,3 +69,15 @@ def test_ranked_is_a_slice_of_the_full_sort(
     expected = sorted(range(len(rows)), key=lambda i: (*rows[i], i))[low:high]
     with mock.patch.object(kwic, "SMALL", small), mock.patch.object(kwic, "WIDE", wide):
         assert ranked(columns, len(rows), low, high).tolist() == expected
+
+
+def test_the_places_of_the_last_needles_asked_for_are_kept_and_no_more() -> None:
+    texts = ["人大代表大会", "大会\n人大"]
+    array = Texts.build(len(texts), texts.__getitem__)
+    wanted = np.ones(2, bool)
+    with mock.patch.object(kwic, "RECENT", 3):
+        for needle in "大人代表会人大代表大会":
+            found = array.occurrences(wanted, [needle])
+    assert list(array.recent) == ["表", "大", "会"]
+    assert array.occurrences(wanted, ["大"]).start.tolist() == [1, 4, 6, 10]
+    assert (found.start.tolist(), found.end.tolist()) == ([5, 7], [6, 8])
