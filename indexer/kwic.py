@@ -22,6 +22,7 @@ from indexer.highlight import find_spans
 CHARS_PER_KEY = 3  # code points (+1, so 0 ends a string) of 21 bits each in one uint64 sort key
 CHAR_BITS = 21
 RECENT = 8  # needles whose places a text array keeps (a page turn or another order finds them)
+KEPT = 1 << 22  # and at most this many places in all (32 MB), beside the newest needle's
 SMALL = 2048  # candidates sorted outright rather than narrowed column by column
 WIDE = 1000  # ranks wanted beyond a page's (at most 500 lines, as for exports): sorted outright
 CHUNK = 2048  # documents decoded at a time when the texts are built
@@ -89,7 +90,8 @@ class Texts:
         return part.tobytes().decode("utf-16-le" if part.dtype == np.uint16 else "utf-32-le")
 
     def _starts(self, needle: str) -> np.ndarray:
-        """`_scan` of the needle, kept for the RECENT needles last asked for."""
+        """`_scan` of the needle, kept for the RECENT needles last asked for (fewer when they
+        hold more than KEPT places)."""
         with self.lock:
             found = self.recent.pop(needle, None)
         if found is None:
@@ -97,8 +99,9 @@ class Texts:
             found.flags.writeable = False  # shared by every request using this snapshot
         with self.lock:
             self.recent[needle] = found
-            while len(self.recent) > RECENT:
-                del self.recent[next(iter(self.recent))]
+            kept = sum(map(len, self.recent.values()))
+            while len(self.recent) > 1 and (len(self.recent) > RECENT or kept > KEPT):
+                kept -= len(self.recent.pop(next(iter(self.recent))))
         return found
 
     def _scan(self, needle: str) -> np.ndarray:

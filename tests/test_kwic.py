@@ -71,7 +71,7 @@ def test_ranked_is_a_slice_of_the_full_sort(
         assert ranked(columns, len(rows), low, high).tolist() == expected
 
 
-def test_the_places_of_the_last_needles_asked_for_are_kept_and_no_more() -> None:
+def test_the_places_of_the_last_needles_asked_for_are_kept_within_bounds() -> None:
     texts = ["人大代表大会", "大会\n人大"]
     array = Texts.build(len(texts), texts.__getitem__)
     wanted = np.ones(2, bool)
@@ -81,3 +81,6 @@ def test_the_places_of_the_last_needles_asked_for_are_kept_and_no_more() -> None
     assert list(array.recent) == ["表", "大", "会"]
     assert array.occurrences(wanted, ["大"]).start.tolist() == [1, 4, 6, 10]
     assert (found.start.tolist(), found.end.tolist()) == ([5, 7], [6, 8])
+    with mock.patch.object(kwic, "KEPT", 3):  # 表 1 + 会 2 + 大 4 places: the newest alone stays
+        array.occurrences(wanted, ["大"])
+    assert list(array.recent) == ["大"]
