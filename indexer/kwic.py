@@ -123,16 +123,26 @@ class Texts:
                 found = found[beside == codes[0] if len(codes) == 1 else np.isin(beside, codes)]
         return found
 
+    def _placed(self, needle: str) -> tuple[np.ndarray, np.ndarray]:
+        """`_starts` inside one document, and that document."""
+        at = self._starts(needle)
+        doc = np.searchsorted(self.starts, at, side="right") - 1
+        inside = at + len(needle) <= self.starts[doc + 1]
+        return at[inside], doc[inside]
+
+    def counts(self, needle: str, docs: np.ndarray) -> np.ndarray:
+        """How often the needle occurs (overlaps included) in the folded text of each of these
+        documents; exact for the even ones only."""
+        return np.bincount(self._placed(needle)[1], minlength=len(self.uneven))[docs]
+
     def occurrences(self, wanted: np.ndarray, needles: Sequence[str]) -> Occurrences:
         """Every line of these documents (a bool per document) as `find_spans` and the paragraph
         split make it: overlapping matches merged, in text order. Needles hold no white space."""
         starts, ends = [], []
         for needle in set(needles):
-            at = self._starts(needle)
-            doc = np.searchsorted(self.starts, at, side="right") - 1
-            keep = wanted[doc] & (at + len(needle) <= self.starts[doc + 1])
-            starts.append(at[keep])
-            ends.append(at[keep] + len(needle))
+            at, doc = self._placed(needle)
+            starts.append(at[wanted[doc]])
+            ends.append(at[wanted[doc]] + len(needle))
         for d in np.flatnonzero(wanted & self.uneven).tolist():
             spans = find_spans(self.text(d), needles)
             starts.append(np.array([s for s, _ in spans], np.int64) + self.starts[d])

@@ -159,13 +159,18 @@ def _matching(snapshot: Snapshot, parsed: Query, request: SearchRequest) -> np.n
 
 
 def _occurrence_counts(snapshot: Snapshot, needles: list[str], docs: np.ndarray) -> np.ndarray:
-    """Overlapping occurrences of the needles in each document's normalised text."""
+    """Overlapping occurrences of the needles in each document's normalised text: a gram's
+    posting frequency, or the text array's count (records whose folded text is longer or shorter
+    counted again in their normalised text)."""
     counts = np.zeros(len(docs), np.int64)
     for needle in needles:
-        if len(needle) <= 2:  # a gram's posting frequency is its exact count
+        if len(needle) <= 2:
             counts += snapshot.find(needle)[1][docs].astype(np.int64)
-        else:
-            counts += snapshot.occurrences(needle, docs).astype(np.int64)
+            continue
+        found = snapshot.texts.counts(needle, docs)
+        uneven = snapshot.texts.uneven[docs]
+        found[uneven] = snapshot.occurrences(needle, docs[uneven])
+        counts += found
     return counts
 
 

@@ -438,6 +438,27 @@ def test_concordance_lines_equal_a_brute_force_scan(
     ]
 
 
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(terms=st.lists(st.text(alphabet=TERMS, min_size=1, max_size=4), min_size=1, max_size=2))
+def test_trend_occurrences_count_every_folded_occurrence(
+    random_client: FlaskClient, terms: list[str]
+) -> None:
+    """Overlaps included, in text with characters folding to several or to none ("." three
+    times in "…"), per year of the records holding every term."""
+    expected: dict[str, int] = {}
+    for record in random_records():
+        text, title = normalise(record.text), normalise(record.title)
+        if all(t in title or t in text for t in terms):
+            n = sum(overlapping(text, t) for t in terms)
+            expected[str(record.year)] = expected.get(str(record.year), 0) + n
+    [series] = get_json(random_client, "/api/trends", [("q", " ".join(terms))])["series"]
+    got = {str(p["key"]): p["occurrences"] for p in series["points"]}
+    got["None"] = series["unknown"]["occurrences"]
+    assert {k: v for k, v in got.items() if v} == {k: v for k, v in expected.items() if v}
+
+
 def test_concordance_page_and_totals_on_the_seeds(seeds: FlaskClient) -> None:
     data = get_json(seeds, "/api/concordance", [("q", PHRASE), ("context", "5"), ("sort", "right")])
     assert (data["occurrences"], data["records"], len(data["lines"])) == (10, 7, 10)
