@@ -102,6 +102,7 @@ class Taxonomy:
     count: re.Pattern[str] | None = None  # a count such as 8次, 17项, 447人次
     framing: tuple[re.Pattern[str], ...] = ()  # a paragraph matching one gets no category
     discount: tuple[re.Pattern[str], ...] = ()  # passages whose words are no evidence
+    statistics: tuple[re.Pattern[str], ...] = ()  # counted clauses, no evidence if 2+ functions
     source: str = ""
     parents: Mapping[str, str] = field(default_factory=dict)
 
@@ -117,6 +118,7 @@ class Taxonomy:
             if rule.search(text):
                 return Decision(None, (), (), {}, {}, framing=rule.pattern)
         text, lists = self._without_lists(text)
+        text = self._without_statistics(text)
         for rule in self.discount:
             text = rule.sub(_REMOVED, text)
         evidence = {c.name: found for c in self.categories if (found := self._evidence(c, text))}
@@ -182,14 +184,26 @@ class Taxonomy:
         )
         return kept, tuple(lists)
 
-    def _lists_functions(self, passage: str) -> bool:
-        """The passage has evidence of `list_functions` functions (children count as parents)."""
+    def _without_statistics(self, text: str) -> str:
+        """The text without its statistics clauses when they count the work of two or more
+        functions ("听取报告17项…任免74人次"); counts of one function's work are evidence for it
+        ("提出代表建议37527件")."""
+        clauses = [m.group(0) for rule in self.statistics for m in rule.finditer(text)]
+        if not clauses or not self._lists_functions(_REMOVED.join(clauses), 2):
+            return text
+        for rule in self.statistics:
+            text = rule.sub(_REMOVED, text)
+        return text
+
+    def _lists_functions(self, passage: str, least: int = 0) -> bool:
+        """The passage has evidence of `least` (else `list_functions`) functions (children count
+        as parents)."""
         functions: set[str] = set()
         for category in self.categories:
             function = self.parents.get(category.name, category.name)
             if function not in functions and category.evidence(passage):
                 functions.add(function)
-                if len(functions) >= self.list_functions:
+                if len(functions) >= (least or self.list_functions):
                     return True
         return False
 
@@ -318,6 +332,7 @@ def parse_taxonomy(text: str, source: str = "categories.yaml") -> Taxonomy:
         count=_patterns([count], "count", source)[0] if count else None,
         framing=_patterns(data.get("framing", ()), "framing", source),
         discount=_patterns(data.get("discount", ()), "discount", source, count),
+        statistics=_patterns(data.get("statistics", ()), "statistics", source, count),
         source=source,
         parents=parents,
     )
