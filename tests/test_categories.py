@@ -146,7 +146,7 @@ def test_a_sentence_counting_several_functions_is_a_list_and_no_evidence():
 
 
 def test_a_data_dir_copy_from_before_the_lead_and_list_rules_loads_with_them_off():
-    rules = ("lead: 40\n", "list_functions: 3\n", "list_counts: 3\n")
+    rules = ("lead: 50\n", "list_functions: 3\n", "list_counts: 3\n")
     text = default_taxonomy_text()
     for line in rules:
         text = text.replace(line, "")
