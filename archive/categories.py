@@ -208,13 +208,14 @@ class Taxonomy:
         return False
 
     def _is_overview(self, ranked: list[str], scores: Mapping[str, float]) -> bool:
-        """Many functions at the threshold and none dwelt on: a list such as a year's statistics."""
+        """Many functions at the threshold and none dwelt on, or more functions still: a list
+        such as a year's statistics, or a paragraph running through the year's work."""
         functions: dict[str, float] = {}
         for name in ranked:
             top = self.parents.get(name, name)
             functions[top] = max(functions.get(top, 0.0), scores[name])
-        if len(functions) < self.overview:
-            return False
+        if len(functions) != self.overview:
+            return len(functions) > self.overview
         first, second = sorted(functions.values(), reverse=True)[:2]
         return first < self.overview_lead * second
 
@@ -243,7 +244,8 @@ def explain(decision: Decision, threshold: float) -> list[str]:
         if decision.overview:
             return [
                 *lines,
-                f"overview: several functions reach {threshold:g} and none leads ({best})",
+                f"overview: several functions reach {threshold:g} and none leads, or still more"
+                f" reach it ({best})",
             ]
         return [*lines, f"no category reaches {threshold:g} ({best})"]
     for name, found in decision.evidence.items():

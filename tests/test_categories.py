@@ -117,8 +117,11 @@ def test_evidence_names_the_terms_and_weights_that_decided():
     decision = TAXONOMY.classify(
         "围绕水资源保护开展执法检查，实地查看重点河段和取水口，督促有关部门建立问题清单、明确整改时限。"
     )
-    assert decision.evidence == {"监督": (("执法检查", 3.0),), "生态环境": (("水资源", 3.0),)}
-    assert decision.scores == {"监督": 3.0, "生态环境": 3.0}
+    assert decision.evidence == {
+        "监督": (("执法检查", 3.0), ("lead:执法检查", 3.0)),
+        "生态环境": (("水资源", 3.0), ("lead:水资源", 3.0)),
+    }
+    assert decision.scores == {"监督": 6.0, "生态环境": 6.0}
 
 
 def test_the_opening_sentence_and_a_short_heading_count_twice():
@@ -179,7 +182,7 @@ def test_paragraphs_are_numbered_as_the_exports_number_them():
 
 # Which paragraphs (numbered as the exports do) give each seed record its categories. No
 # category is on all 7 records: 监督 and 代表工作 are on 6, not on 站前区, whose one
-# substantive paragraph runs through four functions and counts as an overview. The headings
+# substantive paragraph runs through five functions and counts as an overview. The headings
 # listed (安州区 5, 9, 17, 21) name their section's subject. One primary differs from the hand
 # labels of tests/data/category_eval: 安州区 7 (a research report titled …预决算审查监督…,
 # labelled none).
@@ -281,9 +284,26 @@ def test_categorise_names_the_overview_rule_when_it_decides(tmp_path):
     text = "审议法规草案，开展执法检查和专题询问，依法任免国家机关工作人员，组织代表进站履职。\n"
     result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "categorise", "-"], text)
     assert result.stdout.splitlines()[1] == (
-        "    overview: several functions reach 3 and none leads "
-        "(立法 3, 监督 5, 决定与任免 3, 代表工作 3)"
+        "    overview: several functions reach 3 and none leads, or still more reach it "
+        "(立法 6, 监督 10, 决定与任免 6, 代表工作 6)"
     )
+
+
+def test_five_functions_at_the_threshold_are_an_overview_even_when_one_leads():
+    decision = TAXONOMY.classify(
+        "审议法规草案，开展执法检查，依法任免国家机关工作人员，推进数字人大建设，"
+        "建设代表联络站、代表之家和代表工作站，推动代表建议办理。"
+    )
+    assert decision.scores == {
+        "立法": 3.0, "监督": 3.0, "决定与任免": 3.0, "代表工作": 12.0, "数字人大": 3.0,
+    }  # fmt: skip
+    assert (decision.primary, decision.overview) == (None, True)
+    # four functions where one scores twice the next: that one is the subject
+    four = TAXONOMY.classify(
+        "审议法规草案，开展执法检查，依法任免国家机关工作人员，"
+        "建设代表联络站、代表之家和代表工作站，推动代表建议办理。"
+    )
+    assert (four.primary, four.overview) == ("代表工作", False)
 
 
 def test_categorise_command_shows_each_paragraph_and_its_evidence(tmp_path):
