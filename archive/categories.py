@@ -56,6 +56,7 @@ class Category:
     terms: tuple[Term, ...]
     parent: str | None = None
     ignore: tuple[str, ...] = ()  # phrases containing a term that do not mean the category
+    prefer: bool = False  # primary with `secondary_share` of the best score: a means (a platform)
 
     def evidence(self, paragraph: str) -> tuple[tuple[str, float], ...]:
         """(term, weight x count) for each term found, after removing the ignored phrases."""
@@ -105,6 +106,7 @@ class Taxonomy:
     statistics: tuple[re.Pattern[str], ...] = ()  # counted clauses, no evidence if 2+ functions
     source: str = ""
     parents: Mapping[str, str] = field(default_factory=dict)
+    preferred: frozenset[str] = frozenset()  # the categories marked `prefer: true`
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -131,7 +133,7 @@ class Taxonomy:
             return Decision(None, (), (), scores, evidence, lists=lists)
         if self._is_overview(ranked, scores):
             return Decision(None, (), (), scores, evidence, overview=True, lists=lists)
-        primary = self._most_specific(ranked[0], ranked, scores)
+        primary = self._preferred(self._most_specific(ranked[0], ranked, scores), ranked, scores)
         floor = max(self.secondary, self.secondary_share * scores[primary])
         secondary = tuple(
             n
@@ -227,6 +229,12 @@ class Taxonomy:
             return children[0]
         return best
 
+    def _preferred(self, best: str, ranked: list[str], scores: Mapping[str, float]) -> str:
+        """A preferred category with `secondary_share` of the best score is the subject: a
+        paragraph describing a platform is about the platform, not the field it serves."""
+        least = self.secondary_share * scores[best]
+        return next((n for n in ranked if n in self.preferred and scores[n] >= least), best)
+
     def record_categories(self, text: str) -> tuple[str, ...]:
         """A record's categories: those that are some paragraph's primary, with their parents."""
         primaries = {self.classify(paragraph).primary for paragraph in paragraphs(text)}
@@ -315,8 +323,13 @@ def parse_taxonomy(text: str, source: str = "categories.yaml") -> Taxonomy:
         ignore = spec.get("ignore", [])
         if not isinstance(ignore, list) or not all(isinstance(i, str) for i in ignore):
             raise TaxonomyError(f"{source}: {name}: ignore must be a list of phrases")
+        prefer = spec.get("prefer", False)
+        if not isinstance(prefer, bool):
+            raise TaxonomyError(f"{source}: {name}: prefer must be true or false")
         terms = sorted(_terms(name, spec.get("terms"), source), key=lambda t: -len(t.text))
-        categories.append(Category(str(name), tuple(terms), spec.get("parent"), tuple(ignore)))
+        categories.append(
+            Category(str(name), tuple(terms), spec.get("parent"), tuple(ignore), prefer)
+        )
     names = {c.name for c in categories}
     parents = {c.name: c.parent for c in categories if c.parent}
     for child, parent in parents.items():
@@ -337,6 +350,7 @@ def parse_taxonomy(text: str, source: str = "categories.yaml") -> Taxonomy:
         statistics=_patterns(data.get("statistics", ()), "statistics", source, count),
         source=source,
         parents=parents,
+        preferred=frozenset(c.name for c in categories if c.prefer),
     )
 
 

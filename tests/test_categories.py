@@ -113,6 +113,18 @@ def test_a_single_sub_category_is_more_specific_than_its_parent():
     assert several.primary == "监督"
 
 
+def test_a_platform_is_the_subject_over_the_field_it_serves():
+    text = (
+        "常委会升级预算联网监督系统，开发手机APP，实现与财政、审计、国资等部门数据实时共享，"
+        "推动预算审查监督更加精准有效。"
+    )
+    decision = TAXONOMY.classify(text)
+    assert decision.scores == {"监督": 6.0, "财政预算监督": 13.0, "数字人大": 10.0}
+    assert (decision.primary, decision.secondary) == ("数字人大", ("财政预算监督", "监督"))
+    plain = parse_taxonomy(default_taxonomy_text().replace("    prefer: true", "    prefer: false"))
+    assert plain.classify(text).primary == "财政预算监督"
+
+
 def test_evidence_names_the_terms_and_weights_that_decided():
     decision = TAXONOMY.classify(
         "围绕水资源保护开展执法检查，实地查看重点河段和取水口，督促有关部门建立问题清单、明确整改时限。"
@@ -146,6 +158,14 @@ def test_a_sentence_counting_several_functions_is_a_list_and_no_evidence():
     # the list goes, the sentence after it still counts
     budget = TAXONOMY.classify(counts + "深入开展预算审查监督，推动预算绩效管理。")
     assert budget.primary == "财政预算监督"
+
+
+def test_counts_of_one_function_are_evidence_and_counts_of_two_are_statistics():
+    opening = "五年来，代表们紧紧围绕党和国家中心工作，提出代表建议37527件，"
+    one = TAXONOMY.classify(opening + "比上届增加了9649件。")
+    assert (one.primary, one.scores) == ("代表工作", {"代表工作": 7.0})
+    two = TAXONOMY.classify(opening + "常委会听取审议专项工作报告59项。")
+    assert (two.primary, two.scores) == (None, {"代表工作": 1.0})
 
 
 def test_a_data_dir_copy_from_before_the_lead_and_list_rules_loads_with_them_off():
@@ -244,6 +264,10 @@ def test_the_data_dir_taxonomy_is_copied_on_first_use_and_then_wins(tmp_path):
         ("threshold: 3", "needs a `categories` mapping"),
         ("categories: {立法: {terms: {立法: 高}}}", "立法: weight of '立法' must be a number"),
         ("categories: {司法监督: {parent: 监督, terms: {法院: 3}}}", "parent '监督' is not a top"),
+        (
+            "categories: {数字人大: {prefer: 1, terms: {平台: 3}}}",
+            "数字人大: prefer must be true or",
+        ),
         ("categories: {立法: {terms: {立法: 3}}}\nthreshold: 3", "must be numbers"),
         (
             "threshold: 3\nsecondary: 6\nsecondary_share: 0.5\noverview: 4\noverview_lead: 2\n"
