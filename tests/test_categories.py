@@ -119,8 +119,9 @@ def test_a_platform_is_the_subject_over_the_field_it_serves():
         "推动预算审查监督更加精准有效。"
     )
     decision = TAXONOMY.classify(text)
-    assert decision.scores == {"监督": 6.0, "财政预算监督": 13.0, "数字人大": 10.0}
-    assert (decision.primary, decision.secondary) == ("数字人大", ("财政预算监督", "监督"))
+    assert decision.scores == {"监督": 3.0, "财政预算监督": 13.0, "数字人大": 10.0}
+    assert (decision.primary, decision.secondary) == ("数字人大", ("财政预算监督",))
+    assert decision.categories == ("监督", "财政预算监督", "数字人大")
     plain = parse_taxonomy(default_taxonomy_text().replace("    prefer: true", "    prefer: false"))
     assert plain.classify(text).primary == "财政预算监督"
 
