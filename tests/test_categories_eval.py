@@ -5,11 +5,12 @@ framing paragraph); the prediction is the decision's categories. Batches were la
 each before the rules of the time were run on it, scored once as held out, then used to revise
 the rules: the first batch (391 rows) split by document into "dev" (the first 70% of names, where
 the first rules were designed) and "rest" (held out at first, 0.782 / 0.741, then used); "later"
-= batches 2-6 (234 rows); "fresh" = batch 7 (31 rows), labelled after the last revision and never
-used to tune; "independent" = batch 8 (249 rows, 54 documents), found and labelled from GUIDE.md by
-a second labeller who never saw the rules or their output, kept outside the repository until the
-fifth revision was done and scored once: 0.814 / 0.805, the held-out measure. README (Categories)
-has every figure as it was when held out.
+= batches 2-6 (234 rows); "fresh" = batch 7 (31 rows), labelled after the fourth revision, held out
+for the fifth (0.732 / 0.634); "independent" = batch 8 (249 rows, 54 documents), found and labelled
+from GUIDE.md by a second labeller who never saw the rules or their output, kept outside the
+repository until the fifth revision was done and scored once: 0.814 / 0.805, the held-out measure of
+the fifth revision. The sixth revision was made from the misses of every batch, 7 and 8 included, so
+no subset here is held out any more; README (Categories) has every figure as it was when held out.
 Run with `-s` to see the table: pytest -s tests/test_categories_eval.py
 """
 
@@ -119,17 +120,18 @@ def table(results: dict[str, Scores]) -> str:
 
 
 RESULTS = {name: score(rows, classifier) for name, rows in SUBSETS.items()}
-# (micro-F1, macro-F1) reached; the issue's targets are 0.85 and 0.75. The held-out figure,
-# "fresh", is below both (0.732 / 0.634 on 31 paragraphs); each later batch scored by the rules of
-# its time, none seen, pools to 0.794 / 0.787 on 265 paragraphs (README, Categories).
+# (micro-F1, macro-F1) the sixth revision reaches; the issue's targets are 0.85 and 0.75. These are
+# figures on seen text. When held out: "fresh" 0.732 / 0.634 (fifth revision), "independent" 0.814 /
+# 0.805 (fifth revision); each later batch scored by the rules of its time, none seen, pools to
+# 0.794 / 0.787 on 265 paragraphs (README, Categories).
 FLOORS = {
-    "all": (0.86, 0.85),
-    "dedup": (0.86, 0.85),
-    "dev": (0.92, 0.88),
+    "all": (0.89, 0.88),
+    "dedup": (0.89, 0.88),
+    "dev": (0.93, 0.88),
     "rest": (0.87, 0.81),
-    "later": (0.86, 0.85),
-    "fresh": (0.73, 0.63),
-    "independent": (0.81, 0.80),
+    "later": (0.89, 0.88),
+    "fresh": (0.75, 0.64),
+    "independent": (0.88, 0.87),
 }
 
 
