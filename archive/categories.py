@@ -56,6 +56,7 @@ class Category:
     terms: tuple[Term, ...]
     parent: str | None = None
     ignore: tuple[str, ...] = ()  # phrases containing a term that do not mean the category
+    prefer: bool = False  # primary with `secondary_share` of the best score: a means (a platform)
 
     def evidence(self, paragraph: str) -> tuple[tuple[str, float], ...]:
         """(term, weight x count) for each term found, after removing the ignored phrases."""
@@ -102,8 +103,10 @@ class Taxonomy:
     count: re.Pattern[str] | None = None  # a count such as 8次, 17项, 447人次
     framing: tuple[re.Pattern[str], ...] = ()  # a paragraph matching one gets no category
     discount: tuple[re.Pattern[str], ...] = ()  # passages whose words are no evidence
+    statistics: tuple[re.Pattern[str], ...] = ()  # counted clauses, no evidence if 2+ functions
     source: str = ""
     parents: Mapping[str, str] = field(default_factory=dict)
+    preferred: frozenset[str] = frozenset()  # the categories marked `prefer: true`
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -117,6 +120,7 @@ class Taxonomy:
             if rule.search(text):
                 return Decision(None, (), (), {}, {}, framing=rule.pattern)
         text, lists = self._without_lists(text)
+        text = self._without_statistics(text)
         for rule in self.discount:
             text = rule.sub(_REMOVED, text)
         evidence = {c.name: found for c in self.categories if (found := self._evidence(c, text))}
@@ -129,7 +133,7 @@ class Taxonomy:
             return Decision(None, (), (), scores, evidence, lists=lists)
         if self._is_overview(ranked, scores):
             return Decision(None, (), (), scores, evidence, overview=True, lists=lists)
-        primary = self._most_specific(ranked[0], ranked, scores)
+        primary = self._preferred(self._most_specific(ranked[0], ranked, scores), ranked, scores)
         floor = max(self.secondary, self.secondary_share * scores[primary])
         secondary = tuple(
             n
@@ -182,25 +186,38 @@ class Taxonomy:
         )
         return kept, tuple(lists)
 
-    def _lists_functions(self, passage: str) -> bool:
-        """The passage has evidence of `list_functions` functions (children count as parents)."""
+    def _without_statistics(self, text: str) -> str:
+        """The text without its statistics clauses when they count the work of two or more
+        functions ("听取报告17项…任免74人次"); counts of one function's work are evidence for it
+        ("提出代表建议37527件")."""
+        clauses = [m.group(0) for rule in self.statistics for m in rule.finditer(text)]
+        if not clauses or not self._lists_functions(_REMOVED.join(clauses), 2):
+            return text
+        for rule in self.statistics:
+            text = rule.sub(_REMOVED, text)
+        return text
+
+    def _lists_functions(self, passage: str, least: int = 0) -> bool:
+        """The passage has evidence of `least` (else `list_functions`) functions (children count
+        as parents)."""
         functions: set[str] = set()
         for category in self.categories:
             function = self.parents.get(category.name, category.name)
             if function not in functions and category.evidence(passage):
                 functions.add(function)
-                if len(functions) >= self.list_functions:
+                if len(functions) >= (least or self.list_functions):
                     return True
         return False
 
     def _is_overview(self, ranked: list[str], scores: Mapping[str, float]) -> bool:
-        """Many functions at the threshold and none dwelt on: a list such as a year's statistics."""
+        """Many functions at the threshold and none dwelt on, or more functions still: a list
+        such as a year's statistics, or a paragraph running through the year's work."""
         functions: dict[str, float] = {}
         for name in ranked:
             top = self.parents.get(name, name)
             functions[top] = max(functions.get(top, 0.0), scores[name])
-        if len(functions) < self.overview:
-            return False
+        if len(functions) != self.overview:
+            return len(functions) > self.overview
         first, second = sorted(functions.values(), reverse=True)[:2]
         return first < self.overview_lead * second
 
@@ -211,6 +228,12 @@ class Taxonomy:
         if len(children) == 1 and scores[children[0]] >= self.secondary_share * scores[best]:
             return children[0]
         return best
+
+    def _preferred(self, best: str, ranked: list[str], scores: Mapping[str, float]) -> str:
+        """A preferred category with `secondary_share` of the best score is the subject: a
+        paragraph describing a platform is about the platform, not the field it serves."""
+        least = self.secondary_share * scores[best]
+        return next((n for n in ranked if n in self.preferred and scores[n] >= least), best)
 
     def record_categories(self, text: str) -> tuple[str, ...]:
         """A record's categories: those that are some paragraph's primary, with their parents."""
@@ -229,7 +252,8 @@ def explain(decision: Decision, threshold: float) -> list[str]:
         if decision.overview:
             return [
                 *lines,
-                f"overview: several functions reach {threshold:g} and none leads ({best})",
+                f"overview: several functions reach {threshold:g} and none leads, or still more"
+                f" reach it ({best})",
             ]
         return [*lines, f"no category reaches {threshold:g} ({best})"]
     for name, found in decision.evidence.items():
@@ -299,8 +323,13 @@ def parse_taxonomy(text: str, source: str = "categories.yaml") -> Taxonomy:
         ignore = spec.get("ignore", [])
         if not isinstance(ignore, list) or not all(isinstance(i, str) for i in ignore):
             raise TaxonomyError(f"{source}: {name}: ignore must be a list of phrases")
+        prefer = spec.get("prefer", False)
+        if not isinstance(prefer, bool):
+            raise TaxonomyError(f"{source}: {name}: prefer must be true or false")
         terms = sorted(_terms(name, spec.get("terms"), source), key=lambda t: -len(t.text))
-        categories.append(Category(str(name), tuple(terms), spec.get("parent"), tuple(ignore)))
+        categories.append(
+            Category(str(name), tuple(terms), spec.get("parent"), tuple(ignore), prefer)
+        )
     names = {c.name for c in categories}
     parents = {c.name: c.parent for c in categories if c.parent}
     for child, parent in parents.items():
@@ -318,8 +347,10 @@ def parse_taxonomy(text: str, source: str = "categories.yaml") -> Taxonomy:
         count=_patterns([count], "count", source)[0] if count else None,
         framing=_patterns(data.get("framing", ()), "framing", source),
         discount=_patterns(data.get("discount", ()), "discount", source, count),
+        statistics=_patterns(data.get("statistics", ()), "statistics", source, count),
         source=source,
         parents=parents,
+        preferred=frozenset(c.name for c in categories if c.prefer),
     )
 
 

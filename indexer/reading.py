@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from archive.records import FACET_FIELD, PLACE_LEVELS, TEXT_FACETS
+from indexer.kwic import Texts
 from indexer.models import PlaceCount
 from indexer.segment_files import DocMeta, SegmentData
 from indexer.whoosh_store import Generation
@@ -181,6 +182,12 @@ class Snapshot:
             PlaceCount(p, c, d, len(ys), tuple(sorted({y for y in ys if y is not None})))
             for (p, c, d), ys in sorted(groups.items(), key=lambda g: _place_key(g[0]))
         )
+
+    @cached_property
+    def texts(self) -> Texts:
+        """Every original text as one code-point array, for concordance lines in context order;
+        built on first use, once per generation (two bytes a character for BMP text)."""
+        return Texts.build(self.size, self.orig_text)
 
     def locate(self, docnum: int) -> tuple[SegmentData, int]:
         """The segment holding a global docnum and the docnum inside it."""

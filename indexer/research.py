@@ -7,6 +7,7 @@ this module only adds what facets do not hold (occurrences, lines).
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ import numpy as np
 
 from archive.records import PLACE_LEVELS
 from indexer.facets import apply_filters, filter_masks
-from indexer.highlight import find_spans, paragraph_snippets
+from indexer.highlight import find_spans, paragraph_snippets, paragraphs
+from indexer.kwic import Column, Occurrences, ranked
 from indexer.matching import evaluate
 from indexer.models import ConcordanceRequest, RecordFields, SearchRequest, TrendsRequest, plain
 from indexer.query import Query
@@ -157,13 +159,18 @@ def _matching(snapshot: Snapshot, parsed: Query, request: SearchRequest) -> np.n
 
 
 def _occurrence_counts(snapshot: Snapshot, needles: list[str], docs: np.ndarray) -> np.ndarray:
-    """Overlapping occurrences of the needles in each document's normalised text."""
+    """Overlapping occurrences of the needles in each document's normalised text: a gram's
+    posting frequency, or the text array's count (records whose folded text is longer or shorter
+    counted again in their normalised text)."""
     counts = np.zeros(len(docs), np.int64)
     for needle in needles:
-        if len(needle) <= 2:  # a gram's posting frequency is its exact count
+        if len(needle) <= 2:
             counts += snapshot.find(needle)[1][docs].astype(np.int64)
-        else:
-            counts += snapshot.occurrences(needle, docs).astype(np.int64)
+            continue
+        found = snapshot.texts.counts(needle, docs)
+        uneven = snapshot.texts.uneven[docs]
+        found[uneven] = snapshot.occurrences(needle, docs[uneven])
+        counts += found
     return counts
 
 
@@ -218,48 +225,138 @@ class Concordance:
 
 
 def concordance(index: Index, request: ConcordanceRequest) -> Concordance:
-    """One page of lines. In year or place order, a single term whose occurrences cannot overlap
-    is counted in the index and only the page's records are read; otherwise every line is made."""
+    """One page of lines. In year or place order, a single term of one or two characters that
+    cannot overlap itself is counted in the index and only the page's records are read;
+    otherwise every occurrence is found in the snapshot's text array and only the page's lines
+    are made."""
     search = request.search
     parsed = validate(search)
     needles = _needles(parsed)
     start = (request.page - 1) * request.per_page
     with index._use() as snapshot:
         docs = _matching(snapshot, parsed, search)
-        if request.sort not in RECORD_ORDERS or not _countable(needles):
+        if request.sort in RECORD_ORDERS and _countable(needles):
+            return _counted_page(snapshot, docs, needles, request, start)
+        if not _plain(needles):
             lines = _sorted(_lines(snapshot, docs, needles, request.context), request.sort)
             shown = lines[start : start + request.per_page]
             return Concordance(len(lines), len({line.fields["id"] for line in lines}), shown)
-        counts = _occurrence_counts(snapshot, needles, docs)
-        docs, counts = docs[counts > 0], counts[counts > 0]
-        order = np.lexsort(RECORD_ORDERS[request.sort](snapshot, docs))
-        docs, ends = docs[order], np.cumsum(counts[order])
-        first = int(np.searchsorted(ends, start, side="right"))
-        skip = start - (int(ends[first - 1]) if first else 0)
-        shown = []
-        for d in docs[first:].tolist():
-            shown += _lines(snapshot, [d], needles, request.context)
-            if len(shown) >= skip + request.per_page:
-                break
-        total = int(ends[-1]) if len(ends) else 0
-        return Concordance(total, len(docs), shown[skip : skip + request.per_page])
+        found = _found(snapshot, docs, needles)
+        shown = _ranked_lines(snapshot, found, request, start, start + request.per_page)
+        return Concordance(len(found), found.records(), shown)
+
+
+def _counted_page(
+    snapshot: Snapshot,
+    docs: np.ndarray,
+    needles: list[str],
+    request: ConcordanceRequest,
+    start: int,
+) -> Concordance:
+    """A page in record order from the index's occurrence counts, reading only its records (and
+    counting the lines of records whose folded text is longer or shorter, as occurrences inside
+    one character are one line: "." three times in "…")."""
+    counts = _occurrence_counts(snapshot, needles, docs)
+    for i in np.flatnonzero(snapshot.texts.uneven[docs] & (counts > 0)).tolist():
+        counts[i] = len(_lines(snapshot, [docs[i]], needles, 0))
+    docs, counts = docs[counts > 0], counts[counts > 0]
+    order = np.lexsort(RECORD_ORDERS[request.sort](snapshot, docs))
+    docs, ends = docs[order], np.cumsum(counts[order])
+    first = int(np.searchsorted(ends, start, side="right"))
+    skip = start - (int(ends[first - 1]) if first else 0)
+    shown = []
+    for d in docs[first:].tolist():
+        shown += _lines(snapshot, [d], needles, request.context)
+        if len(shown) >= skip + request.per_page:
+            break
+    total = int(ends[-1]) if len(ends) else 0
+    return Concordance(total, len(docs), shown[skip : skip + request.per_page])
 
 
 def all_lines(index: Index, request: ConcordanceRequest) -> list[Line]:
     """Every line of a concordance, in its order (for exports)."""
     parsed = validate(request.search)
+    needles = _needles(parsed)
     with index._use() as snapshot:
         docs = _matching(snapshot, parsed, request.search)
-        return _sorted(_lines(snapshot, docs, _needles(parsed), request.context), request.sort)
+        if not _plain(needles):
+            return _sorted(_lines(snapshot, docs, needles, request.context), request.sort)
+        found = _found(snapshot, docs, needles)
+        return _ranked_lines(snapshot, found, request, 0, len(found))
+
+
+def _plain(needles: list[str]) -> bool:
+    """Needles the text array finds (every line's match then lies inside a non-blank paragraph)."""
+    return all(needle and not any(c.isspace() for c in needle) for needle in needles)
+
+
+def _found(snapshot: Snapshot, docs: np.ndarray, needles: list[str]) -> Occurrences:
+    wanted = np.zeros(snapshot.size, bool)
+    wanted[docs] = True
+    return snapshot.texts.occurrences(wanted, needles)
+
+
+def _ranked_lines(
+    snapshot: Snapshot, found: Occurrences, request: ConcordanceRequest, low: int, high: int
+) -> list[Line]:
+    """The found lines ranked low..high-1 in the request's order."""
+    at = ranked(_line_keys(snapshot, found, request), len(found), low, high)
+    return _made(snapshot, found, at, request.context)
+
+
+def _made(snapshot: Snapshot, found: Occurrences, at: np.ndarray, context: int) -> list[Line]:
+    """These found lines as `_lines` makes them, from each record's text read once (no folding)."""
+    texts = found.texts
+    ordered = np.sort(at)
+    made: dict[int, Line] = {}
+    current = -1
+    for i, d, start, end in zip(
+        ordered.tolist(),
+        found.doc[ordered].tolist(),
+        found.start[ordered].tolist(),
+        found.end[ordered].tolist(),
+        strict=True,
+    ):
+        if d != current:
+            current, base, text = d, int(texts.starts[d]), texts.text(d)
+            spans = list(paragraphs(text))
+            firsts = [first for _, first, _ in spans]
+            fields = snapshot.meta[d].fields
+        start, end = start - base, end - base
+        number, first, last = spans[bisect.bisect_right(firsts, start) - 1]
+        made[i] = Line(
+            fields,
+            left=text[max(first, start - context) : start],
+            match=text[start:end],
+            right=text[end : min(last, end + context)],
+            paragraph=number,
+            start=start - first,
+        )
+    return [made[i] for i in at.tolist()]
+
+
+def _line_keys(snapshot: Snapshot, found: Occurrences, request: ConcordanceRequest) -> list[Column]:
+    """LINE_ORDER as sort keys over the found lines (a line's place in its record: its position)."""
+    where: list[Column] = [
+        lambda at: snapshot.id_rank[found.doc[at]],
+        lambda at: found.start[at],
+    ]
+    context = request.context
+    if request.sort == "left":
+        return [*found.left(context), *found.match(), *found.right(context), *where]
+    if request.sort == "right":
+        return [*found.right(context), *found.match(), *found.left(context), *where]
+    record = RECORD_ORDERS[request.sort](snapshot, found.doc)[::-1]  # primary first
+    return [*(lambda at, key=key: key[at] for key in record), lambda at: found.start[at]]
 
 
 def _countable(needles: list[str]) -> bool:
-    """One needle whose occurrences never overlap (no prefix is also a suffix) or cross a
-    paragraph: then its occurrence count in the index is its number of lines."""
-    if len(needles) != 1 or not needles[0] or "\n" in needles[0]:
+    """One needle of one or two characters (its gram's posting frequency counts it) that cannot
+    overlap itself and lies in a paragraph: then that count is its number of lines (in even
+    texts). Longer needles are found faster in the text array than counted record by record."""
+    if len(needles) != 1 or not _plain(needles) or len(needles[0]) > 2:
         return False
-    needle = needles[0]
-    return not any(needle[:k] == needle[-k:] for k in range(1, len(needle)))
+    return needles[0][0] != needles[0][-1] or len(needles[0]) == 1
 
 
 def _known_first(ids: np.ndarray) -> np.ndarray:

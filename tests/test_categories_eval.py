@@ -1,15 +1,21 @@
-"""The paragraph classifier against 905 hand-labelled real paragraphs (tests/data/category_eval).
+"""The paragraph classifier against 1,196 hand-labelled real paragraphs (tests/data/category_eval).
 
 A paragraph's gold set is its primary and secondary categories with their parents (none for a
 framing paragraph); the prediction is the decision's categories. Batches were labelled in turn,
 each before the rules of the time were run on it, scored once as held out, then used to revise
 the rules: the first batch (391 rows) split by document into "dev" (the first 70% of names, where
 the first rules were designed) and "rest" (held out at first, 0.782 / 0.741, then used); "later"
-= batches 2-6 (234 rows); "fresh" = batch 7 (31 rows), labelled after the last revision and never
-used to tune; "independent" = batch 8 (249 rows, 54 documents), found and labelled from GUIDE.md by
-a second labeller who never saw the rules or their output, kept outside the repository until the
-fifth revision was done and scored once: 0.814 / 0.805, the held-out measure. README (Categories)
-has every figure as it was when held out.
+= batches 2-6 (234 rows); "fresh" = batch 7 (31 rows), labelled after the fourth revision, held out
+for the fifth (0.732 / 0.634); "independent" = batch 8 (249 rows, 54 documents), found and labelled
+from GUIDE.md by a second labeller who never saw the rules or their output, kept outside the
+repository until the fifth revision was done and scored once: 0.814 / 0.805, the held-out measure of
+the fifth revision. The sixth revision was made from the misses of every batch, 7 and 8 included, so
+no subset up to batch 8 is held out any more. "unseen" = batch 9 (291 rows, 62 documents), found and
+labelled from GUIDE.md by a third labeller who never saw the rules, kept outside the repository until
+the sixth revision was done and scored once: 0.865 / 0.854 (the fifth revision had 0.853 / 0.831 on
+it, the rules before both 0.827 / 0.799). No rule has been written from it: it is the held-out
+measure, and its floors are that first run. README (Categories) has every figure as it was when
+held out.
 Run with `-s` to see the table: pytest -s tests/test_categories_eval.py
 """
 
@@ -93,6 +99,7 @@ SUBSETS = {
     "later": [r for r in ROWS if r.get("batch", 1) in (2, 3, 4, 5, 6)],
     "fresh": [r for r in ROWS if r.get("batch", 1) == 7],
     "independent": [r for r in ROWS if r.get("batch", 1) == 8],
+    "unseen": [r for r in ROWS if r.get("batch", 1) == 9],
 }
 
 
@@ -119,17 +126,19 @@ def table(results: dict[str, Scores]) -> str:
 
 
 RESULTS = {name: score(rows, classifier) for name, rows in SUBSETS.items()}
-# (micro-F1, macro-F1) reached; the issue's targets are 0.85 and 0.75. The held-out figure,
-# "fresh", is below both (0.732 / 0.634 on 31 paragraphs); each later batch scored by the rules of
-# its time, none seen, pools to 0.794 / 0.787 on 265 paragraphs (README, Categories).
+# (micro-F1, macro-F1) the sixth revision reaches; the issue's targets are 0.85 and 0.75. These are
+# figures on seen text. When held out: "fresh" 0.732 / 0.634 (fifth revision), "independent" 0.814 /
+# 0.805 (fifth revision); each later batch scored by the rules of its time, none seen, pools to
+# 0.794 / 0.787 on 265 paragraphs (README, Categories).
 FLOORS = {
-    "all": (0.86, 0.85),
-    "dedup": (0.86, 0.85),
-    "dev": (0.92, 0.88),
+    "all": (0.88, 0.88),
+    "dedup": (0.88, 0.88),
+    "dev": (0.93, 0.88),
     "rest": (0.87, 0.81),
-    "later": (0.86, 0.85),
-    "fresh": (0.73, 0.63),
-    "independent": (0.81, 0.80),
+    "later": (0.89, 0.88),
+    "fresh": (0.75, 0.64),
+    "independent": (0.88, 0.87),
+    "unseen": (0.86, 0.85),
 }
 
 

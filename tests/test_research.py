@@ -8,6 +8,7 @@ import io
 import random
 from functools import cache
 from pathlib import Path
+from unittest import mock
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import lxml.html
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from archive import Archive, Record
 from archive.categories import data_taxonomy
-from indexer import Index
+from indexer import Index, kwic
 from indexer.analysis import normalise
 from tests.bench.run import make_corpus, seed_records
 from tests.test_export import xlsx_rows
@@ -286,7 +287,10 @@ def test_bad_parameters_are_a_400_with_one_line(seeds: FlaskClient, url: str, me
 
 # --- concordance ------------------------------------------------------------------------------
 
-ALPHABET = "人大代表站会Ａ，"
+# Folding variants (會 -> 会, Ａ -> a, ， -> ,), a character folding to three (… -> ...), one folding
+# to none (a zero-width space) and a space (blank lines are no paragraph).
+ALPHABET = "人大代表站会會Ａ，… \u200b"
+TERMS = "人大代表站会a.,"
 
 
 @cache
@@ -298,14 +302,14 @@ def random_records() -> list[Record]:
         ("四川省", "绵阳市", "安州区"),
     ]
     records = []
-    for i in range(40):
-        lines = ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 30))) for _ in range(4)]
+    for i in range(60):
+        lines = ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 30))) for _ in range(5)]
         province, city, district = rng.choice(places)
         records.append(
             Record(
                 id=f"{i:012x}",
-                title=f"总结{i}",
-                text="\n".join(lines),
+                title=f"总结{i}{''.join(rng.choice('人大a') for _ in range(rng.randint(0, 2)))}",
+                text="\n".join(lines).strip(),  # as the archive keeps it
                 district=district,
                 city=city,
                 province=province,
@@ -321,23 +325,40 @@ def random_client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
     return create_app({"DATA_DIR": str(data_dir), "TESTING": True}).test_client()
 
 
-def brute_lines(term: str, context: int, province: str | None) -> list[dict]:
-    """Every occurrence of the term in each non-blank line, overlapping ones as one line."""
+def folded_spans(text: str, terms: list[str]) -> list[list[int]]:
+    """Where the terms occur in the text folded character by character, as spans of the original;
+    spans that overlap there are one span."""
+    folded, origin = "", []
+    for i, char in enumerate(text):
+        folded += normalise(char)
+        origin += [i] * len(normalise(char))
+    spans = sorted(
+        (origin[at], origin[at + len(term) - 1] + 1)
+        for term in terms
+        for at in range(len(folded))
+        if folded.startswith(term, at)
+    )
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(end, merged[-1][1])
+        else:
+            merged.append([start, end])
+    return merged
+
+
+def brute_lines(terms: list[str], context: int, province: str | None) -> list[dict]:
+    """Every occurrence of the terms in each non-blank line of the records holding every term (in
+    the title or the text), overlapping ones as one line."""
     lines = []
     for record in random_records():
         if province and record.province != province:
             continue
+        if not all(t in normalise(record.title) or t in normalise(record.text) for t in terms):
+            continue
         paragraphs = [p for p in record.text.split("\n") if p.strip()]
         for number, text in enumerate(paragraphs):
-            folded = normalise(text)  # one character for one here: offsets agree
-            spans: list[list[int]] = []
-            for at in range(len(folded)):
-                if folded.startswith(term, at):
-                    if spans and at < spans[-1][1]:
-                        spans[-1][1] = at + len(term)
-                    else:
-                        spans.append([at, at + len(term)])
-            for start, end in spans:
+            for start, end in folded_spans(text, terms):
                 lines.append(
                     {
                         "left": text[max(0, start - context) : start],
@@ -377,39 +398,65 @@ KEYS = ("left", "match", "right", "id", "district", "city", "province", "year", 
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    term=st.text(alphabet="人大代表站会a", min_size=1, max_size=3),
+    terms=st.lists(st.text(alphabet=TERMS, min_size=1, max_size=3), min_size=1, max_size=2),
     sort=st.sampled_from(sorted(ORDERS)),
-    context=st.integers(0, 6),
+    context=st.sampled_from([0, 1, 2, 3, 4, 5, 7, 200]),
     province=st.sampled_from([None, "辽宁省"]),
     per_page=st.sampled_from([7, 50, 500]),
+    small=st.sampled_from([1, 3, kwic.SMALL]),
 )
 def test_concordance_lines_equal_a_brute_force_scan(
     random_client: FlaskClient,
-    term: str,
+    terms: list[str],
     sort: str,
     context: int,
     province: str | None,
     per_page: int,
+    small: int,
 ) -> None:
-    expected = sorted(brute_lines(term, context, province), key=ORDERS[sort])
-    params = [("q", term), ("sort", sort), ("context", str(context)), ("per_page", str(per_page))]
-    params += [("province", province)] if province else []
+    """Every order, ties included (few characters, short contexts), with the page's ranks narrowed
+    key by key down to single lines (small) or sorted outright."""
+    expected = sorted(brute_lines(terms, context, province), key=ORDERS[sort])
+    params = [("q", " ".join(terms)), ("sort", sort), ("context", str(context))]
+    params += [("per_page", str(per_page))] + ([("province", province)] if province else [])
     got = []
     page = 1
-    while True:
-        data = get_json(random_client, "/api/concordance", [*params, ("page", str(page))])
-        assert data["occurrences"] == len(expected)
-        assert data["records"] == len({line["id"] for line in expected})
-        got += data["lines"]
-        if len(data["lines"]) < per_page:
-            break
-        page += 1
+    with mock.patch.object(kwic, "SMALL", small):
+        while True:
+            data = get_json(random_client, "/api/concordance", [*params, ("page", str(page))])
+            assert data["occurrences"] == len(expected)
+            assert data["records"] == len({line["id"] for line in expected})
+            got += data["lines"]
+            if len(data["lines"]) < per_page:
+                break
+            page += 1
     assert [[line[k] for k in KEYS] for line in got] == [
         [line[k] for k in KEYS] for line in expected
     ]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(terms=st.lists(st.text(alphabet=TERMS, min_size=1, max_size=4), min_size=1, max_size=2))
+def test_trend_occurrences_count_every_folded_occurrence(
+    random_client: FlaskClient, terms: list[str]
+) -> None:
+    """Overlaps included, in text with characters folding to several or to none ("." three
+    times in "…"), per year of the records holding every term."""
+    expected: dict[str, int] = {}
+    for record in random_records():
+        text, title = normalise(record.text), normalise(record.title)
+        if all(t in title or t in text for t in terms):
+            n = sum(overlapping(text, t) for t in terms)
+            expected[str(record.year)] = expected.get(str(record.year), 0) + n
+    [series] = get_json(random_client, "/api/trends", [("q", " ".join(terms))])["series"]
+    got = {str(p["key"]): p["occurrences"] for p in series["points"]}
+    got["None"] = series["unknown"]["occurrences"]
+    assert {k: v for k, v in got.items() if v} == {k: v for k, v in expected.items() if v}
 
 
 def test_concordance_page_and_totals_on_the_seeds(seeds: FlaskClient) -> None:

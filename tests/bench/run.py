@@ -33,6 +33,7 @@ from indexer.research import concordance, trends
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMON = ("人大", "代表联络站", "执法检查")  # terms in most summaries, for the research views
+FRESH = ("常委会", "监督", "人大代表", "代表", "工作", "会议")  # common too, asked once each
 UNIT_SEARCHES = {  # issue 9: matches inside one paragraph or sentence, categories tied to them
     "同段 query, with facets": [
         SearchRequest(q="同段(代表联络站 接待)"),
@@ -142,8 +143,9 @@ def make_queries(records: list[Record]) -> list[dict]:
     return queries
 
 
-def timed(fn: Callable[[], object], repeat: int) -> list[float]:
-    fn()  # warm-up: first use of a generation loads its arrays
+def timed(fn: Callable[[], object], repeat: int, warm: bool = True) -> list[float]:
+    if warm:
+        fn()  # warm-up: first use of a generation loads its arrays
     out = []
     for _ in range(repeat):
         t = time.perf_counter()
@@ -160,7 +162,12 @@ def dir_size(path: Path) -> int:
 
 
 def bench_ours(
-    work: Path, records: list[Record], queries: list[dict], repeat: int, builds: int
+    work: Path,
+    records: list[Record],
+    queries: list[dict],
+    repeat: int,
+    builds: int,
+    only_research: bool = False,
 ) -> dict:
     data = work / "ours"
     archive = Archive(data)
@@ -174,37 +181,37 @@ def bench_ours(
             Index(data).rebuild(archive)
             build.append(time.perf_counter() - t)
     index = Index.open(data)
+    timings: dict = {}
     with PeakMemory() as qmem:
-        exact = [timed(partial(index.search, _request(q)), repeat) for q in queries]
-        words = [timed(partial(index.search, _request(q, "words")), repeat) for q in queries]
-        similar = timed_each(index.similar, [r.id for r in records[:60:2]])
+        if not only_research:
+            timings["lat"] = [timed(partial(index.search, _request(q)), repeat) for q in queries]
+            timings["words"] = [
+                timed(partial(index.search, _request(q, "words")), repeat) for q in queries
+            ]
+            timings["similar"] = timed_each(index.similar, [r.id for r in records[:60:2]])
         research = bench_research(index, repeat)
-        units = {
-            name: [timed(partial(index.search, r), repeat) for r in requests]
-            for name, requests in UNIT_SEARCHES.items()
-        }
-        page = bench_page(data, queries, repeat)
-    norm = [(r.id, normalise(r.title), normalise(r.text)) for r in records]
-    wrong = checked = 0
-    for q in queries:
-        terms = [normalise(t) for t in q["q"].split()]
-        expected = {i for i, t, x in norm if all(n in t or n in x for n in terms)}
-        got = {h.id for h in index.matches(SearchRequest(q=q["q"]))}
-        wrong += expected != got
-        checked += 1
+        if not only_research:
+            for name, requests in UNIT_SEARCHES.items():
+                timings[name] = [timed(partial(index.search, r), repeat) for r in requests]
+            timings["page"] = bench_page(data, queries, repeat)
+    if not only_research:
+        norm = [(r.id, normalise(r.title), normalise(r.text)) for r in records]
+        wrong = checked = 0
+        for q in queries:
+            terms = [normalise(t) for t in q["q"].split()]
+            expected = {i for i, t, x in norm if all(n in t or n in x for n in terms)}
+            got = {h.id for h in index.matches(SearchRequest(q=q["q"]))}
+            wrong += expected != got
+            checked += 1
+        timings["exact"] = f"exact mode = substring scan: {checked - wrong}/{checked} queries"
     index.close()
     return {
         "build": statistics.median(build),
         "builds": build,
         "size": dir_size(data / "index"),
         "mem": max(mem.peak, qmem.peak),
-        "lat": exact,
-        "words": words,
-        "similar": similar,
+        **timings,
         **research,
-        **units,
-        "page": page,
-        "exact": f"exact mode = substring scan: {checked - wrong}/{checked} queries",
     }
 
 
@@ -256,25 +263,37 @@ def searchable_rows(n: int, results: dict[str, dict], naive: dict | None) -> lis
 
 
 def bench_research(index: Index, repeat: int) -> dict[str, list[list[float]]]:
-    """Trends by year and by province, and a 50-line concordance page, for common terms."""
+    """Trends by year and by province, and a 50-line concordance page, for common terms; first the
+    first concordance page of this generation, which builds the text array (indexer/kwic.py)."""
     out: dict[str, list[list[float]]] = {}
+    first = partial(concordance, index, ConcordanceRequest(SearchRequest(q=COMMON[0]), "right"))
+    out[FIRST_CONCORDANCE] = [timed(first, 2, warm=False)]
     for by in ("year", "province"):
         out[f"trends by {by}"] = [
             timed(partial(trends, index, TrendsRequest((SearchRequest(q=q),), by)), repeat)
             for q in COMMON
         ]
-    for sort in ("year", "right"):
+    for sort in ("year", "left", "right"):
         out[f"concordance, 50 lines, sort={sort}"] = [
             timed(partial(concordance, index, ConcordanceRequest(SearchRequest(q=q), sort)), repeat)
             for q in COMMON
         ]
+    out[FRESH_CONCORDANCE] = [  # no warm-up: the text array has not kept these terms' places
+        timed(
+            partial(concordance, index, ConcordanceRequest(SearchRequest(q=q), "right")), 1, False
+        )
+        for q in FRESH
+    ]
     return out
 
 
+FIRST_CONCORDANCE = "concordance, first page of a generation"
+FRESH_CONCORDANCE = "concordance, 50 lines, sort=right, a term's first page"
 RESEARCH_ROWS = (
     "trends by year",
     "trends by province",
     "concordance, 50 lines, sort=year",
+    "concordance, 50 lines, sort=left",
     "concordance, 50 lines, sort=right",
 )
 
@@ -494,8 +513,31 @@ HEADER = (
 )
 
 
+def research_rows(n: int, ours: dict) -> list[str]:
+    first = ours[FIRST_CONCORDANCE][0]
+    rows = [
+        f"| {n:,} | this index, {FIRST_CONCORDANCE} | | | {first[0] * 1000:.1f} | | | | "
+        f"{COMMON[0]}, sort=right, once, building the text array; the next call "
+        f"{first[1] * 1000:.1f} ms |"
+    ]
+    rows += [
+        f"| {n:,} | this index, {key} | | | {pct(ours[key], 0.5):.1f} | "
+        f"{pct(ours[key], 0.95):.1f} | | | {', '.join(COMMON)}, each timed {len(ours[key][0])}× |"
+        for key in RESEARCH_ROWS
+    ]
+    fresh = ours[FRESH_CONCORDANCE]
+    return [
+        *rows,
+        f"| {n:,} | this index, {FRESH_CONCORDANCE} | | | {pct(fresh, 0.5):.1f} | "
+        f"{pct(fresh, 0.95):.1f} | | | {', '.join(FRESH)}, each once, after the rows above |",
+    ]
+
+
 def tier_rows(n: int, chars: int, queries: list[dict], results: dict[str, dict]) -> list[str]:
     """The table rows of one corpus size, with this index's ratios to the naive baseline."""
+    ours = results["this index"]
+    if "lat" not in ours:  # --only research
+        return research_rows(n, ours)
     rows = []
     for name, r in results.items():
         extra = r.get("note", "")
@@ -511,7 +553,6 @@ def tier_rows(n: int, chars: int, queries: list[dict], results: dict[str, dict])
             f"{pct(r['lat'], 0.5):.1f} | {pct(r['lat'], 0.95):.1f} | "
             f"{r['size'] / 2**20:.1f} | {r['mem'] / 2**20:.0f} | {extra} |"
         )
-    ours = results["this index"]
     for name, key, note in (
         ("this index, words mode", "words", "the same queries in words mode (jieba, BM25F)"),
         ("this index, similar()", "similar", f"more-like-this of {len(ours['similar'])} records"),
@@ -521,11 +562,7 @@ def tier_rows(n: int, chars: int, queries: list[dict], results: dict[str, dict])
             f"| {n:,} | {name} | | | {pct(ours[key], 0.5):.1f} | {pct(ours[key], 0.95):.1f} "
             f"| | | {note} |"
         )
-    for key in RESEARCH_ROWS:
-        rows.append(
-            f"| {n:,} | this index, {key} | | | {pct(ours[key], 0.5):.1f} | "
-            f"{pct(ours[key], 0.95):.1f} | | | {', '.join(COMMON)}, each timed {len(ours[key][0])}× |"
-        )
+    rows += research_rows(n, ours)
     for key, requests in UNIT_SEARCHES.items():
         shown = "; ".join(
             r.q + "".join(f" [{v}]" for v in r.selected("category")) for r in requests
@@ -552,11 +589,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timings of each query")
     parser.add_argument("--builds", type=int, default=1, help="builds per system (median shown)")
     parser.add_argument(
-        "--skip", default="", help="comma list of parts to skip: naive,fts5,searchable"
+        "--skip", default="", help="comma list of parts to skip: naive,fts5,searchable,segmenters"
+    )
+    parser.add_argument(
+        "--only",
+        choices=("research",),
+        help="time only these rows (after the build): research = trends and concordance pages",
     )
     args = parser.parse_args()
     seeds = seed_records()
+    only_research = args.only == "research"
     skip = set(filter(None, args.skip.split(",")))
+    if only_research:
+        skip |= {"naive", "fts5", "searchable", "segmenters"}
     rows = []
     print(*HEADER, sep="\n", flush=True)
     for n in map(int, args.sizes.split(",")):
@@ -566,7 +611,9 @@ def main() -> None:
         work = Path(tempfile.mkdtemp(prefix="bench-"))
         try:
             b = args.builds
-            results = {"this index": bench_ours(work, records, queries, args.repeat, b)}
+            results = {
+                "this index": bench_ours(work, records, queries, args.repeat, b, only_research)
+            }
             if "naive" not in skip:
                 results["naive whoosh+jieba"] = bench_naive(work, records, queries, b)
             if "fts5" not in skip:
@@ -578,7 +625,8 @@ def main() -> None:
         tier = tier_rows(n, chars, queries, results)
         if "searchable" not in skip:
             tier += searchable_rows(n, searchable, results.get("naive whoosh+jieba"))
-        for name, speed in bench_segmenters(records).items():
+        speeds = {} if "segmenters" in skip else bench_segmenters(records)
+        for name, speed in speeds.items():
             tier.append(
                 f"| {n:,} | {name} | {speed / 1000:,.0f}k | | | | | | "
                 f"{chars / 1e6:.1f}M chars, {len(queries)} queries |"
