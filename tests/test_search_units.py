@@ -273,6 +273,18 @@ def test_under_a_query_a_category_narrows_to_its_paragraphs(seeds_index):
     assert ids(index, "预算", category=("监督",)) == ["aada6539ded6", "d21f6bdc6184"]
 
 
+def test_a_category_the_record_states_holds_for_all_its_paragraphs(seeds_index):
+    index, records, paragraphs = seeds_index
+    (stated,) = [r for r in records if "宣传" in r.categories and not any(
+        "宣传" in cats for _, cats in paragraphs[r.id]
+    )]  # fmt: skip
+    assert stated.id in ids(index, "人大", category=("宣传",))
+    (hit,) = [h for h in index.search(
+        SearchRequest(q="人大", filters={"category": ("宣传",)}, per_page=100)
+    ).hits if h.id == stated.id]  # fmt: skip
+    assert hit.snippets and all(s.marks for s in hit.snippets)
+
+
 def test_without_a_query_the_category_filters_records(seeds_index):
     index, records, _ = seeds_index
     result = index.search(SearchRequest(filters={"category": ("监督",)}, per_page=100))
