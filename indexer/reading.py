@@ -8,7 +8,6 @@ and sorting are numpy operations over docnums.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import re
 import threading
@@ -150,7 +149,7 @@ class Snapshot:
             if base not in self._bits:
                 i = self.bases.index(base)
                 data = self.segments[i]
-                first = [bisect.bisect_left(data.units.starts, at) for at in data.norm_off]
+                first, _ = data.units.firsts(data.norm_off)
                 records = self.category_matrix[base : base + len(data.meta)]
                 self._bits[base] = ParagraphBits.build(
                     _as_bits(self.paragraph_categories[i]), first, _as_bits(records)

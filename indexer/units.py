@@ -133,6 +133,17 @@ class Units:
         self.sentence_array = np.load(paths["sentends"])
         self.names: tuple[str, ...] = tuple(np.load(paths["catnames"]).tolist())
         self.packed = np.load(paths["paracats"])
+        self._firsts: tuple[list[int], list[int]] | None = None
+
+    def firsts(self, offsets: list[int]) -> tuple[list[int], list[int]]:
+        """Each document's first paragraph and first sentence (the next document's: one past its
+        last), from the segment's document offsets; computed once."""
+        if self._firsts is None:
+            self._firsts = (
+                [bisect.bisect_left(self.starts, at) for at in offsets],
+                [bisect.bisect_right(self.sentence_ends, at) for at in offsets],
+            )
+        return self._firsts
 
     @cached_property
     def starts(self) -> list[int]:
@@ -164,23 +175,26 @@ def unit_holding(
     needles: Sequence[bytes],
     start: int,
     end: int,
+    within: tuple[int, int | None, int, int | None] = (0, None, 0, None),
 ) -> tuple[int, int] | None:
     """The first unit (paragraph or sentence, as bytes [start, end)) inside bytes [start, end)
-    that holds every needle: the first needle's occurrences choose the units to try. Written out
-    flat: it runs once per candidate document."""
+    that holds every needle: the first needle's occurrences choose the units to try. `within`
+    (first and one-past-last paragraph, then sentence) narrows the lookups to one document's
+    units. Written out flat: it runs once per candidate document."""
     first, rest = needles[0], needles[1:]
     size = len(first)
     starts, ends, sentence_ends = units.starts, units.ends, units.sentence_ends
+    p_low, p_high, s_low, s_high = within
     at = find(first, start, end)
     while at >= 0:
-        i = bisect.bisect_right(starts, at) - 1
+        i = bisect.bisect_right(starts, at, p_low, p_high) - 1
         stop = at + size
-        if i < 0 or stop > ends[i]:  # between paragraphs, or across a line break
+        if i < p_low or stop > ends[i]:  # between paragraphs, or across a line break
             at = find(first, at + 1, end)
             continue
         u_start, u_end = starts[i], ends[i]
         if unit == "sent":
-            j = bisect.bisect_right(sentence_ends, at)
+            j = bisect.bisect_right(sentence_ends, at, s_low, s_high)
             if stop > sentence_ends[j]:  # across a sentence's end
                 at = find(first, at + 1, end)
                 continue

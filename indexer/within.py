@@ -69,8 +69,10 @@ def holding(
     for base, data in zip(snapshot.bases, snapshot.segments, strict=True):
         local = np.flatnonzero(candidates[base : base + len(data.meta)]).tolist()
         find, off, units = data.norm.find, data.norm_off, data.units
+        paras, sents = units.firsts(off)
         for d in local:
-            if unit_holding(find, units, group.unit, encoded, off[d], off[d + 1]):
+            within = (paras[d], paras[d + 1], sents[d], sents[d + 1])
+            if unit_holding(find, units, group.unit, encoded, off[d], off[d + 1], within):
                 found[base + d] = True
     return found
 
