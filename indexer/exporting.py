@@ -38,10 +38,11 @@ LEVELS = ("record", "passage", "occurrence")
 TABLE_FORMATS = ("csv", "xlsx")  # tables that are not search rows, e.g. a trend
 # Column key -> header shown in CSV and XLSX (JSON keeps the keys). Records: the API's keys + link.
 RECORD_COLUMNS = {f.name: f.label for f in FIELDS} | {"link": "链接", "text": "全文"}
-PASSAGE_COLUMNS = (
+PASSAGE_COLUMNS = (  # the paragraph's own categories, not the record's
     {"record_id": LABELS["id"]}
-    | {key: LABELS[key] for key in HIT_KEYS if key != "id"}
-    | {"paragraph": "段落序号", "text": "段落", "matches": "命中", "link": "链接"}
+    | {key: LABELS[key] for key in HIT_KEYS if key not in ("id", "categories")}
+    | {"paragraph": "段落序号", "paragraph_categories": "段落类别"}
+    | {"text": "段落", "matches": "命中", "link": "链接"}
 )
 OCCURRENCE_COLUMNS = (
     {"record_id": LABELS["id"]}
@@ -109,14 +110,17 @@ def record_rows(
 
 
 def passage_rows(passages: Iterable[Passage], link: Link) -> Iterator[dict[str, Any]]:
-    """One row per matching paragraph, with the matched strings it contains."""
+    """One row per matching paragraph, with its categories and the matched strings it contains."""
     for passage in passages:
         snippet = passage.snippet
         found = (snippet.text[start:end] for start, end in snippet.marks)
         yield {
             "record_id": passage.id,
-            **{key: plain(value) for key, value in passage.fields.items() if key != "id"},
+            **{
+                key: plain(value) for key, value in passage.fields.items() if key in PASSAGE_COLUMNS
+            },
             "paragraph": passage.paragraph + 1,  # the indexer counts from 0, readers from 1
+            "paragraph_categories": list(passage.categories),
             "text": snippet.text,
             "matches": list(dict.fromkeys(found)),
             "link": link(passage.id),

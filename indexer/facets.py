@@ -19,14 +19,19 @@ def filter_masks(snapshot: Snapshot, request: SearchRequest) -> dict[str, np.nda
             ids = [i for i, v in enumerate(vocab.values) if v in wanted]
             masks[name] = np.isin(vocab.ids, ids)
     if request.selected("category"):
-        wanted = set(request.selected("category"))
-        columns = [i for i, c in enumerate(snapshot.category_values) if c in wanted]
+        columns = category_columns(snapshot, request)
         masks["category"] = snapshot.category_matrix[:, columns].any(axis=1)
     if request.years:
         masks["year"] = np.zeros(len(snapshot.year), dtype=bool)
         for low, high in request.years:
             masks["year"] |= (snapshot.year >= low) & (snapshot.year <= high)
     return masks
+
+
+def category_columns(snapshot: Snapshot, request: SearchRequest) -> list[int]:
+    """The columns of snapshot.category_values that the request's category filter ticks."""
+    wanted = set(request.selected("category"))
+    return [i for i, c in enumerate(snapshot.category_values) if c in wanted]
 
 
 def apply_filters(match: np.ndarray, masks: dict[str, np.ndarray], skip: str = "") -> np.ndarray:
@@ -39,9 +44,14 @@ def apply_filters(match: np.ndarray, masks: dict[str, np.ndarray], skip: str = "
 
 
 def facet_counts(
-    snapshot: Snapshot, match: np.ndarray, masks: dict[str, np.ndarray], request: SearchRequest
+    snapshot: Snapshot,
+    match: np.ndarray,
+    masks: dict[str, np.ndarray],
+    request: SearchRequest,
+    categories: np.ndarray,
 ) -> dict[str, tuple[FacetValue, ...]]:
-    """Counts per facet value over the whole result set, most frequent first (years newest first)."""
+    """Counts per facet value over the whole result set, most frequent first (years newest first);
+    `categories` is each document's categories as the category filter sees them."""
     facets: dict[str, tuple[FacetValue, ...]] = {}
     for name in FACETS:
         base = apply_filters(match, masks, skip=name)
@@ -52,7 +62,7 @@ def facet_counts(
             counts = np.bincount(ids[ids >= 0], minlength=len(vocab.values))
             pairs = list(zip(vocab.values, counts.tolist(), strict=True))
         elif name == "category":
-            counts = snapshot.category_matrix[base].sum(axis=0)
+            counts = categories[base].sum(axis=0)
             pairs = list(zip(snapshot.category_values, counts.tolist(), strict=True))
         else:
             years, counts = np.unique(

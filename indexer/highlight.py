@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from indexer.analysis import fold
 from indexer.models import Snippet
@@ -49,8 +49,9 @@ def _flat(text: str) -> str:
     return text.replace("\r", " ").replace("\n", " ")
 
 
-def snippets(text: str, spans: list[Span]) -> tuple[Snippet, ...]:
-    """Up to three ~80-character windows around the matches, each marking the matches it holds."""
+def snippets(text: str, spans: list[Span], within: Sequence[Span] = ()) -> tuple[Snippet, ...]:
+    """Up to three ~80-character windows around the matches, each marking the matches it holds;
+    with `within` (paragraphs), a window stays inside the one holding its first match."""
     if not spans:
         return (Snippet(_flat(text[:SNIPPET_CHARS])),) if text else ()
     windows: list[Snippet] = []
@@ -58,9 +59,10 @@ def snippets(text: str, spans: list[Span]) -> tuple[Snippet, ...]:
     for s, e in spans:
         if s < covered:
             continue
+        low, high = next(((a, b) for a, b in within if a <= s < b), (0, len(text)))
         pad = max(0, (SNIPPET_CHARS - (e - s)) // 2)
-        start = max(0, min(s - pad, len(text) - SNIPPET_CHARS))
-        end = max(min(len(text), start + SNIPPET_CHARS), e)
+        start = max(low, min(s - pad, high - SNIPPET_CHARS))
+        end = max(min(high, start + SNIPPET_CHARS), e)
         windows.append(Snippet(_flat(text[start:end]), _clip(spans, start, end)))
         covered = end
         if len(windows) == MAX_SNIPPETS:

@@ -8,6 +8,7 @@ at once, so equal counts give equal scores to the last bit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,9 +16,10 @@ import numpy as np
 from indexer import bm25
 from indexer.analysis import words
 from indexer.models import QueryError
-from indexer.query import Query, Term
+from indexer.query import Group, Query, Term
 from indexer.reading import Snapshot
 from indexer.segment_files import MAX_TF
+from indexer.within import holding
 
 PHRASE_BONUS = 1.0  # words mode: a record holding the term's words as one phrase ranks higher
 
@@ -58,7 +60,24 @@ class CountedTerm:
         self.counted[todo] = True
 
 
-TermScore = FixedTerm | CountedTerm
+@dataclass
+class GroupScore:
+    """A 同段/同句 group: its terms' scores summed, where the group matches (nothing elsewhere)."""
+
+    parts: list[FixedTerm | CountedTerm]
+    mask: np.ndarray
+
+    def score(self, snapshot: Snapshot, docs: np.ndarray) -> np.ndarray:
+        return self.mask[docs] * total_score(snapshot, self.parts, docs)
+
+
+TermScore = FixedTerm | CountedTerm | GroupScore
+
+
+def _counted(terms: list[TermScore]) -> list[CountedTerm]:
+    """The exact terms whose counts may still be bounds, groups' terms included."""
+    flat = [p for t in terms for p in (t.parts if isinstance(t, GroupScore) else [t])]
+    return [t for t in flat if isinstance(t, CountedTerm)]
 
 
 @dataclass
@@ -78,14 +97,13 @@ class Ranking:
         docs = docs[~self.settled[docs]]
         if not len(docs):
             return
-        for term in self.terms:
-            if isinstance(term, CountedTerm):
-                term.count(snapshot, docs)
+        for term in _counted(self.terms):
+            term.count(snapshot, docs)
         self.score[docs] = total_score(snapshot, self.terms, docs)
         self.settled[docs] = True
 
 
-def total_score(snapshot: Snapshot, terms: list[TermScore], docs: np.ndarray) -> np.ndarray:
+def total_score(snapshot: Snapshot, terms: Sequence[TermScore], docs: np.ndarray) -> np.ndarray:
     """The sum of the terms' scores for these documents, added in query order."""
     score = np.zeros(len(docs))
     for term in terms:
@@ -97,7 +115,9 @@ def _exact_idf(snapshot: Snapshot, mask: np.ndarray) -> float:
     return bm25.exact_idf(snapshot.count, int(mask.sum()))
 
 
-def _exact_term(snapshot: Snapshot, term: Term, title_only: bool) -> tuple[np.ndarray, TermScore]:
+def _exact_term(
+    snapshot: Snapshot, term: Term, title_only: bool
+) -> tuple[np.ndarray, FixedTerm | CountedTerm]:
     """BM25 of the term's exact occurrences in the text, plus a boost when the title holds it."""
     in_title = snapshot.find_title(term.norm)
     if title_only:
@@ -110,7 +130,9 @@ def _exact_term(snapshot: Snapshot, term: Term, title_only: bool) -> tuple[np.nd
     return mask, CountedTerm(term.norm, _exact_idf(snapshot, mask), tf, counted, in_title)
 
 
-def _words_term(snapshot: Snapshot, term: Term, title_only: bool) -> tuple[np.ndarray, TermScore]:
+def _words_term(
+    snapshot: Snapshot, term: Term, title_only: bool
+) -> tuple[np.ndarray, FixedTerm | CountedTerm]:
     """BM25F over jieba words (title boosted); the exact phrase adds a proximity bonus."""
     term_words = [w for w, _, _ in words(term.norm)]
     if not term_words:
@@ -123,6 +145,25 @@ def _words_term(snapshot: Snapshot, term: Term, title_only: bool) -> tuple[np.nd
     return mask, FixedTerm(score)
 
 
+def _group(snapshot: Snapshot, group: Group, mode: str) -> tuple[np.ndarray, TermScore]:
+    """Documents with a paragraph or sentence holding every term of the group, each term scored as
+    the plain query scores it: candidates from the index, then verified on the text."""
+    term_fn = _exact_term if mode == "exact" else _words_term
+    candidates = snapshot.live.copy()
+    parts: list[FixedTerm | CountedTerm] = []
+    for term in group.terms:
+        mask, part = term_fn(snapshot, term, False)
+        candidates &= mask
+        parts.append(part)
+    occurrences = {  # the rarest term leads the search of each candidate's units
+        t.norm: float(p.tf[candidates].sum())
+        for t, p in zip(group.terms, parts, strict=True)
+        if isinstance(p, CountedTerm)
+    }
+    mask = holding(snapshot, candidates, group, mode, occurrences)
+    return mask, GroupScore(parts, mask)
+
+
 def evaluate(snapshot: Snapshot, parsed: Query, mode: str, title_only: bool) -> Ranking:
     """Matches and scores of a whole query: clauses ANDed, terms in a clause ORed."""
     match = snapshot.live.copy()
@@ -131,7 +172,10 @@ def evaluate(snapshot: Snapshot, parsed: Query, mode: str, title_only: bool) -> 
     for clause in parsed.clauses:
         clause_mask = np.zeros(snapshot.size, bool)
         for term in clause.terms:
-            mask, term_score = term_fn(snapshot, term, title_only or term.field == "title")
+            if isinstance(term, Group):
+                mask, term_score = _group(snapshot, term, mode)
+            else:
+                mask, term_score = term_fn(snapshot, term, title_only or term.field == "title")
             clause_mask |= mask
             if not clause.negated:  # an excluded term adds nothing to the score
                 terms.append(term_score)
@@ -140,8 +184,7 @@ def evaluate(snapshot: Snapshot, parsed: Query, mode: str, title_only: bool) -> 
         else:
             match &= clause_mask
     settled = np.ones(snapshot.size, bool)
-    for term in terms:
-        if isinstance(term, CountedTerm):
-            settled &= term.counted
+    for term in _counted(terms):
+        settled &= term.counted
     everything = np.arange(snapshot.size)
     return Ranking(match, terms, total_score(snapshot, terms, everything), settled)

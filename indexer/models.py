@@ -136,10 +136,12 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class Passage(RecordFields):
-    """One matching paragraph of a record, for concordance exports; `paragraph` counts from 0."""
+    """One matching paragraph of a record, for concordance exports; `paragraph` counts from 0;
+    `categories` are the paragraph's own."""
 
     paragraph: int
     snippet: Snippet
+    categories: tuple[str, ...] = ()
 
 
 class IndexMissing(QueryError):

@@ -49,6 +49,36 @@ class Vocabulary:
         return cls(values, ids)
 
 
+@dataclass(frozen=True)
+class ParagraphBits:
+    """One segment's paragraph categories as ints with a bit per category column: each
+    paragraph's, each document's first paragraph (and one past its last), the categories of all
+    of a document's paragraphs, and its `extra` ones: categories the record states that none of
+    its paragraphs has (set by its source or corrected by hand), which hold for every paragraph."""
+
+    bits: list[int]
+    first: list[int]
+    union: list[int]
+    extra: list[int]
+
+    @classmethod
+    def build(cls, bits: list[int], first: list[int], records: list[int]) -> ParagraphBits:
+        union = []
+        for d in range(len(records)):
+            found = 0
+            for b in bits[first[d] : first[d + 1]]:
+                found |= b
+            union.append(found)
+        extra = [r & ~u for r, u in zip(records, union, strict=True)]
+        return cls(bits, first, union, extra)
+
+
+def _as_bits(matrix: np.ndarray) -> list[int]:
+    """Each row of a bool matrix as an int with a bit per column (bit c = column c)."""
+    packed = np.packbits(matrix, axis=1, bitorder="little")
+    return [int.from_bytes(row.tobytes(), "little") for row in packed]
+
+
 class Snapshot:
     """Everything a search needs from one committed generation of one build directory; every file
     is opened here, so a later commit that removes a segment cannot break a search using this."""
@@ -79,13 +109,24 @@ class Snapshot:
             name: Vocabulary.build([m.fields[FACET_FIELD[name]] for m in meta])
             for name in TEXT_FACETS
         }
-        cats = tuple(sorted({c for m in meta for c in m.fields["categories"]}))
+        cats = tuple(
+            sorted(
+                {c for m in meta for c in m.fields["categories"]}
+                | {c for data in self.segments for c in data.units.names}
+            )
+        )
         cat_index = {c: i for i, c in enumerate(cats)}
         self.category_matrix = np.zeros((self.size, len(cats)), bool)
         for d, m in enumerate(meta):
             for c in m.fields["categories"]:
                 self.category_matrix[d, cat_index[c]] = True
         self.category_values = cats
+        self.paragraph_categories = [  # per segment: paragraph x category_values
+            data.units.categories(
+                np.array([cat_index[c] for c in data.units.names], int), len(cats)
+            )
+            for data in self.segments
+        ]
         years = [m.fields["year"] for m in meta]
         self.year = np.array([-1 if y is None else y for y in years], np.int32)
         self.length = np.array([m.length for m in meta], np.float64)
@@ -98,7 +139,29 @@ class Snapshot:
         self._titles = "\n".join(titles)  # a term holding no newline never spans two titles
         self._title_starts = np.cumsum([0, *(len(t) + 1 for t in titles[:-1])]) if titles else []
         self.docnum_of = {m.id: d for d, m in enumerate(meta) if self.live[d]}
+        self._bits: dict[int, ParagraphBits] = {}
         self.word_stats: dict[str, FieldStats] = {}  # per word field, built by indexer.bm25
+
+    def paragraph_bits(self, base: int) -> ParagraphBits:
+        """The segment at `base`'s paragraph categories as bits (see ParagraphBits); built on
+        first use and kept with the snapshot."""
+        with self._users_lock:
+            if base not in self._bits:
+                i = self.bases.index(base)
+                data = self.segments[i]
+                first, _ = data.units.firsts(data.norm_off)
+                records = self.category_matrix[base : base + len(data.meta)]
+                self._bits[base] = ParagraphBits.build(
+                    _as_bits(self.paragraph_categories[i]), first, _as_bits(records)
+                )
+            return self._bits[base]
+
+    def paragraph_rows(self, docnum: int) -> np.ndarray:
+        """A document's paragraphs' categories, a row each (columns: category_values)."""
+        i = int(np.searchsorted(self.bases, docnum, side="right")) - 1
+        local = docnum - self.bases[i]
+        first = self.paragraph_bits(self.bases[i]).first
+        return self.paragraph_categories[i][first[local] : first[local + 1]]
 
     def newest_then_id(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """np.lexsort keys (last = primary) of the documented tie order: newest first, then id."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -11,15 +11,15 @@ import numpy as np
 
 from archive import Archive
 from indexer import whoosh_store, writing
-from indexer.analysis import words
-from indexer.facets import apply_filters, facet_counts, filter_masks
-from indexer.highlight import find_spans, paragraph_snippets, snippets
+from indexer.facets import apply_filters, category_columns, facet_counts, filter_masks
+from indexer.highlight import paragraph_snippets, paragraphs, snippets
 from indexer.matching import Ranking, evaluate
 from indexer.models import (
     Hit,
     IndexMissing,
     Passage,
     PlaceCount,
+    QueryError,
     SearchRequest,
     SearchResult,
     UpdateReport,
@@ -28,22 +28,52 @@ from indexer.params import check
 from indexer.query import Query, parse
 from indexer.reading import LAST, Snapshot
 from indexer.similar import similar as more_like
+from indexer.units import marks
+from indexer.within import Needles, matched_categories
 
 
 def validate(request: SearchRequest) -> Query:
     """Check the request's parameters and parse its query; QueryError says what is wrong."""
     check(request)
-    return parse(request.q)
+    parsed = parse(request.q)
+    if parsed.groups and request.scope == "title":
+        raise QueryError("同段/同句只在全文中检索，不能只查标题 (para:/sent: search the text)")
+    return parsed
 
 
-def _needles(parsed: Query, request: SearchRequest) -> list[str]:
-    """The normalised strings a snippet marks: exact terms, or the words of `words` mode terms."""
-    if request.scope == "title":
-        return []
-    terms = [t.norm for t in parsed.positive_terms if t.field != "title"]
-    if request.mode == "exact":
-        return terms
-    return [w for term in terms for w, _, _ in words(term)]
+def _filters(
+    snapshot: Snapshot,
+    match: np.ndarray,
+    request: SearchRequest,
+    needles: Needles,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The filter masks, and the per-document categories the category facet counts. With a category
+    ticked under a query with matches in the text, a record has a category when a paragraph of it
+    holds a match, for the filter and the counts alike; otherwise the record's categories count
+    (finding the paragraphs of every match costs a scan of the matching texts)."""
+    masks = filter_masks(snapshot, request)
+    if not needles or "category" not in masks:
+        return masks, snapshot.category_matrix
+    base = apply_filters(match, masks, skip="category")
+    categories = matched_categories(snapshot, base, needles)
+    masks["category"] = categories[:, category_columns(snapshot, request)].any(axis=1)
+    return masks, categories
+
+
+def _allowed(
+    snapshot: Snapshot, docnum: int, request: SearchRequest, needles: Needles
+) -> Callable[[int], bool] | None:
+    """With a ticked category under a query: whether a paragraph (by number) of the document is
+    of it, by its own categories or the record's extra ones (which hold for every paragraph)."""
+    if not needles or not request.selected("category"):
+        return None
+    columns = category_columns(snapshot, request)
+    segment, local = snapshot.locate(docnum)
+    extra = snapshot.paragraph_bits(snapshot.bases[snapshot.segments.index(segment)]).extra[local]
+    if any(extra >> c & 1 for c in columns):
+        return lambda n: True
+    rows = snapshot.paragraph_rows(docnum)[:, columns].any(axis=1)
+    return lambda n: bool(rows[n])
 
 
 class Index:
@@ -117,24 +147,27 @@ class Index:
     def search(self, request: SearchRequest) -> SearchResult:
         """One page of hits with snippets, the total, and facets over the whole result set."""
         parsed = validate(request)
+        needles = Needles.of(parsed, request.mode, request.scope)
         with self._use() as snapshot:
             ranking = evaluate(snapshot, parsed, request.mode, request.scope == "title")
-            masks = filter_masks(snapshot, request)
+            masks, categories = _filters(snapshot, ranking.match, request, needles)
             final = apply_filters(ranking.match, masks)
             end = request.page * request.per_page
             order = _order(snapshot, final, ranking, request, end)
-            needles = _needles(parsed, request)
             hits = tuple(
-                _hit(snapshot, d, float(ranking.score[d]), needles, with_snippets=True)
+                _hit(snapshot, d, float(ranking.score[d]), needles, request)
                 for d in order[end - request.per_page : end].tolist()
             )
-            facets = facet_counts(snapshot, ranking.match, masks, request)
+            facets = facet_counts(snapshot, ranking.match, masks, request, categories)
         return SearchResult(request, int(final.sum()), hits, facets)
 
     def _ranked(self, snapshot: Snapshot, request: SearchRequest) -> tuple[np.ndarray, np.ndarray]:
         """Every matching docnum in the requested order, and the scores."""
-        ranking = evaluate(snapshot, validate(request), request.mode, request.scope == "title")
-        final = apply_filters(ranking.match, filter_masks(snapshot, request))
+        parsed = validate(request)
+        ranking = evaluate(snapshot, parsed, request.mode, request.scope == "title")
+        needles = Needles.of(parsed, request.mode, request.scope)
+        masks, _ = _filters(snapshot, ranking.match, request, needles)
+        final = apply_filters(ranking.match, masks)
         return _order(snapshot, final, ranking, request, None), ranking.score
 
     def matches(self, request: SearchRequest) -> Iterator[Hit]:
@@ -143,18 +176,25 @@ class Index:
         with self._use() as snapshot:
             order, score = self._ranked(snapshot, request)
             for d in order.tolist():
-                yield _hit(snapshot, d, float(score[d]), [], with_snippets=False)
+                yield _hit(snapshot, d, float(score[d]))
 
     def passages(self, request: SearchRequest) -> Iterator[Passage]:
-        """Every matching paragraph of every matching record, in the requested record order."""
-        needles = _needles(validate(request), request)
+        """Every matching paragraph of every matching record, in the requested record order, with
+        the paragraph's own categories."""
+        parsed = validate(request)
+        needles = Needles.of(parsed, request.mode, request.scope)
         with self._use() as snapshot:
             order, _ = self._ranked(snapshot, request)
             for d in order.tolist():
                 fields = snapshot.meta[d].fields
                 text = snapshot.orig_text(d)
-                for number, snippet in paragraph_snippets(text, find_spans(text, needles)):
-                    yield Passage(fields, number, snippet)
+                rows = snapshot.paragraph_rows(d)
+                allowed = _allowed(snapshot, d, request, needles)
+                spans = marks(text, needles.plain, needles.groups, allowed)
+                order_of = snapshot.locate(d)[0].units.names  # the taxonomy's order
+                for number, snippet in paragraph_snippets(text, spans):
+                    held = {snapshot.category_values[c] for c in np.flatnonzero(rows[number])}
+                    yield Passage(fields, number, snippet, tuple(c for c in order_of if c in held))
 
     def similar(self, record_id: str, limit: int = 5) -> list[Hit]:
         """Records that share the most distinctive words with this one (more-like-this)."""
@@ -163,7 +203,7 @@ class Index:
             if docnum is None:
                 return []
             top = more_like(snapshot, docnum, limit)
-            return [_hit(snapshot, d, s, [], with_snippets=False) for s, d in top]
+            return [_hit(snapshot, d, s) for s, d in top]
 
     def text(self, record_id: str) -> str | None:
         """A record's text as indexed (what searches saw); None when the index does not hold it."""
@@ -177,8 +217,10 @@ class Index:
             return list(snapshot.place_counts)
 
     def highlight(self, text: str, request: SearchRequest) -> list[tuple[int, int]]:
-        """Spans of the query's matches in an original text, for highlighting a whole record."""
-        return find_spans(text, _needles(validate(request), request))
+        """Spans of the query's matches in an original text, for highlighting a whole record (a
+        group's terms inside the paragraphs or sentences that hold them all)."""
+        needles = Needles.of(validate(request), request.mode, request.scope)
+        return marks(text, needles.plain, needles.groups)
 
     def __enter__(self) -> Index:
         return self
@@ -236,10 +278,19 @@ def _sort_keys(
 
 
 def _hit(
-    snapshot: Snapshot, docnum: int, score: float, needles: list[str], with_snippets: bool
+    snapshot: Snapshot,
+    docnum: int,
+    score: float,
+    needles: Needles | None = None,
+    request: SearchRequest | None = None,
 ) -> Hit:
+    """A hit; with the search's needles and request, its snippets too."""
     shown = ()
-    if with_snippets:
+    if needles is not None and request is not None:
         text = snapshot.orig_text(docnum)
-        shown = snippets(text, find_spans(text, needles))
+        allowed = _allowed(snapshot, docnum, request, needles)
+        spans = marks(text, needles.plain, needles.groups, allowed)
+        tied = needles.groups or allowed is not None  # windows stay in their paragraph
+        within = [(start, end) for _, start, end in paragraphs(text)] if tied else []
+        shown = snippets(text, spans, within)
     return Hit(snapshot.meta[docnum].fields, snippets=shown, score=score)

@@ -9,7 +9,8 @@ in docnum order:
   document's word count, so words mode and more-like-this score with numpy (indexer/bm25.py);
 - the normalised texts (UTF-8, for verifying phrases longer than two characters with `mmap.find`)
   and the original texts (for snippets and passages);
-- the per-document metadata used for filters, facets, sorting and hits.
+- the per-document metadata used for filters, facets, sorting and hits;
+- each document's paragraphs with their categories and its sentence ends (indexer/units.py).
 A reader opens or memory-maps every file when it opens, so a commit that removes the segment
 later cannot take a file from a search still using it (an open file outlives its name).
 """
@@ -27,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from indexer.units import UNIT_FILES, Layout, Units, UnitsWriter
 
 SHIFT = 21  # a code point fits in 21 bits
 UNIGRAM = (1 << SHIFT) - 1  # low bits of a unigram's code; above every real code point
@@ -65,7 +68,7 @@ def term_codes(term: str) -> list[int]:
 
 def _paths(directory: Path, segment_id: str) -> dict[str, Path]:
     names = ("grams", "starts", "docs", "tfs", "norm", "normoff", "orig", "origoff", "meta")
-    names += tuple(f"{f}.{part}" for f in WORD_FIELDS for part in WORD_PARTS)
+    names += tuple(f"{f}.{part}" for f in WORD_FIELDS for part in WORD_PARTS) + UNIT_FILES
     return {n: directory / f"{segment_id}.x{n}" for n in names}
 
 
@@ -98,7 +101,7 @@ class _WordFieldWriter:
 class SegmentDataWriter:
     """Collects one segment's documents in docnum order and writes its exact-match files."""
 
-    def __init__(self, directory: Path, segment_id: str) -> None:
+    def __init__(self, directory: Path, segment_id: str, categories: tuple[str, ...]) -> None:
         self.paths = _paths(directory, segment_id)
         self.codes: list[np.ndarray] = []
         self.counts: list[np.ndarray] = []
@@ -106,9 +109,20 @@ class SegmentDataWriter:
         self.norm: list[bytes] = []
         self.orig: list[bytes] = []
         self.meta: list[DocMeta] = []
+        self.units = UnitsWriter(categories)
+        self.norm_bytes = 0
 
-    def add(self, norm: str, orig: str, meta: DocMeta, words: dict[str, Counter[str]]) -> None:
-        """Add the next document: its texts, metadata and each word field's counted words."""
+    def add(
+        self,
+        layout: Layout,
+        orig: str,
+        meta: DocMeta,
+        words: dict[str, Counter[str]],
+        categories: list[tuple[str, ...]],
+    ) -> None:
+        """Add the next document: its texts, metadata, each word field's counted words, and its
+        paragraphs' categories."""
+        norm = layout.folded.text
         codes, counts = gram_codes(norm)
         self.codes.append(codes)
         self.counts.append(counts)
@@ -117,6 +131,8 @@ class SegmentDataWriter:
         self.norm.append(norm.encode())
         self.orig.append(orig.encode())
         self.meta.append(meta)
+        self.units.add(self.norm_bytes, layout, categories)
+        self.norm_bytes += len(self.norm[-1])
 
     def write(self) -> None:
         """Write all files; called before the segment is committed, so no reader sees them early."""
@@ -133,6 +149,7 @@ class SegmentDataWriter:
             _save(p[off], np.cumsum([0, *map(len, parts)], dtype=np.int64))
         with open(p["meta"], "wb") as f:
             pickle.dump(self.meta, f, protocol=pickle.HIGHEST_PROTOCOL)
+        self.units.write(p)
 
 
 def _postings(
@@ -212,6 +229,7 @@ class SegmentData:
         self.norm = _map(p["norm"])
         self.orig = _map(p["orig"])
         self.meta = read_meta(directory, segment_id)
+        self.units = Units(p)
         self.words = {
             field: WordPostings(
                 vocabulary=_map(p[f"{field}.vocab"]),

@@ -9,6 +9,7 @@ mid-rebuild leaves the old one live.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import multiprocessing
 import os
@@ -22,17 +23,20 @@ from pathlib import Path
 import filelock
 
 from archive import Archive, Record
+from archive.categories import TAXONOMY_FILE, data_taxonomy
 from archive.records import HIT_KEYS
 from indexer import whoosh_store
-from indexer.analysis import fold, normalise, word_counts
+from indexer.analysis import normalise, word_counts
+from indexer.highlight import paragraphs
 from indexer.models import UpdateReport
 from indexer.segment_files import DocMeta, SegmentDataWriter, read_meta
+from indexer.units import Layout
 from indexer.whoosh_store import NewSegment
 
 Progress = Callable[[int, int], None]  # (records done, records to do)
 
 CURRENT = "CURRENT"
-FORMAT = "7"  # of a build (7: metadata fields as declared in archive.records, with doctype;
+FORMAT = "8"  # of a build (8: paragraphs with their categories and sentence ends; 7: metadata fields as declared in archive.records, with doctype;
 # 6: metadata pickled as indexer.segment_files.DocMeta, was ngrams;
 # 5: format characters dropped in matching; 4: words beside the segments, ids only in Whoosh);
 # an older build is rebuilt
@@ -64,6 +68,20 @@ def build_format(build: Path) -> str | None:
         return None
 
 
+def taxonomy_digest(data_dir: Path) -> str:
+    """The digest of the taxonomy that categorises paragraphs (the data dir's copy)."""
+    data_taxonomy(data_dir)  # copies the default into place on first use
+    return hashlib.sha256((Path(data_dir) / TAXONOMY_FILE).read_bytes()).hexdigest()
+
+
+def _taxonomy_of(build: Path) -> str | None:
+    """The digest of the taxonomy a build's paragraph categories came from."""
+    try:
+        return (build / "TAXONOMY").read_text().strip()
+    except FileNotFoundError:
+        return None
+
+
 def _write_lock(data_dir: Path) -> filelock.FileLock:
     root = index_root(data_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -78,14 +96,20 @@ def _meta(record: Record, digest: str, norm_len: int) -> DocMeta:
 def write_segment(build: str, data_dir: str, items: list[tuple[str, str]]) -> NewSegment:
     """Index (record id, digest) pairs into one new, uncommitted segment; returns the segment."""
     archive = Archive(data_dir)
+    taxonomy = data_taxonomy(data_dir)
     segment = whoosh_store.SegmentBuilder(Path(build))
-    data = SegmentDataWriter(Path(build), segment.id)
+    data = SegmentDataWriter(Path(build), segment.id, taxonomy.names)
     for record_id, digest in items:
         record = archive.get(record_id)
-        folded = fold(record.text)
-        words = {"words": word_counts(folded.text), "title": word_counts(normalise(record.title))}
+        layout = Layout.of(record.text)
+        norm = layout.folded.text
+        words = {"words": word_counts(norm), "title": word_counts(normalise(record.title))}
+        categories = [
+            taxonomy.classify(record.text[start:end]).categories
+            for _, start, end in paragraphs(record.text)
+        ]
         segment.add(record.id)
-        data.add(folded.text, record.text, _meta(record, digest, len(folded.text)), words)
+        data.add(layout, record.text, _meta(record, digest, len(norm)), words, categories)
     data.write()
     return segment.finish()
 
@@ -157,6 +181,7 @@ def _rebuild_locked(
     try:
         whoosh_store.create(build)
         (build / "FORMAT").write_text(FORMAT + "\n")
+        (build / "TAXONOMY").write_text(taxonomy_digest(data_dir) + "\n")
         items = sorted(archive.digests().items())
         segments = _write_segments(build, data_dir, items, procs, progress)
         whoosh_store.commit(build, (), segments)
@@ -179,7 +204,11 @@ def update(
     data_dir = Path(data_dir)
     with _write_lock(data_dir):
         build = live_dir(data_dir)
-        if build is None or build_format(build) != FORMAT:
+        if (
+            build is None
+            or build_format(build) != FORMAT
+            or _taxonomy_of(build) != taxonomy_digest(data_dir)  # paragraphs categorised anew
+        ):
             return _rebuild_locked(data_dir, archive, progress, procs or default_procs())
         old = indexed_digests(build)
         new = archive.digests()

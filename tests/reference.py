@@ -9,12 +9,13 @@ the live records only: exactly the records in the archive now, whatever the inde
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 
 from archive import Record
 from indexer.analysis import normalise, word_counts, words
-from indexer.query import parse
+from indexer.query import Group, parse
 
 K1, B, TITLE_BOOST, PHRASE_BONUS = 1.2, 0.75, 2.0, 1.0
 BOOST = {"words": 1.0, "title": TITLE_BOOST}
@@ -29,12 +30,30 @@ class Doc:
     title: str  # normalised
     text: str  # normalised
     fields: dict[str, Counter[str]]  # word field -> jieba word counts
+    paragraphs: tuple[str, ...]  # normalised non-blank lines
 
     @classmethod
     def of(cls, record: Record) -> Doc:
         title, text = normalise(record.title), normalise(record.text)
         fields = {"words": word_counts(text), "title": word_counts(title)}
-        return cls(record.id, record.year, record.district, title, text, fields)
+        paragraphs = tuple(normalise(line) for line in record.text.split("\n") if line.strip())
+        return cls(record.id, record.year, record.district, title, text, fields, paragraphs)
+
+    def units(self, unit: str) -> list[str]:
+        """Its paragraphs, or its sentences: pieces of a paragraph ending after 。！？；(folded:
+        。!?;) or a carriage return."""
+        if unit == "para":
+            return list(self.paragraphs)
+        return [s for p in self.paragraphs for s in re.split(r"(?<=[。!?;\r])", p) if s]
+
+
+def group_holds(doc: Doc, group: Group, mode: str) -> bool:
+    """Whether one paragraph or sentence of the text holds every term (words mode: every word of
+    the terms, as written; the record holds them as words)."""
+    needed = [t.norm for t in group.terms]
+    if mode == "words":
+        needed = [w for n in needed for w, _, _ in words(n)]
+    return any(all(n in u for n in needed) for u in doc.units(group.unit))
 
 
 def occurrences(text: str, term: str) -> int:
@@ -113,7 +132,13 @@ def ranking(
     for clause in parse(q).clauses:
         ids: set[str] = set()
         for term in clause.terms:
-            scores = term_fn(docs, term.norm, scope == "title" or term.field == "title")
+            if isinstance(term, Group):  # its terms' scores where they match and share a unit
+                parts = [term_fn(docs, t.norm, False) for t in term.terms]
+                held = {d.id for d in docs if group_holds(d, term, mode)}
+                held &= set.intersection(*(set(p) for p in parts))
+                scores = {i: sum(p[i] for p in parts) for i in held}
+            else:
+                scores = term_fn(docs, term.norm, scope == "title" or term.field == "title")
             ids |= set(scores)
             if not clause.negated:
                 for i in total:

@@ -293,3 +293,62 @@ def test_chinese_renders_as_glyphs_not_boxes(page: Page, server: str) -> None:
         }"""
     )
     assert distinct == 5
+
+
+def snippet_texts(page: Page) -> list[str]:
+    """The text of every snippet shown (without its …), marks and all."""
+    return [t.strip("…") for t in page.locator(".snippet").all_inner_texts()]
+
+
+def record_paragraphs(server: str, page: Page) -> dict[str, list[dict]]:
+    """The paragraphs (text, categories) of every hit on the page, from the record API."""
+    found = {}
+    for href in page.locator(".hit h2 a").evaluate_all("els => els.map(e => e.href)"):
+        record_id = href.split("/records/")[1].split("?")[0]
+        with urllib.request.urlopen(f"{server}/api/records/{record_id}") as response:
+            found[record_id] = json.load(response)["paragraphs"]
+    return found
+
+
+def test_a_category_ticked_under_a_query_keeps_snippets_in_its_paragraphs(
+    page: Page, server: str
+) -> None:
+    page.goto(f"{server}/search?q=代表")
+    before = total(page)
+    expect(page.locator("[data-facet=category] .facet-hint")).to_contain_text("命中落在该类段落")
+    page.locator("input[name=category][value='监督']").check()
+    page.wait_for_url("**category=*")
+    assert 0 < total(page) < before
+    count = page.locator("[data-facet=category] li.selected .count").inner_text()
+    assert int(count) == total(page)  # the count beside a ticked category is what it gives
+    of_it = [
+        p["text"]
+        for paragraphs in record_paragraphs(server, page).values()
+        for p in paragraphs
+        if "监督" in p["categories"]
+    ]
+    shown = snippet_texts(page)  # each a window inside one paragraph of the category
+    assert shown and all(any(text in p for p in of_it) for text in shown), shown
+    assert page.locator(".snippet mark").count() >= len(shown)
+    if os.environ.get("SCREENSHOT_DIR"):
+        page.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"]) / "category.png"))
+
+
+def test_a_同段_query_shows_snippets_from_paragraphs_holding_every_term(
+    page: Page, server: str
+) -> None:
+    page.goto(f"{server}/")
+    page.get_by_placeholder("输入检索词").fill("同段（代表联络站 接待）")
+    page.get_by_role("button", name="检索", exact=True).click()
+    page.wait_for_url("**/search?q=*")
+    assert total(page) == 4
+    both = [
+        p["text"]
+        for paragraphs in record_paragraphs(server, page).values()
+        for p in paragraphs
+        if "代表联络站" in p["text"] and "接待" in p["text"]
+    ]
+    shown = snippet_texts(page)  # each a window inside one paragraph holding both terms
+    assert shown and all(any(text in p for p in both) for text in shown), shown
+    if os.environ.get("SCREENSHOT_DIR"):
+        page.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"]) / "para.png"))

@@ -22,7 +22,7 @@ from indexer.models import Hit, Passage, SearchRequest, Snippet
 # What Excel, LibreOffice and Sheets may run as a formula (OWASP's CSV injection list).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 RECORD_HEADER = "编号,标题,常委会,区县,城市,省份,年份,文种,类别,来源,汇编序号,链接,全文\r\n"
-PASSAGE_HEADER = "编号,标题,常委会,区县,城市,省份,年份,文种,类别,段落序号,段落,命中,链接\r\n"
+PASSAGE_HEADER = "编号,标题,常委会,区县,城市,省份,年份,文种,段落序号,段落类别,段落,命中,链接\r\n"
 
 
 def link(record_id: str) -> str:
@@ -161,10 +161,11 @@ def test_passage_rows_name_the_matched_strings() -> None:
         fields,
         paragraph=2,  # the indexer counts from 0; people count from 1
         snippet=Snippet("代表之家、代表联络站的阵地作用", ((5, 10), (0, 2))),
+        categories=("代表工作",),
     )
     data = body(export.stream("csv", "passage", export.passage_rows([passage], link), bom=False))
     assert data.decode() == PASSAGE_HEADER + (
-        "387a6fb41bfe,创新监督方式,老边区人大常委会,老边区,营口市,辽宁省,2025,工作总结,监督；代表工作,3,"
+        "387a6fb41bfe,创新监督方式,老边区人大常委会,老边区,营口市,辽宁省,2025,工作总结,3,代表工作,"
         "代表之家、代表联络站的阵地作用,代表联络站；代表,http://archive.test/records/387a6fb41bfe\r\n"
     )
 

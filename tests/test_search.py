@@ -157,6 +157,15 @@ def test_facets_of_a_query(corpus):
     assert facets["province"] == [("四川省", 2), ("辽宁省", 2)]
     assert facets["year"] == [("2025", 2), ("2024", 1), ("2023", 1)]
     assert facets["category"] == [("代表工作", 2), ("监督", 2), ("民生", 1), ("立法", 1)]
+    # with a category ticked under a query, a record has a category when a paragraph of it (as
+    # the taxonomy categorises paragraphs) holds a match: the filter and the counts alike
+    ticked = index.search(SearchRequest(q="代表", filters={"category": ("代表工作",)}))
+    assert sorted(h.id for h in ticked.hits) == ["a00000000001", "a00000000002", "a00000000004"]
+    assert [(v.value, v.count) for v in ticked.facets["category"]] == [("代表工作", 3), ("监督", 2)]
+    # a00000000005 is a 立法 record with a 立法 paragraph, but 执法检查 lies in its 监督 paragraph
+    tied = index.search(SearchRequest(q="执法检查", filters={"category": ("立法",)}))
+    assert tied.total == 0
+    assert ids(index, "执法检查", category=("监督",)) == ["a00000000001", "a00000000005"]
 
 
 def test_snippet_marks_exactly_the_match(corpus):

@@ -76,6 +76,21 @@ CASES = [
 ]
 
 
+GROUPS = [
+    "同段(代表联络站 接待)",
+    "同句(执法检查 监督)",
+    "para:(人大 代表) 监督",
+    "同句(人大 代表) OR 同段(执法检查 食品安全)",
+    "人大 -同句(代表 联络站)",
+]
+CASES += [
+    (mode, q, "all", sort)
+    for mode in ("exact", "words")
+    for q in GROUPS
+    for sort in ("relevance", "year")
+]
+
+
 @pytest.mark.parametrize(("mode", "q", "scope", "sort"), CASES)
 def test_rankings_equal_the_reference(history: Index, mode: str, q: str, scope: str, sort: str):
     request = SearchRequest(q=q, mode=mode, scope=scope, sort=sort)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 
 from archive import Archive
+from archive.categories import data_taxonomy
 from indexer import Index
 from indexer.models import SearchRequest
 from tests.test_export import xlsx_rows
@@ -125,10 +126,14 @@ def test_passage_export_has_one_row_per_matching_paragraph(
     assert len(rows) == len(expected) >= 7
     assert {row["record_id"] for row in rows} == {r.id for r in Archive(indexed_dir)}
     by_id = {r.id: r for r in Archive(indexed_dir)}
+    taxonomy = data_taxonomy(indexed_dir)
     for row in rows:
         # 段落序号 counts the record's paragraphs (non-blank lines) from 1, as a reader does.
         paragraphs = [line for line in by_id[row["record_id"]].text.split("\n") if line.strip()]
         assert paragraphs[row["paragraph"] - 1] == row["text"]
+        # the paragraph's own categories, as the record's API lists them, not the record's
+        assert row["paragraph_categories"] == list(taxonomy.classify(row["text"]).categories)
+        assert "categories" not in row
         assert PHRASE in row["text"]
         assert row["matches"] == [PHRASE]
         assert row["link"].endswith(f"/records/{row['record_id']}?q={quote(PHRASE)}")

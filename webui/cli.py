@@ -489,7 +489,7 @@ def index(data_dir: Path, rebuild: bool) -> None:
 
         try:
             report = (idx.rebuild if rebuild else idx.update)(archive, progress)
-        except StoreError as exc:
+        except (StoreError, TaxonomyError) as exc:  # paragraphs are categorised while indexing
             raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
 

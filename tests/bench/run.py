@@ -34,6 +34,23 @@ from indexer.research import concordance, trends
 ROOT = Path(__file__).resolve().parents[2]
 COMMON = ("人大", "代表联络站", "执法检查")  # terms in most summaries, for the research views
 FRESH = ("常委会", "监督", "人大代表", "代表", "工作", "会议")  # common too, asked once each
+UNIT_SEARCHES = {  # issue 9: matches inside one paragraph or sentence, categories tied to them
+    "同段 query, with facets": [
+        SearchRequest(q="同段(代表联络站 接待)"),
+        SearchRequest(q="同段(人大 代表)"),
+        SearchRequest(q="同段(执法检查 监督) 代表"),
+    ],
+    "同句 query, exact": [
+        SearchRequest(q="同句(执法检查 监督)"),
+        SearchRequest(q="同句(代表 群众)"),
+        SearchRequest(q="sent:(人大代表 建议)"),
+    ],
+    "category ticked under a query": [
+        SearchRequest(q="代表联络站", filters={"category": ("代表工作",)}),
+        SearchRequest(q="人大", filters={"category": ("监督",)}),
+        SearchRequest(q="执法检查 监督", filters={"category": ("监督", "民生")}),
+    ],
+}
 NAIVE_STEP = 2  # the naive baseline takes seconds per query: it is timed on every 2nd query
 YEARS = list(range(2018, 2026))
 
@@ -174,6 +191,8 @@ def bench_ours(
             timings["similar"] = timed_each(index.similar, [r.id for r in records[:60:2]])
         research = bench_research(index, repeat)
         if not only_research:
+            for name, requests in UNIT_SEARCHES.items():
+                timings[name] = [timed(partial(index.search, r), repeat) for r in requests]
             timings["page"] = bench_page(data, queries, repeat)
     if not only_research:
         norm = [(r.id, normalise(r.title), normalise(r.text)) for r in records]
@@ -544,6 +563,14 @@ def tier_rows(n: int, chars: int, queries: list[dict], results: dict[str, dict])
             f"| | | {note} |"
         )
     rows += research_rows(n, ours)
+    for key, requests in UNIT_SEARCHES.items():
+        shown = "; ".join(
+            r.q + "".join(f" [{v}]" for v in r.selected("category")) for r in requests
+        )
+        rows.append(
+            f"| {n:,} | this index, {key} | | | {pct(ours[key], 0.5):.1f} | "
+            f"{pct(ours[key], 0.95):.1f} | | | {shown}, each timed {len(ours[key][0])}× |"
+        )
     naive = results.get("naive whoosh+jieba")
     if naive:
         same = ours["lat"][::NAIVE_STEP]
