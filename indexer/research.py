@@ -16,14 +16,14 @@ from typing import Any
 import numpy as np
 
 from archive.records import PLACE_LEVELS
-from indexer.facets import apply_filters, filter_masks
-from indexer.highlight import find_spans, paragraph_snippets, paragraphs
+from indexer.highlight import Span, find_spans, paragraph_snippets, paragraphs
 from indexer.kwic import Column, Occurrences, ranked
-from indexer.matching import evaluate
 from indexer.models import ConcordanceRequest, RecordFields, SearchRequest, TrendsRequest, plain
 from indexer.query import Query
 from indexer.reading import Snapshot
-from indexer.searching import Index, validate
+from indexer.searching import Index, allowed_paragraphs, matching_docs, validate
+from indexer.units import count_marked, marks
+from indexer.within import Needles
 
 Key = int | str | None  # a year, a place name, or None for records where it is unknown
 
@@ -132,9 +132,24 @@ def occurrences_by(index: Index, request: SearchRequest, by: str) -> dict[Key, i
     if request.mode != "exact" or request.scope != "all":
         return None
     parsed = validate(request)
+    needles = Needles.of(parsed, request.mode, request.scope)
     with index._use() as snapshot:
-        docs = _matching(snapshot, parsed, request)
-        counts = _occurrence_counts(snapshot, _needles(parsed), docs)
+        docs = matching_docs(snapshot, parsed, request)
+        if _restricted(needles, request):
+            counts = np.array(
+                [
+                    count_marked(
+                        snapshot.orig_text(d),
+                        needles.plain,
+                        needles.groups,
+                        allowed_paragraphs(snapshot, d, request, needles),
+                    )
+                    for d in docs.tolist()
+                ],
+                np.int64,
+            )
+        else:
+            counts = _occurrence_counts(snapshot, _needles(parsed), docs)
         if by == "year":
             ids, values = snapshot.year[docs], None
         else:
@@ -152,10 +167,23 @@ def _needles(parsed: Query) -> list[str]:
     return [t.norm for t in parsed.positive_terms if t.field != "title"]
 
 
-def _matching(snapshot: Snapshot, parsed: Query, request: SearchRequest) -> np.ndarray:
-    """Docnums of the records a search matches, filters applied."""
-    match = evaluate(snapshot, parsed, request.mode, request.scope == "title").match
-    return np.flatnonzero(apply_filters(match, filter_masks(snapshot, request)))
+def _restricted(needles: Needles, request: SearchRequest) -> bool:
+    """Matches count only inside some paragraphs or sentences: a 同段/同句 group, or a category
+    ticked under a query (only its paragraphs)."""
+    return bool(needles.groups) or (bool(needles) and request.selected("category"))
+
+
+Spans = Callable[[int, str], list[Span]]  # a document's marked spans, from its docnum and text
+
+
+def _spans(snapshot: Snapshot, search: SearchRequest, parsed: Query) -> Spans | None:
+    """Where a restricted search marks each document (as its snippets do); None: unrestricted."""
+    needles = Needles.of(parsed, search.mode, search.scope)
+    if not _restricted(needles, search):
+        return None
+    return lambda d, text: marks(
+        text, needles.plain, needles.groups, allowed_paragraphs(snapshot, d, search, needles)
+    )
 
 
 def _occurrence_counts(snapshot: Snapshot, needles: list[str], docs: np.ndarray) -> np.ndarray:
@@ -228,17 +256,20 @@ def concordance(index: Index, request: ConcordanceRequest) -> Concordance:
     """One page of lines. In year or place order, a single term of one or two characters that
     cannot overlap itself is counted in the index and only the page's records are read;
     otherwise every occurrence is found in the snapshot's text array and only the page's lines
-    are made."""
+    are made. A 同段/同句 group or a category ticked under the query reads every matching record
+    for the lines its snippets mark (only inside the qualifying sentences or paragraphs)."""
     search = request.search
     parsed = validate(search)
     needles = _needles(parsed)
     start = (request.page - 1) * request.per_page
     with index._use() as snapshot:
-        docs = _matching(snapshot, parsed, search)
-        if request.sort in RECORD_ORDERS and _countable(needles):
+        docs = matching_docs(snapshot, parsed, search)
+        spans = _spans(snapshot, search, parsed)
+        if spans is None and request.sort in RECORD_ORDERS and _countable(needles):
             return _counted_page(snapshot, docs, needles, request, start)
-        if not _plain(needles):
-            lines = _sorted(_lines(snapshot, docs, needles, request.context), request.sort)
+        if spans is not None or not _plain(needles):
+            found_lines = _lines(snapshot, docs, spans or _anywhere(needles), request.context)
+            lines = _sorted(found_lines, request.sort)
             shown = lines[start : start + request.per_page]
             return Concordance(len(lines), len({line.fields["id"] for line in lines}), shown)
         found = _found(snapshot, docs, needles)
@@ -258,7 +289,7 @@ def _counted_page(
     one character are one line: "." three times in "…")."""
     counts = _occurrence_counts(snapshot, needles, docs)
     for i in np.flatnonzero(snapshot.texts.uneven[docs] & (counts > 0)).tolist():
-        counts[i] = len(_lines(snapshot, [docs[i]], needles, 0))
+        counts[i] = len(_lines(snapshot, [docs[i]], _anywhere(needles), 0))
     docs, counts = docs[counts > 0], counts[counts > 0]
     order = np.lexsort(RECORD_ORDERS[request.sort](snapshot, docs))
     docs, ends = docs[order], np.cumsum(counts[order])
@@ -266,7 +297,7 @@ def _counted_page(
     skip = start - (int(ends[first - 1]) if first else 0)
     shown = []
     for d in docs[first:].tolist():
-        shown += _lines(snapshot, [d], needles, request.context)
+        shown += _lines(snapshot, [d], _anywhere(needles), request.context)
         if len(shown) >= skip + request.per_page:
             break
     total = int(ends[-1]) if len(ends) else 0
@@ -278,9 +309,11 @@ def all_lines(index: Index, request: ConcordanceRequest) -> list[Line]:
     parsed = validate(request.search)
     needles = _needles(parsed)
     with index._use() as snapshot:
-        docs = _matching(snapshot, parsed, request.search)
-        if not _plain(needles):
-            return _sorted(_lines(snapshot, docs, needles, request.context), request.sort)
+        docs = matching_docs(snapshot, parsed, request.search)
+        spans = _spans(snapshot, request.search, parsed)
+        if spans is not None or not _plain(needles):
+            found_lines = _lines(snapshot, docs, spans or _anywhere(needles), request.context)
+            return _sorted(found_lines, request.sort)
         found = _found(snapshot, docs, needles)
         return _ranked_lines(snapshot, found, request, 0, len(found))
 
@@ -390,13 +423,17 @@ def _sorted(lines: Iterable[Line], sort: str) -> list[Line]:
     return sorted(lines, key=LINE_ORDER[sort])
 
 
-def _lines(snapshot: Snapshot, docs: Iterable[int], needles: list[str], context: int) -> list[Line]:
+def _anywhere(needles: list[str]) -> Spans:
+    return lambda d, text: find_spans(text, needles)
+
+
+def _lines(snapshot: Snapshot, docs: Iterable[int], spans: Spans, context: int) -> list[Line]:
     """The lines of these documents, each in text order."""
     lines = []
     for d in np.asarray(docs).tolist():
         text = snapshot.orig_text(d)
         fields = snapshot.meta[d].fields
-        for number, snippet in paragraph_snippets(text, find_spans(text, needles)):
+        for number, snippet in paragraph_snippets(text, spans(d, text)):
             for start, end in snippet.marks:
                 lines.append(
                     Line(

@@ -60,7 +60,30 @@ def _filters(
     return masks, categories
 
 
-def _allowed(
+def _final(snapshot: Snapshot, parsed: Query, request: SearchRequest) -> tuple[Ranking, np.ndarray]:
+    """The ranking and the mask of the records a search returns, its filters applied."""
+    ranking = evaluate(snapshot, parsed, request.mode, request.scope == "title")
+    needles = Needles.of(parsed, request.mode, request.scope)
+    masks, _ = _filters(snapshot, ranking.match, request, needles)
+    return ranking, apply_filters(ranking.match, masks)
+
+
+def matching_docs(snapshot: Snapshot, parsed: Query, request: SearchRequest) -> np.ndarray:
+    """Docnums of the records a search returns (for views that count or list them otherwise)."""
+    return np.flatnonzero(_final(snapshot, parsed, request)[1])
+
+
+def match_spans(
+    snapshot: Snapshot, docnum: int, request: SearchRequest, needles: Needles, text: str
+) -> list[tuple[int, int]]:
+    """Where a search marks a document's original text: a group's needles only inside the units
+    holding them all, and with a ticked category only inside its paragraphs."""
+    return marks(
+        text, needles.plain, needles.groups, allowed_paragraphs(snapshot, docnum, request, needles)
+    )
+
+
+def allowed_paragraphs(
     snapshot: Snapshot, docnum: int, request: SearchRequest, needles: Needles
 ) -> Callable[[int], bool] | None:
     """With a ticked category under a query: whether a paragraph (by number) of the document is
@@ -163,11 +186,7 @@ class Index:
 
     def _ranked(self, snapshot: Snapshot, request: SearchRequest) -> tuple[np.ndarray, np.ndarray]:
         """Every matching docnum in the requested order, and the scores."""
-        parsed = validate(request)
-        ranking = evaluate(snapshot, parsed, request.mode, request.scope == "title")
-        needles = Needles.of(parsed, request.mode, request.scope)
-        masks, _ = _filters(snapshot, ranking.match, request, needles)
-        final = apply_filters(ranking.match, masks)
+        ranking, final = _final(snapshot, validate(request), request)
         return _order(snapshot, final, ranking, request, None), ranking.score
 
     def matches(self, request: SearchRequest) -> Iterator[Hit]:
@@ -189,8 +208,7 @@ class Index:
                 fields = snapshot.meta[d].fields
                 text = snapshot.orig_text(d)
                 rows = snapshot.paragraph_rows(d)
-                allowed = _allowed(snapshot, d, request, needles)
-                spans = marks(text, needles.plain, needles.groups, allowed)
+                spans = match_spans(snapshot, d, request, needles, text)
                 order_of = snapshot.locate(d)[0].units.names  # the taxonomy's order
                 for number, snippet in paragraph_snippets(text, spans):
                     held = {snapshot.category_values[c] for c in np.flatnonzero(rows[number])}
@@ -288,9 +306,8 @@ def _hit(
     shown = ()
     if needles is not None and request is not None:
         text = snapshot.orig_text(docnum)
-        allowed = _allowed(snapshot, docnum, request, needles)
-        spans = marks(text, needles.plain, needles.groups, allowed)
-        tied = needles.groups or allowed is not None  # windows stay in their paragraph
+        spans = match_spans(snapshot, docnum, request, needles, text)
+        tied = needles.groups or request.selected("category")  # windows stay in their paragraph
         within = [(start, end) for _, start, end in paragraphs(text)] if tied else []
         shown = snippets(text, spans, within)
     return Hit(snapshot.meta[docnum].fields, snippets=shown, score=score)

@@ -221,6 +221,30 @@ def marks(
     if not groups and allowed is None:
         return find_spans(original, plain)  # no units needed
     layout = Layout.of(original)
+    found = [
+        layout.folded.to_original(at, at + len(needle))
+        for needle, at in _occurrences(layout, plain, groups, allowed)
+    ]
+    return merge(found)
+
+
+def count_marked(
+    original: str,
+    plain: Sequence[str],
+    groups: Sequence[tuple[str, Sequence[str]]],
+    allowed: Callable[[int], bool] | None = None,
+) -> int:
+    """How many occurrences `marks` marks (overlapping ones each count, before they are merged)."""
+    return len(_occurrences(Layout.of(original), plain, groups, allowed))
+
+
+def _occurrences(
+    layout: Layout,
+    plain: Sequence[str],
+    groups: Sequence[tuple[str, Sequence[str]]],
+    allowed: Callable[[int], bool] | None,
+) -> set[tuple[str, int]]:
+    """Each (needle, folded offset) that `marks` marks, once."""
     text = layout.folded.text
     if allowed is None:
         regions = [(needle, 0, len(text)) for needle in plain]
@@ -236,10 +260,10 @@ def marks(
         for n, (start, end) in zip(numbers, layout.units(unit), strict=True):
             if (allowed is None or allowed(n)) and all(x in text[start:end] for x in needles):
                 regions += [(needle, start, end) for needle in needles]
-    found: list[Span] = []
+    found: set[tuple[str, int]] = set()
     for needle, start, end in regions:
         at = text.find(needle, start, end) if needle else -1
         while at >= 0:
-            found.append(layout.folded.to_original(at, at + len(needle)))
+            found.add((needle, at))
             at = text.find(needle, at + 1, end)
-    return merge(found)
+    return found

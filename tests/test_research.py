@@ -17,11 +17,15 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
 
 from archive import Archive, Record
 from archive.categories import data_taxonomy
 from indexer import Index, kwic
 from indexer.analysis import normalise
+from indexer.models import ConcordanceRequest
+from indexer.params import parse_search
+from indexer.research import all_lines
 from tests.bench.run import make_corpus, seed_records
 from tests.test_export import xlsx_rows
 from tests.test_web import PHRASE, indexed_copy
@@ -637,3 +641,39 @@ def test_consecutive_years_side_by_side(generated: FlaskClient) -> None:
     assert response.status_code == 400
     assert response.get_json()["error"].endswith("(one district and one year)")
     assert generated.get(f"/compare/years?{urlencode(params)}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        [("q", "同段(代表 联络站)")],
+        [("q", "sent:(代表 建议)")],
+        [("q", "代表"), ("category", "监督")],
+        [("q", "同段(代表 联络站) 人大"), ("category", "代表工作")],
+    ],
+)
+def test_restricted_concordance_lines_are_the_marks_of_the_search_s_passages(
+    seeds_dir: Path, seeds: FlaskClient, params: list[tuple[str, str]]
+) -> None:
+    """A 同段/同句 group or a category ticked under the query: the lines are exactly what the
+    search's passages mark (only inside the qualifying units), no other occurrence of the terms;
+    the trend's occurrences count them and its records are the search's."""
+    search = parse_search(MultiDict(params))
+    with Index.open(seeds_dir) as index:
+        marked = sorted(
+            (p.id, p.paragraph, p.snippet.text[start:end])
+            for p in index.passages(search)
+            for start, end in p.snippet.marks
+        )
+        lines = all_lines(index, ConcordanceRequest(search, sort="right"))
+        records = {hit.id for hit in index.matches(search)}
+        anywhere = all_lines(index, ConcordanceRequest(parse_search(MultiDict([("q", "代表")]))))
+    assert marked and len(anywhere) > len(marked)
+    assert sorted((line.id, line.paragraph, line.match) for line in lines) == marked
+    data = get_json(seeds, "/api/concordance", [*params, ("per_page", "500")])
+    assert (data["occurrences"], data["records"]) == (len(marked), len({m[0] for m in marked}))
+    assert {line["id"] for line in data["lines"]} <= records
+    trend = get_json(seeds, "/api/trends", params)["series"][0]
+    assert sum(p["hits"] for p in trend["points"]) + trend.get("unknown", {}).get("hits", 0) == len(
+        records
+    )
