@@ -4,11 +4,13 @@ Every Whoosh segment `MAIN_<segid>` gets sibling files `MAIN_<segid>.x*` (so Who
 deletes them with the segment, see indexer/whoosh_store.py). They hold, for the segment's documents
 in docnum order:
 - the sorted codes of every distinct character unigram and bigram of the normalised text, each with
-  its posting list (docnums and frequencies) as flat numpy arrays, memory-mapped at search time;
+  its posting list (docnums and frequencies) as one zlib block (`PostingBlocks`), memory-mapped at
+  search time and inflated only for the keys a query asks for;
 - the same for the jieba words of the text (field `words`) and of the title (`title`), with each
-  document's word count, so words mode and more-like-this score with numpy (indexer/bm25.py);
+  word's document and collection frequency and each document's word count, so words mode and
+  more-like-this score with numpy (indexer/bm25.py);
 - the normalised texts (UTF-8, for verifying phrases longer than two characters with `mmap.find`)
-  and the original texts (for snippets and passages);
+  and the original texts, one zlib block each (inflated for the snippets and passages shown);
 - the per-document metadata used for filters, facets, sorting and hits.
 A reader opens or memory-maps every file when it opens, so a commit that removes the segment
 later cannot take a file from a search still using it (an open file outlives its name).
@@ -20,6 +22,7 @@ import itertools
 import mmap
 import os
 import pickle
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,9 +33,13 @@ import numpy as np
 
 SHIFT = 21  # a code point fits in 21 bits
 UNIGRAM = (1 << SHIFT) - 1  # low bits of a unigram's code; above every real code point
-MAX_TF = np.iinfo(np.uint16).max
+GRAM_TF = np.uint16  # a gram's frequency in a document, capped (the length bounds the rest)
+WORD_TF = np.uint32  # a word's frequency in a document, exact
+MAX_TF = np.iinfo(GRAM_TF).max
 WORD_FIELDS = ("words", "title")  # word fields: the jieba words of the text and of the title
-WORD_PARTS = ("vocab", "starts", "docs", "tfs", "len")
+WORD_PARTS = ("vocab", "at", "z", "df", "cf", "len")
+TEXT_LEVEL = 6  # zlib level of the original texts: written once, inflated a page at a time
+POSTING_LEVEL = 1  # zlib level of posting blocks: gaps and small counts need no harder search
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,7 @@ def term_codes(term: str) -> list[int]:
 
 
 def _paths(directory: Path, segment_id: str) -> dict[str, Path]:
-    names = ("grams", "starts", "docs", "tfs", "norm", "normoff", "orig", "origoff", "meta")
+    names = ("grams", "grams.at", "grams.z", "norm", "normoff", "orig", "origoff", "meta")
     names += tuple(f"{f}.{part}" for f in WORD_FIELDS for part in WORD_PARTS)
     return {n: directory / f"{segment_id}.x{n}" for n in names}
 
@@ -87,11 +94,11 @@ class _WordFieldWriter:
         rank = np.empty(len(vocabulary), np.int64)
         rank[[self.vocabulary[w] for w in vocabulary]] = np.arange(len(vocabulary))
         ranked = [rank[ids] for ids in self.ids]
-        _, starts, docs, tfs = _postings(ranked, self.counts, np.uint32)  # exact counts
+        _, starts, docs, tfs = _postings(ranked, self.counts, WORD_TF)
         paths[f"{field}.vocab"].write_text("\n".join(vocabulary), encoding="utf-8")
-        _save(paths[f"{field}.starts"], starts)
-        _save(paths[f"{field}.docs"], docs)
-        _save(paths[f"{field}.tfs"], tfs)
+        _write_blocks(paths, field, starts, docs, tfs)
+        _save(paths[f"{field}.df"], np.diff(starts))
+        _save(paths[f"{field}.cf"], _per_row(tfs, starts))
         _save(paths[f"{field}.len"], np.array([c.sum() for c in self.counts], np.int64))
 
 
@@ -111,11 +118,11 @@ class SegmentDataWriter:
         """Add the next document: its texts, metadata and each word field's counted words."""
         codes, counts = gram_codes(norm)
         self.codes.append(codes)
-        self.counts.append(counts)
+        self.counts.append(np.minimum(counts, MAX_TF).astype(GRAM_TF))  # as the postings keep it
         for field, writer in self.fields.items():
             writer.add(words[field])
         self.norm.append(norm.encode())
-        self.orig.append(orig.encode())
+        self.orig.append(zlib.compress(orig.encode(), TEXT_LEVEL))
         self.meta.append(meta)
 
     def write(self) -> None:
@@ -123,9 +130,7 @@ class SegmentDataWriter:
         p = self.paths
         grams, starts, docs, tfs = _postings(self.codes, self.counts)
         _save(p["grams"], grams)
-        _save(p["starts"], starts)
-        _save(p["docs"], docs)
-        _save(p["tfs"], tfs)
+        _write_blocks(p, "grams", starts, docs, tfs)
         for field, writer in self.fields.items():
             writer.write(p, field)
         for blob, off, parts in (("norm", "normoff", self.norm), ("orig", "origoff", self.orig)):
@@ -136,7 +141,7 @@ class SegmentDataWriter:
 
 
 def _postings(
-    keys: list[np.ndarray], counts: list[np.ndarray], tf_type: type = np.uint16
+    keys: list[np.ndarray], counts: list[np.ndarray], tf_type: type = GRAM_TF
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Posting lists from each document's distinct keys and counts: the sorted distinct keys, where
     each key's postings start, and the docnums (ascending per key) and frequencies."""
@@ -149,9 +154,51 @@ def _postings(
     new = np.flatnonzero(np.diff(flat)) + 1 if len(flat) else np.zeros(0, np.int64)
     starts = np.concatenate(([0], new, [len(flat)])).astype(np.int64)
     distinct = flat[starts[:-1]] if len(flat) else flat
-    doc_dtype = np.uint16 if len(keys) <= 1 << 16 else np.uint32
     freqs = np.minimum(freqs, np.iinfo(tf_type).max).astype(tf_type)
-    return distinct, starts, docs.astype(doc_dtype), freqs
+    return distinct, starts, docs.astype(_doc_type(len(keys))), freqs
+
+
+def _doc_type(size: int) -> type:
+    """Docnums of a segment of `size` documents: two bytes while they fit."""
+    return np.uint16 if size <= 1 << 16 else np.uint32
+
+
+def _per_row(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Sums of per-posting values for each row (rows are never empty)."""
+    if not len(values):
+        return np.zeros(0, np.int64)
+    return np.add.reduceat(values, starts[:-1], dtype=np.int64)
+
+
+def _planes(values: np.ndarray) -> np.ndarray:
+    """An array of unsigned integers as byte planes, lowest byte first: (itemsize, len)."""
+    little = values.astype(values.dtype.newbyteorder("<"), copy=False)
+    return little.view(np.uint8).reshape(len(values), values.itemsize).T
+
+
+def _unplanes(planes: np.ndarray) -> np.ndarray:
+    """The integers `_planes` split, as int64."""
+    width = len(planes)
+    joined = np.ascontiguousarray(planes.T).view(f"<u{width}")
+    return joined.reshape(-1).astype(np.int64)
+
+
+def _write_blocks(
+    paths: dict[str, Path], name: str, starts: np.ndarray, docs: np.ndarray, tfs: np.ndarray
+) -> None:
+    """Each row's postings as one zlib block: docnum gaps, then frequencies, as byte planes (the
+    high bytes of small numbers are runs of zeros), and where each block starts."""
+    gaps = docs.astype(np.int64)
+    gaps[1:] -= gaps[:-1].copy()
+    heads = starts[:-1]
+    gaps[heads] = docs[heads]  # a row's first gap is its first docnum
+    planes = np.concatenate((_planes(gaps.astype(docs.dtype)), _planes(tfs)))
+    blocks = [
+        zlib.compress(planes[:, a:b].tobytes(), POSTING_LEVEL)
+        for a, b in itertools.pairwise(starts.tolist())
+    ]
+    paths[f"{name}.z"].write_bytes(b"".join(blocks))
+    _save(paths[f"{name}.at"], np.cumsum([0, *map(len, blocks)], dtype=np.int64))
 
 
 def _save(path: Path, array: np.ndarray) -> None:
@@ -160,14 +207,51 @@ def _save(path: Path, array: np.ndarray) -> None:
 
 
 @dataclass(frozen=True)
+class PostingBlocks:
+    """Posting lists, one zlib block per row, as `_write_blocks` wrote them."""
+
+    at: np.ndarray  # where each row's block starts (one more than the rows)
+    blocks: bytes | mmap.mmap
+    doc_width: int  # bytes per docnum gap
+    tf_width: int  # bytes per frequency
+
+    def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Docnums (ascending) and frequencies of one row."""
+        raw = np.frombuffer(zlib.decompress(self.blocks[self.at[i] : self.at[i + 1]]), np.uint8)
+        planes = raw.reshape(self.doc_width + self.tf_width, -1)
+        return np.cumsum(_unplanes(planes[: self.doc_width])), _unplanes(planes[self.doc_width :])
+
+
+def _blocks(paths: dict[str, Path], name: str, size: int, tf_type: type) -> PostingBlocks:
+    """The posting blocks of a segment of `size` documents, typed as `_postings` typed them."""
+    widths = np.dtype(_doc_type(size)).itemsize, np.dtype(tf_type).itemsize
+    return PostingBlocks(np.load(paths[f"{name}.at"]), _map(paths[f"{name}.z"]), *widths)
+
+
+@dataclass(frozen=True)
 class WordPostings:
-    """One segment's word postings, and each document's number of words."""
+    """One segment's word postings, each word's document and collection frequency, and each
+    document's number of words."""
 
     vocabulary: bytes | mmap.mmap  # the segment's words, sorted, one a line
-    starts: np.ndarray
-    docs: np.ndarray
-    tfs: np.ndarray
+    postings: PostingBlocks
+    df: np.ndarray  # per row: documents holding the word, deleted ones included
+    cf: np.ndarray  # per row: its occurrences in them
     lengths: np.ndarray
+
+    def live_frequencies(self, live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's document and collection frequency over the live documents: the stored ones
+        when none is deleted, else counted from every row's postings."""
+        if live.all():
+            return self.df, self.cf
+        df = np.zeros(len(self.df), np.int64)
+        cf = np.zeros(len(self.cf), np.int64)
+        for row in range(len(self.df)):
+            docs, tfs = self.postings.row(row)
+            alive = live[docs]
+            df[row] = int(alive.sum())
+            cf[row] = int(tfs[alive].sum())
+        return df, cf
 
     @cached_property
     def rows(self) -> dict[str, int]:
@@ -180,8 +264,7 @@ class WordPostings:
         row = self.rows.get(word)
         if row is None:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        lo, hi = self.starts[row], self.starts[row + 1]
-        return self.docs[lo:hi].astype(np.int64), self.tfs[lo:hi].astype(np.int64)
+        return self.postings.row(row)
 
 
 def _map(path: Path) -> bytes | mmap.mmap:
@@ -203,21 +286,20 @@ class SegmentData:
 
     def __init__(self, directory: Path, segment_id: str) -> None:
         p = _paths(directory, segment_id)
+        self.meta = read_meta(directory, segment_id)
+        size = len(self.meta)
         self.grams = np.load(p["grams"], mmap_mode="r")
-        self.starts = np.load(p["starts"], mmap_mode="r")
-        self.docs = np.load(p["docs"], mmap_mode="r")
-        self.tfs = np.load(p["tfs"], mmap_mode="r")
+        self.gram_postings = _blocks(p, "grams", size, GRAM_TF)
         self.norm_off: list[int] = np.load(p["normoff"]).tolist()
         self.orig_off: list[int] = np.load(p["origoff"]).tolist()
         self.norm = _map(p["norm"])
         self.orig = _map(p["orig"])
-        self.meta = read_meta(directory, segment_id)
         self.words = {
             field: WordPostings(
                 vocabulary=_map(p[f"{field}.vocab"]),
-                starts=np.load(p[f"{field}.starts"], mmap_mode="r"),
-                docs=np.load(p[f"{field}.docs"], mmap_mode="r"),
-                tfs=np.load(p[f"{field}.tfs"], mmap_mode="r"),
+                postings=_blocks(p, field, size, WORD_TF),
+                df=np.load(p[f"{field}.df"]),
+                cf=np.load(p[f"{field}.cf"]),
                 lengths=np.load(p[f"{field}.len"]),
             )
             for field in WORD_FIELDS
@@ -228,8 +310,7 @@ class SegmentData:
         i = int(np.searchsorted(self.grams, code))
         if i == len(self.grams) or self.grams[i] != code:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        lo, hi = self.starts[i], self.starts[i + 1]
-        return self.docs[lo:hi].astype(np.int64), self.tfs[lo:hi].astype(np.int64)
+        return self.gram_postings.row(i)
 
     def find(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Docnums whose normalised text contains `term`, with its frequency there.
@@ -274,9 +355,11 @@ class SegmentData:
         return counts
 
     def orig_text(self, d: int) -> str:
-        return self.orig[self.orig_off[d] : self.orig_off[d + 1]].decode()
+        return zlib.decompress(self.orig[self.orig_off[d] : self.orig_off[d + 1]]).decode()
 
     def close(self) -> None:
-        for mapped in (self.norm, self.orig, *(w.vocabulary for w in self.words.values())):
+        blocks = (self.gram_postings, *(w.postings for w in self.words.values()))
+        words = (w.vocabulary for w in self.words.values())
+        for mapped in (self.norm, self.orig, *words, *(b.blocks for b in blocks)):
             if isinstance(mapped, mmap.mmap):
                 mapped.close()

@@ -117,7 +117,7 @@ def test_empty_archive(tmp_path: Path, index: Index):
     assert result.total == 0 and result.hits == ()
 
 
-@pytest.mark.parametrize("older", [None, "5"])  # None: before formats were recorded
+@pytest.mark.parametrize("older", [None, "5", "7"])  # None: before formats were recorded
 def test_an_index_of_an_older_format_is_refused_then_rebuilt_by_update(
     tmp_path: Path, index: Index, older: str | None
 ):
