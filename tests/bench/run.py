@@ -44,7 +44,12 @@ from indexer.research import concordance, trends
 ROOT = Path(__file__).resolve().parents[2]
 COMMON = ("人大", "代表联络站", "执法检查")  # terms in most summaries, for the research views
 NAIVE_STEP = 2  # the naive baseline takes seconds per query: it is timed on every 2nd query
-HEAVY_MAX = 20_000  # above this the naive baseline (hours) and time to searchable are skipped
+HEAVY_MAX = 20_000  # above this the parts that take hours there are skipped (HEAVY)
+HEAVY = {
+    "naive",
+    "searchable",
+    "research",
+}  # naive queries, 100,000 files, whole-corpus concordances
 YEARS = list(range(2018, 2026))
 
 
@@ -168,7 +173,9 @@ def dir_size(path: Path) -> int:
 # --- this index -----------------------------------------------------------------------------
 
 
-def bench_ours(work: Path, corpus: Corpus, queries: list[dict], repeat: int, builds: int) -> dict:
+def bench_ours(
+    work: Path, corpus: Corpus, queries: list[dict], repeat: int, builds: int, skip: set[str]
+) -> dict:
     data = work / "ours"
     archive = Archive(data)
     with archive.writing() as a:
@@ -185,7 +192,7 @@ def bench_ours(work: Path, corpus: Corpus, queries: list[dict], repeat: int, bui
         exact = [timed(partial(index.search, _request(q)), repeat) for q in queries]
         words = [timed(partial(index.search, _request(q, "words")), repeat) for q in queries]
         similar = timed_each(index.similar, [r.id for r in corpus.head(60)[::2]])
-        research = bench_research(index, repeat)
+        research = {} if "research" in skip else bench_research(index, repeat)
         page = bench_page(data, queries, repeat)
     terms = [[normalise(t) for t in q["q"].split()] for q in queries]
     expected: list[set[str]] = [set() for _ in queries]
@@ -560,7 +567,7 @@ def tier_rows(n: int, chars: int, queries: list[dict], results: dict[str, dict])
             f"| {n:,} | {name} | | | {pct(ours[key], 0.5):.1f} | {pct(ours[key], 0.95):.1f} "
             f"| | | {note} |"
         )
-    for key in RESEARCH_ROWS:
+    for key in RESEARCH_ROWS if RESEARCH_ROWS[0] in ours else ():
         rows.append(
             f"| {n:,} | this index, {key} | | | {pct(ours[key], 0.5):.1f} | "
             f"{pct(ours[key], 0.95):.1f} | | | {', '.join(COMMON)}, each timed {len(ours[key][0])}× |"
@@ -609,8 +616,8 @@ def main() -> None:
     parser.add_argument(
         "--skip",
         default="",
-        help=f"comma list of parts to skip: naive,fts5,searchable (naive and searchable are "
-        f"skipped above {HEAVY_MAX:,} summaries)",
+        help=f"comma list of parts to skip: naive,fts5,searchable,research ({','.join(sorted(HEAVY))}"
+        f" are skipped above {HEAVY_MAX:,} summaries)",
     )
     args = parser.parse_args()
     seeds = seed_records()
@@ -621,21 +628,21 @@ def main() -> None:
         records = Corpus(n, tuple(seeds))
         chars = sum(len(r.text) + len(r.title) for r in records)
         queries = make_queries(records.head(200))
-        heavy = {"naive", "searchable"} if n > HEAVY_MAX else set()
+        skipped = skip | (HEAVY if n > HEAVY_MAX else set())
         work = Path(tempfile.mkdtemp(prefix="bench-"))
         try:
             b = args.builds
-            results = {"this index": bench_ours(work, records, queries, args.repeat, b)}
-            if not {"naive"} & (skip | heavy):
+            results = {"this index": bench_ours(work, records, queries, args.repeat, b, skipped)}
+            if "naive" not in skipped:
                 results["naive whoosh+jieba"] = bench_naive(work, records, queries, b)
-            if "fts5" not in skip:
+            if "fts5" not in skipped:
                 results["sqlite fts5 trigram"] = bench_fts5(work, records, queries, args.repeat, b)
-            if not {"searchable"} & (skip | heavy):
+            if "searchable" not in skipped:
                 searchable = bench_searchable(work, records, b)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         tier = tier_rows(n, chars, queries, results)
-        if not {"searchable"} & (skip | heavy):
+        if "searchable" not in skipped:
             tier += searchable_rows(n, searchable, results.get("naive whoosh+jieba"))
         for name, speed in bench_segmenters(records).items():
             tier.append(
