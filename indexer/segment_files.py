@@ -4,8 +4,9 @@ Every Whoosh segment `MAIN_<segid>` gets sibling files `MAIN_<segid>.x*` (so Who
 deletes them with the segment, see indexer/whoosh_store.py). They hold, for the segment's documents
 in docnum order:
 - the sorted codes of every distinct character unigram and bigram of the normalised text, each with
-  its posting list (docnums and frequencies) as one zlib block (`PostingBlocks`), memory-mapped at
-  search time and inflated only for the keys a query asks for;
+  its posting list (docnums, frequencies and, for a bigram, the byte offset of its first occurrence
+  in the document) as one zlib block (`PostingBlocks`), memory-mapped at search time and inflated
+  only for the keys a query asks for;
 - the same for the jieba words of the text (field `words`) and of the title (`title`), with each
   word's document and collection frequency and each document's word count, so words mode and
   more-like-this score with numpy (indexer/bm25.py);
@@ -34,6 +35,7 @@ import numpy as np
 SHIFT = 21  # a code point fits in 21 bits
 UNIGRAM = (1 << SHIFT) - 1  # low bits of a unigram's code; above every real code point
 GRAM_TF = np.uint16  # a gram's frequency in a document, capped (the length bounds the rest)
+GRAM_AT = np.uint32  # the UTF-8 byte offset of a bigram's first occurrence in a document
 WORD_TF = np.uint32  # a word's frequency in a document, exact
 MAX_TF = np.iinfo(GRAM_TF).max
 WORD_FIELDS = ("words", "title")  # word fields: the jieba words of the text and of the title
@@ -56,18 +58,32 @@ class DocMeta:
         return self.fields["id"]
 
 
-def gram_codes(norm: str) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct unigram and bigram codes of a normalised text, sorted, with their frequencies."""
+def _utf8_offsets(chars: np.ndarray) -> np.ndarray:
+    """The UTF-8 byte offset of each of these code points in their text."""
+    width = 1 + (chars >= 0x80) + (chars >= 0x800) + (chars >= 0x10000)
+    return np.concatenate(([0], np.cumsum(width)[:-1])).astype(np.int64)
+
+
+def gram_codes(norm: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct unigram and bigram codes of a normalised text, sorted, with their frequencies and
+    first UTF-8 byte offsets (0 for a unigram: only bigrams' are used)."""
     chars = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     codes = np.concatenate(((chars << SHIFT) | UNIGRAM, (chars[:-1] << SHIFT) | chars[1:]))
-    return np.unique(codes, return_counts=True)
+    at = np.concatenate((np.zeros(len(chars), np.int64), _utf8_offsets(chars)[:-1]))
+    distinct, first, counts = np.unique(codes, return_index=True, return_counts=True)
+    return distinct, counts, at[first]
 
 
-def term_codes(term: str) -> list[int]:
-    """The codes whose postings hold every document that can contain `term` (normalised)."""
+def term_grams(term: str) -> dict[int, int]:
+    """The codes whose postings hold every document that can contain `term` (normalised), each with
+    the smallest UTF-8 byte offset at which the term holds it."""
     if len(term) == 1:
-        return [(ord(term) << SHIFT) | UNIGRAM]
-    return sorted({(ord(a) << SHIFT) | ord(b) for a, b in itertools.pairwise(term)})
+        return {(ord(term) << SHIFT) | UNIGRAM: 0}
+    at = _utf8_offsets(np.array([ord(c) for c in term], np.int64)).tolist()
+    grams: dict[int, int] = {}
+    for i, (a, b) in enumerate(itertools.pairwise(term)):
+        grams.setdefault((ord(a) << SHIFT) | ord(b), at[i])
+    return grams
 
 
 def _paths(directory: Path, segment_id: str) -> dict[str, Path]:
@@ -94,7 +110,7 @@ class _WordFieldWriter:
         rank = np.empty(len(vocabulary), np.int64)
         rank[[self.vocabulary[w] for w in vocabulary]] = np.arange(len(vocabulary))
         ranked = [rank[ids] for ids in self.ids]
-        _, starts, docs, tfs = _postings(ranked, self.counts, WORD_TF)
+        _, starts, docs, tfs = _postings(ranked, [np.array(c, WORD_TF) for c in self.counts])
         paths[f"{field}.vocab"].write_text("\n".join(vocabulary), encoding="utf-8")
         _write_blocks(paths, field, starts, docs, tfs)
         _save(paths[f"{field}.df"], np.diff(starts))
@@ -109,6 +125,7 @@ class SegmentDataWriter:
         self.paths = _paths(directory, segment_id)
         self.codes: list[np.ndarray] = []
         self.counts: list[np.ndarray] = []
+        self.first: list[np.ndarray] = []
         self.fields = {field: _WordFieldWriter() for field in WORD_FIELDS}
         self.norm: list[bytes] = []
         self.orig: list[bytes] = []
@@ -116,9 +133,10 @@ class SegmentDataWriter:
 
     def add(self, norm: str, orig: str, meta: DocMeta, words: dict[str, Counter[str]]) -> None:
         """Add the next document: its texts, metadata and each word field's counted words."""
-        codes, counts = gram_codes(norm)
+        codes, counts, first = gram_codes(norm)
         self.codes.append(codes)
         self.counts.append(np.minimum(counts, MAX_TF).astype(GRAM_TF))  # as the postings keep it
+        self.first.append(first.astype(GRAM_AT))
         for field, writer in self.fields.items():
             writer.add(words[field])
         self.norm.append(norm.encode())
@@ -128,9 +146,9 @@ class SegmentDataWriter:
     def write(self) -> None:
         """Write all files; called before the segment is committed, so no reader sees them early."""
         p = self.paths
-        grams, starts, docs, tfs = _postings(self.codes, self.counts)
+        grams, starts, docs, tfs, first = _postings(self.codes, self.counts, self.first)
         _save(p["grams"], grams)
-        _write_blocks(p, "grams", starts, docs, tfs)
+        _write_blocks(p, "grams", starts, docs, tfs, first)
         for field, writer in self.fields.items():
             writer.write(p, field)
         for blob, off, parts in (("norm", "normoff", self.norm), ("orig", "origoff", self.orig)):
@@ -140,22 +158,22 @@ class SegmentDataWriter:
             pickle.dump(self.meta, f, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _postings(
-    keys: list[np.ndarray], counts: list[np.ndarray], tf_type: type = GRAM_TF
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Posting lists from each document's distinct keys and counts: the sorted distinct keys, where
-    each key's postings start, and the docnums (ascending per key) and frequencies."""
+def _postings(keys: list[np.ndarray], *columns: list[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """Posting lists from each document's distinct keys and per-key values (frequencies, offsets):
+    the sorted distinct keys, where each key's postings start, the docnums (ascending per key),
+    then each column's values in the same order and type."""
     sizes = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
     flat = np.concatenate(keys) if keys else np.zeros(0, np.int64)
-    freqs = np.concatenate(counts) if counts else np.zeros(0, np.int64)
     docs = np.repeat(np.arange(len(keys), dtype=np.uint32), sizes)
     order = np.argsort(flat, kind="stable")  # stable: docnums stay ascending per key
-    flat, docs, freqs = flat[order], docs[order], freqs[order]
-    new = np.flatnonzero(np.diff(flat)) + 1 if len(flat) else np.zeros(0, np.int64)
+    flat, docs = flat[order], docs[order]
+    values = [np.concatenate(c)[order] if c else np.zeros(0, np.uint32) for c in columns]
+    if not len(flat):  # no keys at all (every text empty): no rows
+        return flat, np.zeros(1, np.int64), docs.astype(_doc_type(len(keys))), *values
+    new = np.flatnonzero(np.diff(flat)) + 1
     starts = np.concatenate(([0], new, [len(flat)])).astype(np.int64)
-    distinct = flat[starts[:-1]] if len(flat) else flat
-    freqs = np.minimum(freqs, np.iinfo(tf_type).max).astype(tf_type)
-    return distinct, starts, docs.astype(_doc_type(len(keys))), freqs
+    distinct = flat[starts[:-1]]
+    return distinct, starts, docs.astype(_doc_type(len(keys))), *values
 
 
 def _doc_type(size: int) -> type:
@@ -184,15 +202,15 @@ def _unplanes(planes: np.ndarray) -> np.ndarray:
 
 
 def _write_blocks(
-    paths: dict[str, Path], name: str, starts: np.ndarray, docs: np.ndarray, tfs: np.ndarray
+    paths: dict[str, Path], name: str, starts: np.ndarray, docs: np.ndarray, *columns: np.ndarray
 ) -> None:
-    """Each row's postings as one zlib block: docnum gaps, then frequencies, as byte planes (the
+    """Each row's postings as one zlib block: docnum gaps, then each column, as byte planes (the
     high bytes of small numbers are runs of zeros), and where each block starts."""
     gaps = docs.astype(np.int64)
     gaps[1:] -= gaps[:-1].copy()
     heads = starts[:-1]
     gaps[heads] = docs[heads]  # a row's first gap is its first docnum
-    planes = np.concatenate((_planes(gaps.astype(docs.dtype)), _planes(tfs)))
+    planes = np.concatenate([_planes(gaps.astype(docs.dtype)), *map(_planes, columns)])
     blocks = [
         zlib.compress(planes[:, a:b].tobytes(), POSTING_LEVEL)
         for a, b in itertools.pairwise(starts.tolist())
@@ -212,20 +230,21 @@ class PostingBlocks:
 
     at: np.ndarray  # where each row's block starts (one more than the rows)
     blocks: bytes | mmap.mmap
-    doc_width: int  # bytes per docnum gap
-    tf_width: int  # bytes per frequency
+    widths: tuple[int, ...]  # bytes per docnum gap, then per value of each column
 
-    def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
-        """Docnums (ascending) and frequencies of one row."""
+    def row(self, i: int) -> tuple[np.ndarray, ...]:
+        """Docnums (ascending) and each column's values of one row, as int64."""
         raw = np.frombuffer(zlib.decompress(self.blocks[self.at[i] : self.at[i + 1]]), np.uint8)
-        planes = raw.reshape(self.doc_width + self.tf_width, -1)
-        return np.cumsum(_unplanes(planes[: self.doc_width])), _unplanes(planes[self.doc_width :])
+        planes = raw.reshape(sum(self.widths), -1)
+        bounds = list(itertools.accumulate(self.widths, initial=0))
+        docs, *columns = (_unplanes(planes[a:b]) for a, b in itertools.pairwise(bounds))
+        return np.cumsum(docs), *columns
 
 
-def _blocks(paths: dict[str, Path], name: str, size: int, tf_type: type) -> PostingBlocks:
-    """The posting blocks of a segment of `size` documents, typed as `_postings` typed them."""
-    widths = np.dtype(_doc_type(size)).itemsize, np.dtype(tf_type).itemsize
-    return PostingBlocks(np.load(paths[f"{name}.at"]), _map(paths[f"{name}.z"]), *widths)
+def _blocks(paths: dict[str, Path], name: str, size: int, *types: type) -> PostingBlocks:
+    """The posting blocks of a segment of `size` documents whose columns have these types."""
+    widths = tuple(np.dtype(t).itemsize for t in (_doc_type(size), *types))
+    return PostingBlocks(np.load(paths[f"{name}.at"]), _map(paths[f"{name}.z"]), widths)
 
 
 @dataclass(frozen=True)
@@ -289,8 +308,9 @@ class SegmentData:
         self.meta = read_meta(directory, segment_id)
         size = len(self.meta)
         self.grams = np.load(p["grams"], mmap_mode="r")
-        self.gram_postings = _blocks(p, "grams", size, GRAM_TF)
-        self.norm_off: list[int] = np.load(p["normoff"]).tolist()
+        self.gram_postings = _blocks(p, "grams", size, GRAM_TF, GRAM_AT)
+        self.norm_starts = np.load(p["normoff"])
+        self.norm_off: list[int] = self.norm_starts.tolist()
         self.orig_off: list[int] = np.load(p["origoff"]).tolist()
         self.norm = _map(p["norm"])
         self.orig = _map(p["orig"])
@@ -305,11 +325,12 @@ class SegmentData:
             for field in WORD_FIELDS
         }
 
-    def postings(self, code: int) -> tuple[np.ndarray, np.ndarray]:
-        """Docnums (ascending) and frequencies of one gram; empty when no document has it."""
+    def postings(self, code: int) -> tuple[np.ndarray, ...]:
+        """Docnums (ascending), frequencies and first byte offsets of one gram; empty when no
+        document has it."""
         i = int(np.searchsorted(self.grams, code))
         if i == len(self.grams) or self.grams[i] != code:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+            return (np.zeros(0, np.int64),) * 3
         return self.gram_postings.row(i)
 
     def find(self, term: str) -> tuple[np.ndarray, np.ndarray]:
@@ -317,25 +338,35 @@ class SegmentData:
 
         1-2 characters: one gram's postings are the answer. Longer: documents holding all of the
         term's bigrams are candidates, each verified with one `mmap.find` (C speed, stops at the
-        first occurrence); the frequency is then the rarest bigram's, an upper bound used only for
-        ranking.
+        first occurrence) that starts where the term can first occur: an occurrence holds each
+        bigram at its offset in the term, so it starts no earlier than that bigram's first
+        occurrence minus that offset. The frequency is then the rarest bigram's, an upper bound
+        used only for ranking.
         """
-        codes = term_codes(term)
+        grams = term_grams(term)
         if len(term) <= 2:
-            return self.postings(codes[0])
+            docs, tfs, _ = self.postings(next(iter(grams)))
+            return docs, tfs
         size = len(self.meta)
         hits = np.zeros(size, np.int32)
         tf = np.full(size, MAX_TF, np.int64)
-        for code in codes:
-            docs, tfs = self.postings(code)
+        start = np.zeros(size, np.int64)  # per document: the earliest byte the term can start at
+        for code, offset in grams.items():
+            docs, tfs, first = self.postings(code)
             if not len(docs):
                 return docs, tfs
             hits[docs] += 1
             tf[docs] = np.minimum(tf[docs], tfs)
-        candidates = np.flatnonzero(hits == len(codes))
+            start[docs] = np.maximum(start[docs], first - offset)
+        candidates = np.flatnonzero(hits == len(grams))
+        begin = (self.norm_starts[candidates] + start[candidates]).tolist()
         needle = term.encode()
-        find, off = self.norm.find, self.norm_off
-        found = [d for d in candidates.tolist() if find(needle, off[d], off[d + 1]) >= 0]
+        find, end = self.norm.find, self.norm_off
+        found = [
+            d
+            for d, at in zip(candidates.tolist(), begin, strict=True)
+            if find(needle, at, end[d + 1]) >= 0
+        ]
         docs = np.array(found, np.int64)
         return docs, tf[docs]
 

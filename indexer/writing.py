@@ -32,7 +32,8 @@ from indexer.whoosh_store import NewSegment
 Progress = Callable[[int, int], None]  # (records done, records to do)
 
 CURRENT = "CURRENT"
-FORMAT = "8"  # of a build (8: postings and original texts in zlib blocks; 7: metadata fields as declared in archive.records, with doctype;
+FORMAT = "8"  # of a build (8: postings and original texts in zlib blocks, bigrams' first
+# offsets; 7: metadata fields as declared in archive.records, with doctype;
 # 6: metadata pickled as indexer.segment_files.DocMeta, was ngrams;
 # 5: format characters dropped in matching; 4: words beside the segments, ids only in Whoosh);
 # an older build is rebuilt
