@@ -76,9 +76,9 @@ class FieldStats:
         postings = [data.words[field] for data in snapshot.segments]
         df, cf = [], []
         for base, p in zip(snapshot.bases, postings, strict=True):
-            alive = snapshot.live[base + p.docs.astype(np.int64)]  # per posting
-            df.append(_per_row(alive, p.starts))
-            cf.append(_per_row(p.tfs * alive, p.starts))
+            seg_df, seg_cf = p.live_frequencies(snapshot.live[base : base + len(p.lengths)])
+            df.append(seg_df)
+            cf.append(seg_cf)
         lengths = np.concatenate([p.lengths for p in postings]) if postings else np.zeros(0, int)
         total = int(lengths[snapshot.live].sum())
         return cls(
@@ -122,13 +122,6 @@ class FieldStats:
         tf = np.concatenate(tfs)[alive].astype(np.float64) * self.boost
         idf = words_idf(self.count, df)
         return held, idf * saturation(tf, self.lengths[held], self.avg_length)
-
-
-def _per_row(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Sums of per-posting values for each word row (rows are never empty)."""
-    if not len(values):
-        return np.zeros(0, np.int64)
-    return np.add.reduceat(values, starts[:-1], dtype=np.int64)
 
 
 def field_stats(snapshot: Snapshot, field: str) -> FieldStats:

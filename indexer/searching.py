@@ -261,18 +261,25 @@ def _order(
     request: SearchRequest,
     need: int | None,
 ) -> np.ndarray:
-    """Docnums of the final set in the requested order (`_sort_keys`).
+    """Docnums of the final set in the requested order (`_sort_keys`): all of them (need None),
+    or those that can be among the first `need`, which are in their exact order.
 
-    The first `need` (None: all) are in their exact order: documents are ranked on upper-bound
-    scores, the unsettled ones among the first `need` get their real scores, and that repeats until
-    the first `need` are all settled; an upper bound never ranks a document too low, so no
-    document further down can belong among them.
+    Documents are ranked on upper-bound scores, the unsettled ones among the first `need` get
+    their real scores, and that repeats until the first `need` are all settled; an upper bound
+    never ranks a document too low, so no document further down can belong among them. Only the
+    documents whose primary key reaches the `need`-th best are sorted (ties included).
     """
     docs = np.flatnonzero(final)
     if need is None:
         ranking.settle(snapshot, docs)
     while True:
-        order = docs[np.lexsort(_sort_keys(snapshot, docs, ranking.score, request))]
+        keys = _sort_keys(snapshot, docs, ranking.score, request)
+        if need is not None and need < len(docs):
+            keep = keys[-1] <= np.partition(keys[-1], need - 1)[need - 1]
+            keys = tuple(k[keep] for k in keys)
+            order = docs[keep][np.lexsort(keys)]
+        else:
+            order = docs[np.lexsort(keys)]
         head = order[:need]
         if ranking.settled[head].all():
             return order

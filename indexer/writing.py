@@ -36,13 +36,16 @@ from indexer.whoosh_store import NewSegment
 Progress = Callable[[int, int], None]  # (records done, records to do)
 
 CURRENT = "CURRENT"
-FORMAT = "8"  # of a build (8: paragraphs with their categories and sentence ends; 7: metadata fields as declared in archive.records, with doctype;
+FORMAT = "8"  # of a build (8: postings and original texts in zlib blocks, bigrams' first
+# offsets, paragraphs with their categories and sentence ends; 7: metadata fields as declared in
+# archive.records, with doctype;
 # 6: metadata pickled as indexer.segment_files.DocMeta, was ngrams;
 # 5: format characters dropped in matching; 4: words beside the segments, ids only in Whoosh);
 # an older build is rebuilt
-MAX_SEGMENT_DOCS = 4000  # bounds a segment writer's memory
+MAX_SEGMENT_DOCS = 4000  # bounds a segment writer's memory (with MAX_SEGMENT_CHARS)
+MAX_SEGMENT_CHARS = 16_000_000  # a segment of long texts is flushed here: memory stays bounded
 PARALLEL_MIN_DOCS = 400  # below this, starting worker processes costs more than it saves
-MAX_SEGMENTS = 32  # past this, an update compacts the index by rebuilding it
+MAX_UPDATE_SEGMENTS = 32  # segments past a rebuild's: then an update compacts by rebuilding
 
 
 def index_root(data_dir: Path) -> Path:
@@ -93,13 +96,17 @@ def _meta(record: Record, digest: str, norm_len: int) -> DocMeta:
     return DocMeta(digest, normalise(record.title), norm_len, fields)
 
 
-def write_segment(build: str, data_dir: str, items: list[tuple[str, str]]) -> NewSegment:
-    """Index (record id, digest) pairs into one new, uncommitted segment; returns the segment."""
+def write_chunk(build: str, data_dir: str, items: list[tuple[str, str]]) -> list[NewSegment]:
+    """Index (record id, digest) pairs into new, uncommitted segments, flushing one whenever its
+    texts pass MAX_SEGMENT_CHARS, so a writer's memory is bounded however long the texts are."""
     archive = Archive(data_dir)
     taxonomy = data_taxonomy(data_dir)
-    segment = whoosh_store.SegmentBuilder(Path(build))
-    data = SegmentDataWriter(Path(build), segment.id, taxonomy.names)
+    written: list[NewSegment] = []
+    segment, data, chars = None, None, 0
     for record_id, digest in items:
+        if segment is None or data is None:
+            segment = whoosh_store.SegmentBuilder(Path(build))
+            data = SegmentDataWriter(Path(build), segment.id, taxonomy.names)
         record = archive.get(record_id)
         layout = Layout.of(record.text)
         norm = layout.folded.text
@@ -110,8 +117,15 @@ def write_segment(build: str, data_dir: str, items: list[tuple[str, str]]) -> Ne
         ]
         segment.add(record.id)
         data.add(layout, record.text, _meta(record, digest, len(norm)), words, categories)
-    data.write()
-    return segment.finish()
+        chars += len(record.text)
+        if chars >= MAX_SEGMENT_CHARS:
+            data.write()
+            written.append(segment.finish())
+            segment, data, chars = None, None, 0
+    if segment is not None and data is not None:
+        data.write()
+        written.append(segment.finish())
+    return written
 
 
 def _chunks(items: list[tuple[str, str]], procs: int) -> list[list[tuple[str, str]]]:
@@ -135,16 +149,16 @@ def _write_segments(
     segments: list[NewSegment] = []
     if procs <= 1 or len(items) < PARALLEL_MIN_DOCS:
         for chunk in chunks:
-            segments.append(write_segment(str(build), str(data_dir), chunk))
+            segments += write_chunk(str(build), str(data_dir), chunk)
             done += len(chunk)
             if progress:
                 progress(done, len(items))
         return segments
     context = multiprocessing.get_context("spawn")  # no forked copies of a server's threads
     with ProcessPoolExecutor(max_workers=procs, mp_context=context) as pool:
-        futures = [pool.submit(write_segment, str(build), str(data_dir), c) for c in chunks]
+        futures = [pool.submit(write_chunk, str(build), str(data_dir), c) for c in chunks]
         for chunk, future in zip(chunks, futures, strict=True):
-            segments.append(future.result())
+            segments += future.result()
             done += len(chunk)
             if progress:
                 progress(done, len(items))
@@ -223,7 +237,8 @@ def update(
         )
         if not (added or removed or changed):
             return report
-        if len(whoosh_store.read_generation(build).segments) >= MAX_SEGMENTS:
+        rebuilt = math.ceil(len(new) / MAX_SEGMENT_DOCS)  # about the segments of a rebuild
+        if len(whoosh_store.read_generation(build).segments) >= rebuilt + MAX_UPDATE_SEGMENTS:
             _rebuild_locked(data_dir, archive, progress, procs or default_procs())
             return report
         items = [(i, new[i]) for i in sorted(added + changed)]

@@ -117,7 +117,7 @@ def test_empty_archive(tmp_path: Path, index: Index):
     assert result.total == 0 and result.hits == ()
 
 
-@pytest.mark.parametrize("older", [None, "5"])  # None: before formats were recorded
+@pytest.mark.parametrize("older", [None, "5", "7"])  # None: before formats were recorded
 def test_an_index_of_an_older_format_is_refused_then_rebuilt_by_update(
     tmp_path: Path, index: Index, older: str | None
 ):
@@ -132,3 +132,39 @@ def test_an_index_of_an_older_format_is_refused_then_rebuilt_by_update(
         Index.open(tmp_path)
     assert index.update(archive) == UpdateReport(added=2, rebuilt=True)
     assert ids(index, "人大") == ALL[:2]
+
+
+def segment_count(data_dir: Path) -> int:
+    build = writing.live_dir(data_dir)
+    assert build is not None
+    return len(whoosh_store.read_generation(build).segments)
+
+
+def test_a_segment_is_flushed_at_the_character_bound(
+    tmp_path: Path, index: Index, monkeypatch: pytest.MonkeyPatch
+):
+    archive = build_archive(tmp_path)
+    index.rebuild(archive)
+    assert segment_count(tmp_path) == 1
+    expected = {q: ids(index, q) for q in ("人大", "代表联络站", "执法检查")}
+    monkeypatch.setattr(writing, "MAX_SEGMENT_CHARS", 1)  # every text fills its own segment
+    index.rebuild(archive)
+    assert segment_count(tmp_path) == len(ALL)
+    assert {q: ids(index, q) for q in expected} == expected
+
+
+def test_updates_past_the_segment_allowance_compact_the_index(
+    tmp_path: Path, index: Index, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(writing, "MAX_UPDATE_SEGMENTS", 2)
+    archive = build_archive(tmp_path, ALL[:2])
+    index.update(archive)
+    counts = []
+    for record_id in ALL[2:5]:  # each update adds one segment, until a rebuild makes one of all
+        with archive.writing() as a:
+            a.write(make_record(record_id))
+        index.update(archive)
+        counts.append(segment_count(tmp_path))
+    assert counts == [2, 3, 1]
+    build = writing.live_dir(tmp_path)
+    assert build is not None and writing.indexed_digests(build) == archive.digests()

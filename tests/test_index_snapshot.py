@@ -7,8 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer import Index, SearchRequest, searching, whoosh_store, writing
+from indexer.reading import Titles
 from tests.test_search_corpus import TEXTS, build_archive
 
 ALL = sorted(TEXTS)
@@ -82,3 +85,17 @@ def test_places_are_computed_once_per_generation(tmp_path: Path) -> None:
             "鲅鱼圈区",
             None,
         ]
+
+
+TITLE_CHARS = st.sampled_from("人大常委会代表ab\0 \n𠀀")  # NUL: numpy strings drop trailing ones
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(TITLE_CHARS, max_size=70), max_size=12), st.data())
+def test_titles_find_what_a_substring_scan_finds(titles: list[str], data: st.DataObject) -> None:
+    """Titles of every length (one array per power-of-two width) answer like Python's `in`."""
+    whole = "".join(titles)
+    start = data.draw(st.integers(0, len(whole)))
+    needle = data.draw(st.one_of(st.text(TITLE_CHARS, min_size=1, max_size=4), st.just(whole)))
+    needle = needle if data.draw(st.booleans()) else whole[start : start + 3] or needle
+    assert Titles(titles).find(needle).tolist() == [needle in t for t in titles]

@@ -1,24 +1,34 @@
 """Benchmark: this index vs the naive Whoosh+jieba baseline vs SQLite FTS5 trigram, on one corpus.
 
-    .venv/bin/python -m tests.bench.run [--sizes 1000,5000,20000] [--repeat 3] [--builds 1]
+    .venv/bin/python -m tests.bench.run [--sizes 1000,5000,20000,100000] [--repeat 3] [--builds 1]
 
 The corpus is synthetic and reproducible: summaries of 20-30 sentences drawn (seeded RNG) from the
-seed records' sentences, so common phrases occur in most summaries, as in the real archive.
+seed records' sentences, so common phrases occur in most summaries, as in the real archive. It is
+generated afresh by every part that reads it (streamed, never held whole), so the benchmark's own
+memory does not grow with the corpus and peak memory measures the systems.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import random
 import re
 import shutil
+import socket
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -52,6 +62,12 @@ UNIT_SEARCHES = {  # issue 9: matches inside one paragraph or sentence, categori
     ],
 }
 NAIVE_STEP = 2  # the naive baseline takes seconds per query: it is timed on every 2nd query
+HEAVY_MAX = 20_000  # above this the parts that take hours there are skipped (HEAVY)
+HEAVY = {
+    "naive",
+    "searchable",
+    "research",
+}  # naive queries, 100,000 files, whole-corpus concordances
 YEARS = list(range(2018, 2026))
 
 
@@ -89,21 +105,29 @@ def seed_records() -> list[Record]:
         return list(archive)
 
 
-def make_corpus(n: int, seeds: list[Record]) -> list[Record]:
-    rng = random.Random(20250101)
-    sentences = [
-        s for r in seeds for s in re.split(r"(?<=[。；！？])", r.text.replace("\n", "")) if s
-    ]
-    places = sorted({(r.province, r.city, r.district) for r in seeds})
-    places += [(p, c, f"{d}{i}") for i in range(1, 40) for p, c, d in places[:3]]
-    categories = sorted({c for r in seeds for c in r.categories})
-    records = []
-    for i in range(n):
-        province, city, district = rng.choice(places)
-        body = "".join(rng.choice(sentences) for _ in range(rng.randint(20, 30)))
-        paragraphs = [body[j : j + 300] for j in range(0, len(body), 300)]
-        records.append(
-            Record(
+@dataclass(frozen=True)
+class Corpus:
+    """The first `n` synthetic summaries, generated afresh on each iteration (same every time)."""
+
+    n: int
+    seeds: tuple[Record, ...]
+
+    def __iter__(self) -> Iterator[Record]:
+        rng = random.Random(20250101)
+        sentences = [
+            s
+            for r in self.seeds
+            for s in re.split(r"(?<=[。；！？])", r.text.replace("\n", ""))
+            if s
+        ]
+        places = sorted({(r.province, r.city, r.district) for r in self.seeds})
+        places += [(p, c, f"{d}{i}") for i in range(1, 40) for p, c, d in places[:3]]
+        categories = sorted({c for r in self.seeds for c in r.categories})
+        for i in range(self.n):
+            province, city, district = rng.choice(places)
+            body = "".join(rng.choice(sentences) for _ in range(rng.randint(20, 30)))
+            paragraphs = [body[j : j + 300] for j in range(0, len(body), 300)]
+            yield Record(
                 id=f"{i:012x}",
                 title=f"{district}人大常委会{rng.choice(YEARS)}年工作总结",
                 text="\n".join(paragraphs),
@@ -114,8 +138,15 @@ def make_corpus(n: int, seeds: list[Record]) -> list[Record]:
                 year=rng.choice(YEARS),
                 categories=tuple(sorted(rng.sample(categories, 3))),
             )
-        )
-    return records
+
+    def head(self, k: int) -> list[Record]:
+        """The first k summaries (those of every larger corpus too)."""
+        return list(itertools.islice(self, k))
+
+
+def make_corpus(n: int, seeds: list[Record]) -> list[Record]:
+    """The corpus of n summaries as a list (for tests that hold a small one)."""
+    return Corpus(n, tuple(seeds)).head(n)
 
 
 def make_queries(records: list[Record]) -> list[dict]:
@@ -162,17 +193,12 @@ def dir_size(path: Path) -> int:
 
 
 def bench_ours(
-    work: Path,
-    records: list[Record],
-    queries: list[dict],
-    repeat: int,
-    builds: int,
-    only_research: bool = False,
+    work: Path, corpus: Corpus, queries: list[dict], repeat: int, builds: int, skip: set[str]
 ) -> dict:
     data = work / "ours"
     archive = Archive(data)
     with archive.writing() as a:
-        for r in records:
+        for r in corpus:
             a.write(r)
     build = []
     with PeakMemory() as mem:
@@ -183,39 +209,45 @@ def bench_ours(
     index = Index.open(data)
     timings: dict = {}
     with PeakMemory() as qmem:
-        if not only_research:
+        if "queries" not in skip:  # --only research skips them
             timings["lat"] = [timed(partial(index.search, _request(q)), repeat) for q in queries]
             timings["words"] = [
                 timed(partial(index.search, _request(q, "words")), repeat) for q in queries
             ]
-            timings["similar"] = timed_each(index.similar, [r.id for r in records[:60:2]])
-        research = bench_research(index, repeat)
-        if not only_research:
+            timings["similar"] = timed_each(index.similar, [r.id for r in corpus.head(60)[::2]])
             for name, requests in UNIT_SEARCHES.items():
                 timings[name] = [timed(partial(index.search, r), repeat) for r in requests]
             timings["page"] = bench_page(data, queries, repeat)
-    if not only_research:
-        norm = [(r.id, normalise(r.title), normalise(r.text)) for r in records]
-        wrong = checked = 0
-        for q in queries:
-            terms = [normalise(t) for t in q["q"].split()]
-            expected = {i for i, t, x in norm if all(n in t or n in x for n in terms)}
-            got = {h.id for h in index.matches(SearchRequest(q=q["q"]))}
-            wrong += expected != got
-            checked += 1
+        research = {} if "research" in skip else bench_research(index, repeat)
+    if "queries" not in skip:
+        terms = [[normalise(t) for t in q["q"].split()] for q in queries]
+        expected: list[set[str]] = [set() for _ in queries]
+        for r in corpus:  # the substring scan, one pass over the corpus for every query
+            title, text = normalise(r.title), normalise(r.text)
+            for found, needles in zip(expected, terms, strict=True):
+                if all(n in title or n in text for n in needles):
+                    found.add(r.id)
+        wrong = sum(
+            found != {h.id for h in index.matches(SearchRequest(q=q["q"]))}
+            for q, found in zip(queries, expected, strict=True)
+        )
+        checked = len(queries)
         timings["exact"] = f"exact mode = substring scan: {checked - wrong}/{checked} queries"
     index.close()
+    if "queries" not in skip:
+        timings["server"] = bench_server(data, queries)
     return {
         "build": statistics.median(build),
         "builds": build,
         "size": dir_size(data / "index"),
         "mem": max(mem.peak, qmem.peak),
+        "build_mem": mem.peak,
         **timings,
         **research,
     }
 
 
-def write_sources(folder: Path, records: list[Record]) -> dict[str, Path]:
+def write_sources(folder: Path, records: Corpus) -> dict[str, Path]:
     """The corpus as one bulk JSONL file and as a folder of one .txt file per summary."""
     bulk = folder / "corpus.jsonl"
     with bulk.open("w", encoding="utf-8") as f:
@@ -229,7 +261,7 @@ def write_sources(folder: Path, records: list[Record]) -> dict[str, Path]:
     return {"JSONL file": bulk, ".txt folder": texts}
 
 
-def bench_searchable(work: Path, records: list[Record], builds: int) -> dict[str, dict]:
+def bench_searchable(work: Path, records: Corpus, builds: int) -> dict[str, dict]:
     """Time to searchable: `ingest` of the sources into a new archive, then a full index build."""
     results = {}
     for name, source in write_sources(work, records).items():
@@ -313,6 +345,38 @@ def bench_page(data: Path, queries: list[dict], repeat: int) -> list[list[float]
     return [timed(partial(get, q), repeat) for q in queries]
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_server(data: Path, queries: list[dict]) -> int:
+    """Resident memory of a real `congress-archive serve` of the data dir once warm: every query's
+    search page in exact and in words mode, then one record page (which shows similar records)."""
+    port = _free_port()
+    command = "from webui.cli import main; main()"
+    args = ["--data-dir", str(data), "serve", "--port", str(port), "--threads", "1"]
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen([sys.executable, "-c", command, *args], cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):  # up to a minute to start
+            try:
+                urllib.request.urlopen(base + "/help", timeout=60).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        for q, mode in itertools.product(queries, ("exact", "words")):
+            params = urllib.parse.urlencode({k: str(v) for k, v in q.items()} | {"mode": mode})
+            urllib.request.urlopen(f"{base}/search?{params}", timeout=600).read()
+        urllib.request.urlopen(f"{base}/records/{0:012x}", timeout=600).read()
+        return psutil.Process(server.pid).memory_info().rss
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
 def timed_each(fn: Callable[[str], object], args: list[str]) -> list[list[float]]:
     """One timing per argument, after one warm-up call."""
     fn(args[0])
@@ -336,7 +400,7 @@ def _request(q: dict, mode: str = "exact") -> SearchRequest:
 # --- naive baseline: Whoosh + jieba.analyse.ChineseAnalyzer ---------------------------------
 
 
-def bench_naive(work: Path, records: list[Record], queries: list[dict], builds: int) -> dict:
+def bench_naive(work: Path, records: Corpus, queries: list[dict], builds: int) -> dict:
     from jieba.analyse import ChineseAnalyzer
     from whoosh import index as wi
     from whoosh import sorting
@@ -414,9 +478,7 @@ def bench_naive(work: Path, records: list[Record], queries: list[dict], builds: 
 # --- SQLite FTS5 with the trigram tokenizer --------------------------------------------------
 
 
-def bench_fts5(
-    work: Path, records: list[Record], queries: list[dict], repeat: int, builds: int
-) -> dict:
+def bench_fts5(work: Path, records: Corpus, queries: list[dict], repeat: int, builds: int) -> dict:
     build = []
     with PeakMemory() as mem:
         for attempt in range(builds):  # each into a new database; the last one is queried
@@ -480,12 +542,12 @@ def bench_fts5(
     }
 
 
-def bench_segmenters(records: list[Record]) -> dict[str, float]:
+def bench_segmenters(records: Corpus) -> dict[str, float]:
     """Characters per second of segmentation alone, one process: the floor of any jieba index."""
     from indexer.analysis import cut, reference_tokenizer
 
     jieba_tokenizer = reference_tokenizer()
-    sample = [r.text for r in records[:2000]]
+    sample = [r.text for r in records.head(2000)]
     chars = sum(map(len, sample))
     runs = {
         "jieba.lcut alone (HMM)": lambda text: jieba_tokenizer.lcut(text, HMM=True),
@@ -562,7 +624,7 @@ def tier_rows(n: int, chars: int, queries: list[dict], results: dict[str, dict])
             f"| {n:,} | {name} | | | {pct(ours[key], 0.5):.1f} | {pct(ours[key], 0.95):.1f} "
             f"| | | {note} |"
         )
-    rows += research_rows(n, ours)
+    rows += research_rows(n, ours) if FIRST_CONCORDANCE in ours else []
     for key, requests in UNIT_SEARCHES.items():
         shown = "; ".join(
             r.q + "".join(f" [{v}]" for v in r.selected("category")) for r in requests
@@ -583,13 +645,40 @@ def tier_rows(n: int, chars: int, queries: list[dict], results: dict[str, dict])
     return rows
 
 
+GROWTH_HEADER = (
+    "| summaries | build s | s per 1,000 | build peak MB | index MB | MB per 1,000 | FTS5 MB "
+    "| exact p50 / p95 ms | words p95 ms | similar p95 ms | search page p95 ms | server RSS MB |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+)
+
+
+def growth_row(n: int, results: dict[str, dict]) -> str:
+    """One tier of the growth curve: this index's costs, per 1,000 summaries where they should
+    stay flat."""
+    ours = results["this index"]
+    fts5 = results.get("sqlite fts5 trigram")
+    fts5_mb = f"{fts5['size'] / 2**20:.1f}" if fts5 else ""
+    return (
+        f"| {n:,} | {ours['build']:.1f} | {ours['build'] / n * 1000:.2f} | "
+        f"{ours['build_mem'] / 2**20:.0f} | {ours['size'] / 2**20:.1f} | "
+        f"{ours['size'] / 2**20 / n * 1000:.2f} | "
+        f"{fts5_mb} | "
+        f"{pct(ours['lat'], 0.5):.1f} / {pct(ours['lat'], 0.95):.1f} | "
+        f"{pct(ours['words'], 0.95):.1f} | {pct(ours['similar'], 0.95):.1f} | "
+        f"{pct(ours['page'], 0.95):.1f} | {ours['server'] / 2**20:.0f} |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,5000,20000")
+    parser.add_argument("--sizes", default="1000,5000,20000,100000")
     parser.add_argument("--repeat", type=int, default=3, help="timings of each query")
     parser.add_argument("--builds", type=int, default=1, help="builds per system (median shown)")
     parser.add_argument(
-        "--skip", default="", help="comma list of parts to skip: naive,fts5,searchable,segmenters"
+        "--skip",
+        default="",
+        help="comma list of parts to skip: naive,fts5,searchable,research,segmenters "
+        f"({','.join(sorted(HEAVY))} are skipped above {HEAVY_MAX:,} summaries)",
     )
     parser.add_argument(
         "--only",
@@ -601,29 +690,28 @@ def main() -> None:
     only_research = args.only == "research"
     skip = set(filter(None, args.skip.split(",")))
     if only_research:
-        skip |= {"naive", "fts5", "searchable", "segmenters"}
-    rows = []
+        skip |= {"naive", "fts5", "searchable", "segmenters", "queries"}
+    rows, growth = [], []
     print(*HEADER, sep="\n", flush=True)
     for n in map(int, args.sizes.split(",")):
-        records = make_corpus(n, seeds)
+        records = Corpus(n, tuple(seeds))
         chars = sum(len(r.text) + len(r.title) for r in records)
-        queries = make_queries(records)
+        queries = make_queries(records.head(200))
+        skipped = skip | (HEAVY if n > HEAVY_MAX else set())
         work = Path(tempfile.mkdtemp(prefix="bench-"))
         try:
             b = args.builds
-            results = {
-                "this index": bench_ours(work, records, queries, args.repeat, b, only_research)
-            }
-            if "naive" not in skip:
+            results = {"this index": bench_ours(work, records, queries, args.repeat, b, skipped)}
+            if "naive" not in skipped:
                 results["naive whoosh+jieba"] = bench_naive(work, records, queries, b)
-            if "fts5" not in skip:
+            if "fts5" not in skipped:
                 results["sqlite fts5 trigram"] = bench_fts5(work, records, queries, args.repeat, b)
-            if "searchable" not in skip:
+            if "searchable" not in skipped:
                 searchable = bench_searchable(work, records, b)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         tier = tier_rows(n, chars, queries, results)
-        if "searchable" not in skip:
+        if "searchable" not in skipped:
             tier += searchable_rows(n, searchable, results.get("naive whoosh+jieba"))
         speeds = {} if "segmenters" in skip else bench_segmenters(records)
         for name, speed in speeds.items():
@@ -633,7 +721,11 @@ def main() -> None:
             )
         print(*tier, sep="\n", flush=True)
         rows += tier
+        if "lat" in results["this index"]:
+            growth.append(growth_row(n, results))
+            print(*GROWTH_HEADER, growth[-1], sep="\n", flush=True)
     print("\nAll tiers:", *HEADER, *rows, sep="\n")
+    print("\nGrowth (this index):", *GROWTH_HEADER, *growth, sep="\n")
 
 
 if __name__ == "__main__":
