@@ -17,6 +17,7 @@ from typing import Any
 import filelock
 import yaml
 
+from archive import frontmatter
 from archive.records import (
     CORRECTABLE,
     METADATA_KEYS,
@@ -36,9 +37,8 @@ SAVE_EVERY = 1.0  # seconds between registry saves during a long ingest
 CHUNK = 1024 * 1024  # bytes copied at a time when keeping a source
 BATCH_FILES = 512  # staged files that make a group commit: one sync and one fsync per folder
 NOTE_KEYS = {"written", "replaces", "corrected", "fields"}  # of an extracted/<id>.json
-# libyaml's C parser and emitter when PyYAML has them (its wheels do): ~10x faster than pure Python.
+# libyaml's C parser when PyYAML has it (its wheels do): ~10x faster than pure Python.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class StoreError(Exception):
@@ -492,7 +492,7 @@ def serialise_record(record: Record) -> bytes:
     if record.corrected:
         meta["corrected"] = list(record.corrected)
     meta |= {"source_sha256": record.source_sha256, "origin": record.origin}
-    front = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
+    front = frontmatter.dump(meta)
     return f"---\n{front}---\n\n{record.text.strip()}\n".encode()
 
 
