@@ -21,6 +21,7 @@ _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 WIDTH = 1000  # YAML folds a plain text at a space past this column; no field is that long
 _STR = "tag:yaml.org,2002:str"
 _RESOLVER = yaml.resolver.Resolver()  # what a plain scalar would be read back as
+_RESOLVED = frozenset(_RESOLVER.yaml_implicit_resolvers)  # first characters it has rules for
 _LEADING = frozenset("#,[]{}&*!|>'\"%@`?:- ")  # indicators that may not open a plain scalar
 # Anything but printable characters of the Basic Multilingual Plane, and the breaks and BOM in it.
 _UNPRINTABLE = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
@@ -59,4 +60,6 @@ def plain(text: str) -> bool:
         return False
     if _UNPRINTABLE.search(text):
         return False
+    if text[0] not in _RESOLVED:  # the resolver looks only at texts opening with these
+        return True
     return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR

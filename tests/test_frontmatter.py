@@ -23,7 +23,9 @@ values = st.none() | st.integers(-(10**20), 10**20) | texts | st.lists(texts, ma
 
 
 def libyaml(meta: dict) -> str:
-    return yaml.dump(meta, Dumper=frontmatter._Dumper, allow_unicode=True, sort_keys=False, width=1000)
+    return yaml.dump(
+        meta, Dumper=frontmatter._Dumper, allow_unicode=True, sort_keys=False, width=1000
+    )
 
 
 @settings(max_examples=2000, deadline=None)
