@@ -36,7 +36,7 @@ REGISTRY = "registry.json"
 LOCK = "archive.lock"
 SAVE_EVERY = 1.0  # seconds between registry saves during a long ingest
 CHUNK = 1024 * 1024  # bytes copied at a time when keeping a source
-BATCH_FILES = 2048  # staged files that make a group commit: one sync and one fsync per folder
+BATCH_FILES = 512  # staged files that make a group commit: one sync and one fsync per folder
 NOTE_KEYS = {"written", "replaces", "corrected", "fields"}  # of an extracted/<id>.json
 # libyaml's C parser when PyYAML has it (its wheels do): ~10x faster than pure Python.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
