@@ -22,8 +22,10 @@ def warm_up(app: Flask) -> list[str]:
     if listing.status_code != 200 or not listing.json["hits"]:
         return []
     hit: dict[str, Any] = listing.json["hits"][0]
-    term = {"q": (hit["title"] or hit["id"])[:2]}
+    title = hit["title"] or hit["id"]
+    term = {"q": title[:2]}
     asked = [
+        ("/api/search", {"q": title[-4:]}),  # a phrase is checked in the texts: their pages load
         ("/search", term),
         ("/search", term | {"mode": "words"}),
         ("/api/search", term),
