@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,11 +25,14 @@ from archive.records import GIVEN_KEYS, PLACE_LEVELS, Record, make_id
 from archive.registry import Fate, Given
 from archive.split import split_document
 from archive.store import Archive, StoreError
+from archive.workers import in_workers
 
 if TYPE_CHECKING:
     from archive.fetching import Fetched
 
 Outcome = Literal["added", "updated", "unchanged"]
+PARALLEL_MIN_ROWS = 2000  # a JSONL with fewer rows is made in-process: starting workers costs ~1 s
+CHUNK_ROWS = 100  # JSONL rows sent to a worker at a time
 INGEST_ERRORS = (FormatError, StoreError, OSError)  # what a bad source raises, with one line
 
 
@@ -334,15 +338,16 @@ def build_records(doc: Document, source: str, taxonomy: Taxonomy) -> Iterable[Re
     """The records of one document; explicit metadata (front matter, JSONL fields) wins. A
     JSONL's are made one at a time as they are used."""
     if doc.kind == "jsonl":
-        return (
-            _record(doc, source, taxonomy, part, row["title"], row["text"], None, "", row)
-            for part, row in enumerate(doc.rows, start=1)
-        )
+        rows = enumerate(doc.rows, start=1)
+        if len(doc.rows) < PARALLEL_MIN_ROWS:
+            return (_row_record(doc.sha256, source, taxonomy, row) for row in rows)
+        chunks = iter(lambda: list(islice(rows, CHUNK_ROWS)), [])
+        return in_workers(partial(_row_records, doc.sha256, source, taxonomy), chunks)
     split = split_document(doc.text, article=doc.kind == "html")
     compiled = len(split.sections) > 1
     records = [
         _record(
-            doc,
+            doc.sha256,
             source,
             taxonomy,
             section.part,
@@ -360,8 +365,25 @@ def build_records(doc: Document, source: str, taxonomy: Taxonomy) -> Iterable[Re
     return records
 
 
+def _row_records(
+    sha256: str, source: str, taxonomy: Taxonomy, rows: list[tuple[int, dict[str, Any]]]
+) -> list[Record]:
+    """The records of some rows of a JSONL source (run in a worker process)."""
+    return [_row_record(sha256, source, taxonomy, row) for row in rows]
+
+
+def _row_record(
+    sha256: str, source: str, taxonomy: Taxonomy, row: tuple[int, dict[str, Any]]
+) -> Record:
+    """The record of one numbered row of a JSONL source: its stated fields win."""
+    part, fields = row
+    return _record(
+        sha256, source, taxonomy, part, fields["title"], fields["text"], None, "", fields
+    )
+
+
 def _record(
-    doc: Document,
+    sha256: str,
     source: str,
     taxonomy: Taxonomy,
     part: int | None,
@@ -387,10 +409,10 @@ def _record(
     values = extracted | stated
     return Record(
         **values | {"categories": tuple(values["categories"])},
-        id=make_id(doc.sha256, part),
+        id=make_id(sha256, part),
         text=body.strip(),
         part=part,
-        source_sha256=doc.sha256,
+        source_sha256=sha256,
         origin=source,
     )
 

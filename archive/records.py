@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import typing
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from functools import cache
 from typing import Any, Literal
 
@@ -53,9 +53,9 @@ class Record:
 
     def metadata(self) -> dict[str, Any]:
         """Everything but the text, as plain JSON-ready values."""
-        data = asdict(self)
+        data = {key: getattr(self, key) for key in METADATA_KEYS}
         data["categories"] = list(self.categories)
-        return {key: data[key] for key in METADATA_KEYS}
+        return data
 
 
 @dataclass(frozen=True)

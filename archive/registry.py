@@ -4,7 +4,7 @@ deleted records stay deleted, and a gone record's permalink can say what became 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -62,8 +62,8 @@ class Registry:
         """Stable JSON, one id per line, so a diff of two versions is readable."""
         data = {
             "version": VERSION,
-            "sources": {key: asdict(value) for key, value in sorted(self.sources.items())},
-            "ids": {key: asdict(value) for key, value in sorted(self.ids.items())},
+            "sources": {key: vars(value) for key, value in sorted(self.sources.items())},
+            "ids": {key: vars(value) for key, value in sorted(self.ids.items())},
         }
         return json.dumps(data, ensure_ascii=False, indent=1).encode() + b"\n"
 

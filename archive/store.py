@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import hashlib
+import itertools
 import json
 import os
 import tempfile
@@ -17,6 +18,7 @@ from typing import Any
 import filelock
 import yaml
 
+from archive import frontmatter
 from archive.records import (
     CORRECTABLE,
     METADATA_KEYS,
@@ -36,9 +38,8 @@ SAVE_EVERY = 1.0  # seconds between registry saves during a long ingest
 CHUNK = 1024 * 1024  # bytes copied at a time when keeping a source
 BATCH_FILES = 512  # staged files that make a group commit: one sync and one fsync per folder
 NOTE_KEYS = {"written", "replaces", "corrected", "fields"}  # of an extracted/<id>.json
-# libyaml's C parser and emitter when PyYAML has them (its wheels do): ~10x faster than pure Python.
+# libyaml's C parser when PyYAML has it (its wheels do): ~10x faster than pure Python.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class StoreError(Exception):
@@ -277,6 +278,8 @@ class Archive:
             old = parse_record(before, path)
             kept = {key: getattr(old, key) for key in self.corrected(old, before)}
         kept.update(corrections or {})
+        if not kept and not fresh.corrected:  # a new record, the usual case of a bulk ingest
+            return fresh, before
         corrected = tuple(key for key in CORRECTABLE if key in kept)
         return dataclasses.replace(fresh, **kept, corrected=corrected), before
 
@@ -425,15 +428,29 @@ def _rename_durably(tmp: Path, path: Path) -> None:
 
 
 def _temp_file(path: Path, data: bytes) -> Path:
-    """`data` in a new temp file beside `path`, not yet fsynced (removed again if writing fails)."""
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    """`data` in a new temp file beside `path`, owner-only like mkstemp's, not yet fsynced
+    (removed again if writing fails). Named by process and count: cheaper than mkstemp's
+    random names, which cost as much as writing a record."""
+    while True:
+        tmp = path.parent / f"{TEMP_PREFIX}{os.getpid()}-{next(_TEMP_COUNT)}-{path.name}"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        except FileExistsError:  # left by a process of the same id that was killed
+            continue
+        break
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return Path(tmp)
+    finally:
+        os.close(fd)
+    return tmp
+
+
+_TEMP_COUNT = itertools.count()
 
 
 def _sync(data_dir: Path, files: list[Path]) -> None:
@@ -492,7 +509,7 @@ def serialise_record(record: Record) -> bytes:
     if record.corrected:
         meta["corrected"] = list(record.corrected)
     meta |= {"source_sha256": record.source_sha256, "origin": record.origin}
-    front = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
+    front = frontmatter.dump(meta)
     return f"---\n{front}---\n\n{record.text.strip()}\n".encode()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import random
 import signal
 import subprocess
@@ -9,9 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from archive import Archive
+from archive.ingest import PARALLEL_MIN_ROWS
 from indexer import Index, SearchRequest
 
 CLI = str(Path(sys.executable).with_name("congress-archive"))
@@ -26,28 +30,42 @@ def make_sources(folder: Path, count: int) -> None:
         (folder / f"{i:04d}.txt").write_text(f"{text}\n\n第{i}份。\n", encoding="utf-8")
 
 
-def run_and_kill(args: list[str], delay: float) -> bool:
+def kill(proc: subprocess.Popen, children: list[psutil.Process] | None) -> None:
+    """SIGKILL the command alone (not its worker processes, which it may have started: those
+    are added to `children`)."""
+    if children is not None:
+        with contextlib.suppress(psutil.Error):
+            children += psutil.Process(proc.pid).children(recursive=True)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+
+
+def run_and_kill(
+    args: list[str], delay: float, children: list[psutil.Process] | None = None
+) -> bool:
     """Start the command, SIGKILL it after `delay` seconds; True if it was still running then."""
     proc = subprocess.Popen([CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(delay)
     running = proc.poll() is None
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    kill(proc, children)
     return running
 
 
-def kill_in_batch(args: list[str], data_dir: Path) -> bool:
+def kill_in_batch(
+    args: list[str], data_dir: Path, children: list[psutil.Process] | None = None
+) -> bool:
     """Start the command and SIGKILL it as soon as record files are staged in a group commit
-    (written as temp files, not yet renamed into place); True if the kill landed there."""
+    (written as temp files, not yet renamed into place); True if the kill landed there. Its
+    temp files are told from those a killed run left by the process id in their names."""
     proc = subprocess.Popen([CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    staged = f"records/.tmp-{proc.pid}-*"
     deadline = time.monotonic() + 60
     while proc.poll() is None and time.monotonic() < deadline:
-        if any(data_dir.glob("records/.tmp-*")):
+        if any(data_dir.glob(staged)):
             break
         time.sleep(0.002)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-    return proc.returncode == -signal.SIGKILL and any(data_dir.glob("records/.tmp-*"))
+    kill(proc, children)
+    return proc.returncode == -signal.SIGKILL and any(data_dir.glob(staged))
 
 
 def assert_whole(data_dir: Path) -> int:
@@ -126,6 +144,38 @@ def test_killed_ingest_of_edited_sources_keeps_every_id(tmp_path):
     again = subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
     assert again.stdout == (
         "0 added, 0 updated, 40 unchanged, 0 failed, 0 skipped (240 records from these sources)\n"
+    )
+
+
+def test_killed_bulk_jsonl_ingest_in_workers_leaves_whole_records_and_no_workers(tmp_path):
+    """A JSONL large enough to have its records made in worker processes: kills inside a batch
+    and at random points leave whole records and no worker behind; the rerun completes."""
+    text = (SEEDS / "003_f064755b27ea1fff.txt").read_text(encoding="utf-8").replace("\n", "")
+    rows = PARALLEL_MIN_ROWS + 100
+    bulk = tmp_path / "bulk.jsonl"
+    with bulk.open("w", encoding="utf-8") as f:
+        for i in range(rows):
+            row = {"title": f"第{i}号总结", "text": f"{text[i % 200 :][:400]}第{i}份。"}
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    data = tmp_path / "data"
+    args = ["--data-dir", str(data), "ingest", str(bulk)]
+    rng = random.Random(5)
+    for in_batch in (True, True, False):
+        workers: list[psutil.Process] = []
+        if in_batch:
+            assert kill_in_batch(args, data, workers)
+            assert workers  # the records were being made in workers
+        else:
+            run_and_kill(args, rng.uniform(0.5, 1.5), workers)
+        assert_whole(data)
+        _, alive = psutil.wait_procs(workers, timeout=10)
+        assert not alive, alive  # the workers end with the process that started them
+    done = subprocess.run([CLI, *args], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert assert_whole(data) == rows
+    again = subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
+    assert again.stdout == (
+        f"0 added, 0 updated, 1 unchanged, 0 failed, 0 skipped ({rows} records from these sources)\n"
     )
 
 

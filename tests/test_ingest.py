@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive import Archive, formats, store
+from archive import Archive, formats, ingest, store
 from archive.ingest import Progress, ingest_paths
 from archive.records import make_id
+from archive.workers import in_workers
 from tests.formats_fixtures import SUMMARY, make_docx, make_pdf, news_page
 from webui import cli
 from webui.cli import main
@@ -395,6 +396,40 @@ def test_a_jsonl_over_the_limit_is_streamed_in_batches(tmp_path, monkeypatch):
     assert archive.source_path(_sha(source)).read_bytes() == source.read_bytes()
     assert ingest_paths(archive, [source]).summary() == (
         "0 added, 0 updated, 1 unchanged, 0 failed, 0 skipped (12 records from these sources)"
+    )
+
+
+def test_a_large_jsonl_made_in_worker_processes_gives_the_same_files(tmp_path, monkeypatch):
+    """Past PARALLEL_MIN_ROWS a JSONL's records are made in worker processes, a chunk at a time:
+    the archive holds the same bytes, in the same order of ids, as when made in-process."""
+    rows = [
+        {"title": f"第{i}号", "text": f"{SUMMARY}\n今年以来，开展执法检查{i}次。", "year": 2000 + i}
+        for i in range(7)
+    ]
+    source = tmp_path / "bulk.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    alone = Archive(tmp_path / "alone")
+    ingest_paths(alone, [source])
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_ROWS", 2)
+    monkeypatch.setattr(ingest, "CHUNK_ROWS", 2)
+    chunks: list[int] = []
+
+    def counted(fn, rows):  # type: ignore[no-untyped-def]
+        return in_workers(fn, (chunks.append(len(chunk)) or chunk for chunk in rows))
+
+    monkeypatch.setattr(ingest, "in_workers", counted)
+    pooled = Archive(tmp_path / "pooled")
+    assert ingest_paths(pooled, [source]).records == 7
+    assert chunks == [2, 2, 2, 1]
+    assert pooled.ids() == alone.ids()
+    for folder in ("records", "extracted"):
+        files = sorted((tmp_path / "alone" / folder).iterdir())
+        assert [f.read_bytes() for f in files] == [
+            (tmp_path / "pooled" / folder / f.name).read_bytes() for f in files
+        ]
+    assert (
+        json.loads((tmp_path / "pooled" / "registry.json").read_text())["sources"]
+        == (json.loads((tmp_path / "alone" / "registry.json").read_text())["sources"])
     )
 
 

@@ -373,6 +373,7 @@ def serve(data_dir: Path, host: str, port: int, threads: int, allow_private_urls
 
     from webui import create_app
     from webui.views.upload import MAX_REQUEST
+    from webui.warmup import warm_up
 
     app = create_app({"DATA_DIR": str(data_dir), "ALLOW_PRIVATE_URLS": allow_private_urls})
     try:  # bind first, so a busy port is one line, not a traceback
@@ -382,6 +383,7 @@ def serve(data_dir: Path, host: str, port: int, threads: int, allow_private_urls
         )  # fmt: skip
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    warm_up(app)  # connections wait in the listen queue meanwhile
     click.echo(f"Serving {data_dir.resolve()} on http://{host}:{port}", err=True)
     server.run()
 

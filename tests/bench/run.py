@@ -220,6 +220,7 @@ def bench_ours(
             timings["page"] = bench_page(data, queries, repeat)
         research = {} if "research" in skip else bench_research(index, repeat)
     if "queries" not in skip:
+        timings["cold"] = bench_cold_start(data, corpus.head(max(repeat, 5) + 1), max(repeat, 5))
         terms = [[normalise(t) for t in q["q"].split()] for q in queries]
         expected: list[set[str]] = [set() for _ in queries]
         for r in corpus:  # the substring scan, one pass over the corpus for every query
@@ -290,6 +291,64 @@ def searchable_rows(n: int, results: dict[str, dict], naive: dict | None) -> lis
             f"| {n:,} | time to searchable, {name} | | {total:.1f} | | | | | ingest {ingest:.1f} s "
             f"({r['records'] / ingest:,.0f} records/s) + index {index:.1f} s, median of "
             f"{len(r['ingest'])}{versus} |"
+        )
+    return rows
+
+
+COLD_MODES = {  # what a visitor's first request of each mode asks, after `serve` announces itself
+    "exact": ("/api/search", {}),
+    "words": ("/api/search", {"mode": "words"}),
+    "similar (record page)": ("/records/{id}", None),
+    "search page": ("/search", {}),
+    "trends": ("/api/trends", {}),
+    "concordance": ("/api/concordance", {}),
+}
+
+
+def bench_cold_start(data: Path, records: list[Record], repeat: int) -> dict[str, list[float]]:
+    """Per mode, a new `congress-archive serve` (waitress) over the index: the first request
+    once it announces itself, then `repeat` more of the same (warm; record pages of other
+    records), after the seconds it took to announce itself."""
+    import subprocess
+
+    from tests.load.server import CLI, Client, free_port
+
+    out: dict[str, list[float]] = {}
+    for mode, (path, params) in COLD_MODES.items():
+        port = free_port()
+        serve = [CLI, "--data-dir", str(data), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        started = time.perf_counter()
+        proc = subprocess.Popen(serve, stderr=subprocess.PIPE, text=True)
+        try:
+            assert proc.stderr is not None
+            for line in proc.stderr:  # the announcement: "Serving DATA on http://…"
+                if line.startswith("Serving"):
+                    break
+            announced = time.perf_counter() - started
+            query = None if params is None else {"q": COMMON[1], **params}
+            timings = []
+            with Client(port) as client:
+                for record in records[: repeat + 1]:  # a record page: another record each time
+                    t = time.perf_counter()
+                    response = client.get(path.format(id=record.id), query)
+                    timings.append(time.perf_counter() - t)
+                    assert response.status == 200, (mode, response.status)
+            out[mode] = [announced, *timings]
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    return out
+
+
+def cold_rows(n: int, cold: dict[str, list[float]]) -> list[str]:
+    """First request after `serve` announces itself against the median warm one, per mode."""
+    rows = []
+    for mode, (announced, first, *warm) in cold.items():
+        median = statistics.median(warm)
+        rows.append(
+            f"| {n:,} | first request after serve announces, {mode} | | | {first * 1000:.1f} | "
+            f"| | | warm median {median * 1000:.1f} ms of {len(warm)}: first ×{first / median:.2f};"
+            f" announced {announced:.1f} s after start |"
         )
     return rows
 
@@ -633,6 +692,7 @@ def tier_rows(n: int, chars: int, queries: list[dict], results: dict[str, dict])
             f"| {n:,} | this index, {key} | | | {pct(ours[key], 0.5):.1f} | "
             f"{pct(ours[key], 0.95):.1f} | | | {shown}, each timed {len(ours[key][0])}× |"
         )
+    rows += cold_rows(n, ours["cold"])
     naive = results.get("naive whoosh+jieba")
     if naive:
         same = ours["lat"][::NAIVE_STEP]
