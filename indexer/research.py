@@ -21,8 +21,15 @@ from indexer.kwic import Column, Occurrences, ranked
 from indexer.models import ConcordanceRequest, RecordFields, SearchRequest, TrendsRequest, plain
 from indexer.query import Query
 from indexer.reading import Snapshot
-from indexer.searching import Index, allowed_paragraphs, matching_docs, validate
-from indexer.units import count_marked, marks
+from indexer.searching import (
+    Index,
+    allowed_paragraphs,
+    match_spans,
+    matching_docs,
+    restricted,
+    validate,
+)
+from indexer.units import count_marked
 from indexer.within import Needles
 
 Key = int | str | None  # a year, a place name, or None for records where it is unknown
@@ -135,7 +142,7 @@ def occurrences_by(index: Index, request: SearchRequest, by: str) -> dict[Key, i
     needles = Needles.of(parsed, request.mode, request.scope)
     with index._use() as snapshot:
         docs = matching_docs(snapshot, parsed, request)
-        if _restricted(needles, request):
+        if restricted(needles, request):
             counts = np.array(
                 [
                     count_marked(
@@ -167,23 +174,15 @@ def _needles(parsed: Query) -> list[str]:
     return [t.norm for t in parsed.positive_terms if t.field != "title"]
 
 
-def _restricted(needles: Needles, request: SearchRequest) -> bool:
-    """Matches count only inside some paragraphs or sentences: a 同段/同句 group, or a category
-    ticked under a query (only its paragraphs)."""
-    return bool(needles.groups) or (bool(needles) and request.selected("category"))
-
-
 Spans = Callable[[int, str], list[Span]]  # a document's marked spans, from its docnum and text
 
 
 def _spans(snapshot: Snapshot, search: SearchRequest, parsed: Query) -> Spans | None:
     """Where a restricted search marks each document (as its snippets do); None: unrestricted."""
     needles = Needles.of(parsed, search.mode, search.scope)
-    if not _restricted(needles, search):
+    if not restricted(needles, search):
         return None
-    return lambda d, text: marks(
-        text, needles.plain, needles.groups, allowed_paragraphs(snapshot, d, search, needles)
-    )
+    return lambda d, text: match_spans(snapshot, d, search, needles, text)
 
 
 def _occurrence_counts(snapshot: Snapshot, needles: list[str], docs: np.ndarray) -> np.ndarray:

@@ -73,6 +73,12 @@ def matching_docs(snapshot: Snapshot, parsed: Query, request: SearchRequest) -> 
     return np.flatnonzero(_final(snapshot, parsed, request)[1])
 
 
+def restricted(needles: Needles, request: SearchRequest) -> bool:
+    """Matches count only inside some paragraphs or sentences: a 同段/同句 group, or a category
+    ticked under a query (only its paragraphs)."""
+    return bool(needles.groups) or (bool(needles) and bool(request.selected("category")))
+
+
 def match_spans(
     snapshot: Snapshot, docnum: int, request: SearchRequest, needles: Needles, text: str
 ) -> list[tuple[int, int]]:
@@ -314,7 +320,7 @@ def _hit(
     if needles is not None and request is not None:
         text = snapshot.orig_text(docnum)
         spans = match_spans(snapshot, docnum, request, needles, text)
-        tied = needles.groups or request.selected("category")  # windows stay in their paragraph
+        tied = restricted(needles, request)  # windows stay in their paragraph
         within = [(start, end) for _, start, end in paragraphs(text)] if tied else []
         shown = snippets(text, spans, within)
     return Hit(snapshot.meta[docnum].fields, snippets=shown, score=score)

@@ -220,7 +220,8 @@ def bench_ours(
             timings["page"] = bench_page(data, queries, repeat)
         research = {} if "research" in skip else bench_research(index, repeat)
     if "queries" not in skip:
-        timings["cold"] = bench_cold_start(data, corpus.head(max(repeat, 5) + 1), max(repeat, 5))
+        warm = max(repeat, 5)  # warm requests after each server's first
+        timings["cold"] = bench_cold_start(data, corpus.head(warm + 1), warm)
         terms = [[normalise(t) for t in q["q"].split()] for q in queries]
         expected: list[set[str]] = [set() for _ in queries]
         for r in corpus:  # the substring scan, one pass over the corpus for every query
