@@ -11,6 +11,7 @@ show a user tuning the taxonomy why.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import tempfile
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from archive.records import ParagraphCategories, text_digest
 
 TAXONOMY_FILE = "categories.yaml"
 RULES = ("threshold", "secondary", "secondary_share", "overview", "overview_lead")
@@ -113,6 +116,7 @@ class Taxonomy:
     discount: tuple[re.Pattern[str], ...] = ()  # passages whose words are no evidence
     statistics: tuple[re.Pattern[str], ...] = ()  # counted clauses, no evidence if 2+ functions
     source: str = ""
+    digest: str = ""  # of the taxonomy's text: which paragraph categories came from this version
     parents: Mapping[str, str] = field(default_factory=dict)
     preferred: frozenset[str] = frozenset()  # the categories marked `prefer: true`
 
@@ -245,9 +249,17 @@ class Taxonomy:
 
     def record_categories(self, text: str) -> tuple[str, ...]:
         """A record's categories: those that are some paragraph's primary, with their parents."""
-        primaries = {self.classify(paragraph).primary for paragraph in paragraphs(text)}
+        return self.categorised(text)[0]
+
+    def categorised(self, text: str) -> tuple[tuple[str, ...], ParagraphCategories]:
+        """A record's categories and each of its paragraphs' (one classification serves both)."""
+        decisions = [self.classify(paragraph) for paragraph in paragraphs(text)]
+        primaries = {d.primary for d in decisions}
         found = primaries | {self.parents[n] for n in primaries if n in self.parents}
-        return tuple(n for n in self.names if n in found)
+        each = ParagraphCategories(
+            self.digest, text_digest(text), tuple(d.categories for d in decisions)
+        )
+        return tuple(n for n in self.names if n in found), each
 
 
 def explain(decision: Decision, threshold: float) -> list[str]:
@@ -357,6 +369,7 @@ def parse_taxonomy(text: str, source: str = "categories.yaml") -> Taxonomy:
         discount=_patterns(data.get("discount", ()), "discount", source, count),
         statistics=_patterns(data.get("statistics", ()), "statistics", source, count),
         source=source,
+        digest=hashlib.sha256(text.encode()).hexdigest(),
         parents=parents,
         preferred=frozenset(c.name for c in categories if c.prefer),
     )

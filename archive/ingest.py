@@ -395,6 +395,7 @@ def _record(
 ) -> Record:
     """One record: extracted metadata, overridden field by field by what the source states."""
     found = extract(title, body, given.get("committee") or committee, context)
+    categories, by_paragraph = taxonomy.categorised(body)
     # The caller has settled the title (a compilation's sections keep their own).
     stated = {k: given[k] for k in GIVEN_KEYS if k != "title" and given.get(k) is not None}
     extracted = {
@@ -402,7 +403,7 @@ def _record(
         "committee": found.committee,
         "year": found.year,
         "doctype": found.doctype,
-        "categories": taxonomy.record_categories(body),
+        "categories": categories,
         "source": source,
         **_place(given, found, f"{title}\n{body}\n{context}"),
     }
@@ -414,6 +415,7 @@ def _record(
         part=part,
         source_sha256=sha256,
         origin=source,
+        paragraph_categories=by_paragraph,
     )
 
 

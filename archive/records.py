@@ -31,6 +31,27 @@ def _meta(
     return field(default=default, metadata=spec)
 
 
+@dataclass(frozen=True)
+class ParagraphCategories:
+    """What a taxonomy (known by its digest) made of each paragraph of a record's text: ingest's
+    by-product, kept in its note so that the index need not classify the paragraphs again."""
+
+    taxonomy: str
+    text: str  # digest of the text classified (`text_digest`)
+    paragraphs: tuple[tuple[str, ...], ...]
+
+    def of(self, text: str, taxonomy: str) -> tuple[tuple[str, ...], ...] | None:
+        """The paragraphs' categories if they were made of this text by this taxonomy."""
+        if self.taxonomy == taxonomy and self.text == text_digest(text):
+            return self.paragraphs
+        return None
+
+
+def text_digest(text: str) -> str:
+    """A text as a record keeps it (without surrounding blanks), by its SHA-256."""
+    return hashlib.sha256(text.strip().encode()).hexdigest()
+
+
 @dataclass(frozen=True, kw_only=True)
 class Record:
     """A district summary with its metadata; unknown values are None, never a guess."""
@@ -50,6 +71,8 @@ class Record:
     source_sha256: str | None = None  # digest of the source file, to skip unchanged re-ingests
     origin: str | None = None  # the ingested file; unlike `source`, never overridden by the source
     corrected: tuple[str, ...] = ()  # the CORRECTABLE fields a person set, which ingest keeps
+    # Not in the record file: kept in ingest's note of it (archive/store.py) for the index.
+    paragraph_categories: ParagraphCategories | None = field(default=None, compare=False)
 
     def metadata(self) -> dict[str, Any]:
         """Everything but the text, as plain JSON-ready values."""

@@ -23,6 +23,7 @@ from archive.records import (
     CORRECTABLE,
     METADATA_KEYS,
     MetadataError,
+    ParagraphCategories,
     Record,
     check_metadata,
     is_valid_id,
@@ -311,7 +312,22 @@ class Archive:
             "corrected": list(record.corrected if corrected is None else corrected),
             "fields": correctable_values(record),
         }
+        if record.paragraph_categories is not None:
+            note["paragraphs"] = dataclasses.asdict(record.paragraph_categories)
         self._put(self._extracted(record.id), json.dumps(note, ensure_ascii=False).encode())
+
+    def paragraph_categories(self, record: Record, taxonomy: str) -> tuple[tuple[str, ...], ...]:
+        """Each paragraph's categories as ingest noted them when the taxonomy with this digest
+        made them of the record's text now; else () (classify them)."""
+        try:
+            note = self._note(record.id)
+            kept = note and note.get("paragraphs")
+            found = kept and ParagraphCategories(
+                str(kept["taxonomy"]), str(kept["text"]), tuple(map(tuple, kept["paragraphs"]))
+            ).of(record.text, taxonomy)
+        except (StoreError, KeyError, TypeError):
+            return ()
+        return found or ()
 
     def _extracted(self, record_id: str) -> Path:
         return self.extracted_dir / f"{self.path(record_id).stem}.json"

@@ -136,7 +136,10 @@ def cut(norm: str) -> list[str]:
 
 def word_counts(norm: str) -> Counter[str]:
     """How often each jieba word occurs in a normalised text: what a word field holds."""
-    return Counter(w for w in cut(norm) if is_word(w))
+    counts = Counter(cut(norm))
+    for token in [t for t in counts if not is_word(t)]:  # each distinct token tested once
+        del counts[token]
+    return counts
 
 
 def words(norm: str) -> Iterator[tuple[str, int, int]]:

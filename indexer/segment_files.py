@@ -26,6 +26,7 @@ import os
 import pickle
 import zlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -142,7 +143,7 @@ class SegmentDataWriter:
         orig: str,
         meta: DocMeta,
         words: dict[str, Counter[str]],
-        categories: list[tuple[str, ...]],
+        categories: Sequence[tuple[str, ...]],
     ) -> None:
         """Add the next document: its texts, metadata, each word field's counted words, and its
         paragraphs' categories."""

@@ -97,7 +97,7 @@ class UnitsWriter:
         self.ends: list[np.ndarray] = []
         self.categories: list[tuple[str, ...]] = []
 
-    def add(self, base: int, layout: Layout, categories: list[tuple[str, ...]]) -> None:
+    def add(self, base: int, layout: Layout, categories: Sequence[tuple[str, ...]]) -> None:
         """The next document, whose normalised text starts at byte `base` of the segment's."""
         paras, ends = layout.byte_offsets()
         self.paras.append(paras + base)

@@ -9,7 +9,6 @@ mid-rebuild leaves the old one live.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import multiprocessing
 import os
@@ -23,7 +22,7 @@ from pathlib import Path
 import filelock
 
 from archive import Archive, Record
-from archive.categories import TAXONOMY_FILE, data_taxonomy
+from archive.categories import data_taxonomy
 from archive.records import HIT_KEYS
 from indexer import whoosh_store
 from indexer.analysis import normalise, word_counts
@@ -73,8 +72,7 @@ def build_format(build: Path) -> str | None:
 
 def taxonomy_digest(data_dir: Path) -> str:
     """The digest of the taxonomy that categorises paragraphs (the data dir's copy)."""
-    data_taxonomy(data_dir)  # copies the default into place on first use
-    return hashlib.sha256((Path(data_dir) / TAXONOMY_FILE).read_bytes()).hexdigest()
+    return data_taxonomy(data_dir).digest
 
 
 def _taxonomy_of(build: Path) -> str | None:
@@ -111,10 +109,10 @@ def write_chunk(build: str, data_dir: str, items: list[tuple[str, str]]) -> list
         layout = Layout.of(record.text)
         norm = layout.folded.text
         words = {"words": word_counts(norm), "title": word_counts(normalise(record.title))}
-        categories = [
-            taxonomy.classify(record.text[start:end]).categories
-            for _, start, end in paragraphs(record.text)
-        ]
+        spans = list(paragraphs(record.text))
+        categories = archive.paragraph_categories(record, taxonomy.digest)
+        if len(categories) != len(spans):  # not noted by ingest for this text and taxonomy
+            categories = tuple(taxonomy.classify(record.text[s:e]).categories for _, s, e in spans)
         segment.add(record.id)
         data.add(layout, record.text, _meta(record, digest, len(norm)), words, categories)
         chars += len(record.text)
