@@ -15,7 +15,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -35,7 +35,9 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when
 _REMOVED = "\0"  # stands in for text that must not match (ignored phrases, discounted passages)
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
 _LEAD_END = re.compile(r"[。！？!?：:]")
-_ENUMERATION = re.compile(r"[^，。；、,;：:！？!?]{1,12}(?:、[^，。；、,;：:！？!?]{1,12}){2,}")
+_ITEM = 12  # longest item of an enumeration
+_BREAKS = "，。；、,;：:！？!?"  # what ends an item
+_ENUMERATION = re.compile(f"[^{_BREAKS}]{{1,{_ITEM}}}(?:、[^{_BREAKS}]{{1,{_ITEM}}}){{2,}}")
 
 
 class TaxonomyError(ValueError):
@@ -193,9 +195,15 @@ class Taxonomy:
             else sentence
             for sentence in _SENTENCE.findall(text)
         )
-        kept = _ENUMERATION.sub(
-            lambda m: drop(m.group(0)) if self._lists_functions(m.group(0)) else m.group(0), kept
-        )
+        parts, last = [], 0
+        for m in enumerations(kept):
+            passage = m.group(0)
+            parts += (
+                kept[last : m.start()],
+                drop(passage) if self._lists_functions(passage) else passage,
+            )
+            last = m.end()
+        kept = "".join(parts) + kept[last:]
         return kept, tuple(lists)
 
     def _without_statistics(self, text: str) -> str:
@@ -290,6 +298,23 @@ def explain(decision: Decision, threshold: float) -> list[str]:
 def _shortened(passage: str, limit: int = 30) -> str:
     """A listed passage as `categorise` shows it: its first characters."""
     return passage if len(passage) <= limit else passage[:limit] + "…"
+
+
+def enumerations(text: str) -> Iterator[re.Match[str]]:
+    """What `_ENUMERATION.finditer` finds, tried only where a match can start: an item opens a
+    match only when it ends at a 、, so each 、 leaves one place to try (the start of the item
+    before it), and a place that fails fails for every later start before that 、."""
+    at = 0
+    while (mark := text.find("、", at)) >= 0:
+        start = mark
+        while start > max(at, mark - _ITEM) and text[start - 1] not in _BREAKS:
+            start -= 1
+        found = _ENUMERATION.match(text, start) if start < mark else None
+        if found:
+            yield found
+            at = found.end()
+        else:
+            at = mark + 1
 
 
 def paragraphs(text: str) -> list[str]:

@@ -7,14 +7,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive import Archive
 from archive.categories import (
+    _ENUMERATION,
     TAXONOMY_FILE,
     TaxonomyError,
     data_taxonomy,
     default_taxonomy,
     default_taxonomy_text,
+    enumerations,
     explain,
     paragraphs,
     parse_taxonomy,
@@ -377,3 +381,13 @@ def test_api_and_page_show_each_paragraph_with_its_categories(seeded_copy):
     assert page.count('<span class="para-tags">') == len(tags) == 5
     assert '<span class="para-tags">监督 · 财政预算监督</span></p>' in page
     assert page.count("<mark>监督</mark>") == record.text.count("监督") == 4
+
+
+_items = st.tuples(st.text(alphabet="甲乙\0", max_size=15), st.sampled_from("、、、，。:"))
+
+
+@settings(max_examples=500)
+@given(st.lists(_items, max_size=10).map(lambda items: "".join(a + b for a, b in items)))
+def test_enumerations_are_what_the_pattern_finds(text):
+    expected = [(m.start(), m.end()) for m in _ENUMERATION.finditer(text)]
+    assert [(m.start(), m.end()) for m in enumerations(text)] == expected
