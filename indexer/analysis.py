@@ -137,7 +137,7 @@ def cut(norm: str) -> list[str]:
 def word_counts(norm: str) -> Counter[str]:
     """How often each jieba word occurs in a normalised text: what a word field holds."""
     counts = Counter(cut(norm))
-    for token in [t for t in counts if not is_word(t)]:  # each distinct token tested once
+    for token in [t for t in counts if not t.isalnum() and not is_word(t)]:  # all-alnum: a word
         del counts[token]
     return counts
 

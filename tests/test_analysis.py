@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import random
+from collections import Counter
 from pathlib import Path
 
 import jieba
@@ -13,7 +14,15 @@ from hypothesis import strategies as st
 
 from archive import Archive
 from indexer import analysis
-from indexer.analysis import cut, fold, is_word, normalise, reference_tokenizer, words
+from indexer.analysis import (
+    cut,
+    fold,
+    is_word,
+    normalise,
+    reference_tokenizer,
+    word_counts,
+    words,
+)
 
 
 @functools.cache
@@ -89,6 +98,17 @@ def test_words_are_jiebas_word_tokens_with_their_offsets(text: str) -> None:
     got = list(words(text))
     assert got == expected
     assert all(text[start:end] == word for word, start, end in got)
+
+
+@settings(max_examples=300, deadline=None)
+@given(mixed_text)
+def test_word_counts_count_jiebas_word_tokens(text: str) -> None:
+    expected = Counter(t for t in reference().lcut(text, HMM=False) if is_word(t))
+    assert word_counts(text) == expected
+
+
+def test_word_counts_keep_words_of_letters_and_signs() -> None:
+    assert word_counts("学习c++语言，c++。") == Counter({"c++": 2, "学习": 1, "语言": 1})
 
 
 @given(st.text(max_size=8))
