@@ -5,7 +5,8 @@ the rest of writing a record. The declared fields hold short texts, numbers, nul
 short texts, which YAML writes plainly (`district: 老边区`); those are written here, and a value
 that YAML would quote, fold or tag (`title: '2025'`, a leading `#`, a line break) makes the whole
 mapping go through libyaml. `tests/test_frontmatter.py` checks the output equals libyaml's, byte
-for byte, for any values.
+for byte, for any values. Reading is the same in reverse (the index reads every record): a front
+matter that `dump` would write as it stands is read directly, anything else by libyaml.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import yaml
 
 # libyaml's C emitter when PyYAML has it (its wheels do): ~10x faster than pure Python.
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_INTEGER = re.compile("-?[1-9][0-9]*|0")  # as `dump` writes an int
 WIDTH = 1000  # YAML folds a plain text at a space past this column; no field is that long
 _STR = "tag:yaml.org,2002:str"
 _RESOLVER = yaml.resolver.Resolver()  # what a plain scalar would be read back as
@@ -33,6 +36,40 @@ def dump(meta: Mapping[str, Any]) -> str:
     if lines and None not in lines:
         return "".join(lines)  # type: ignore[arg-type]
     return yaml.dump(dict(meta), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=WIDTH)
+
+
+def load(front: str) -> Any:
+    """What YAML reads in a front matter (yaml.YAMLError when it cannot): read directly when
+    `dump` would write what is read back as exactly this text, else by libyaml."""
+    meta = _plain_mapping(front)
+    return yaml.load(front, Loader=_Loader) if meta is None else meta
+
+
+def _plain_mapping(front: str) -> dict[str, Any] | None:
+    """The mapping in a front matter of plain `key: value` lines and lists of plain items,
+    when writing it again gives the same text (so YAML reads the same values); else None."""
+    meta: dict[str, Any] = {}
+    lines = front.split("\n")
+    i = 0
+    while i < len(lines):
+        key, sep, text = lines[i].partition(": ")
+        i += 1
+        if not sep and key.endswith(":"):  # a list, one `- item` a line
+            key, value = key[:-1], []
+            while i < len(lines) and lines[i].startswith("- "):
+                value.append(lines[i][2:])
+                i += 1
+        elif sep:
+            value = None if text == "null" else [] if text == "[]" else text
+            if isinstance(value, str) and _INTEGER.fullmatch(value):
+                value = int(value)
+        else:
+            return None
+        if key in meta:
+            return None
+        meta[key] = value
+    again = [_line(key, value) for key, value in meta.items()]
+    return meta if None not in again and "".join(again) == front + "\n" else None  # type: ignore[arg-type]
 
 
 def _line(key: Any, value: Any) -> str | None:

@@ -39,8 +39,6 @@ SAVE_EVERY = 1.0  # seconds between registry saves during a long ingest
 CHUNK = 1024 * 1024  # bytes copied at a time when keeping a source
 BATCH_FILES = 512  # staged files that make a group commit: one sync and one fsync per folder
 NOTE_KEYS = {"written", "replaces", "corrected", "fields"}  # of an extracted/<id>.json
-# libyaml's C parser when PyYAML has it (its wheels do): ~10x faster than pure Python.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class StoreError(Exception):
@@ -541,7 +539,7 @@ def parse_record(data: bytes, path: Path) -> Record:
     if not sep:
         raise StoreError(f"{path}: front matter is not closed by '---'")
     try:
-        meta = yaml.load(front, Loader=_Loader) or {}
+        meta = frontmatter.load(front) or {}
     except yaml.YAMLError as exc:
         raise StoreError(
             f"{path}: front matter is not valid YAML ({exc.__class__.__name__})"

@@ -52,3 +52,53 @@ def test_a_record_of_usual_values_is_written_directly():
     assert [frontmatter.plain(v) for v in usual] == [True] * len(usual)
     quoted = ["2025", "", " 前导空格", "a: b", "#标签", "null", "甲\n乙", "𠀀"]
     assert [frontmatter.plain(v) for v in quoted] == [False] * len(quoted)
+
+
+def _read(front: str) -> object:
+    """What YAML makes of a front matter, or the error's class."""
+    try:
+        return yaml.load(front, Loader=frontmatter._Loader)
+    except yaml.YAMLError as exc:
+        return exc.__class__
+
+
+def _loaded(front: str) -> object:
+    try:
+        return frontmatter.load(front)
+    except yaml.YAMLError as exc:
+        return exc.__class__
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.dictionaries(st.sampled_from(STORED_KEYS), values, max_size=6))
+def test_the_reader_reads_what_the_writer_wrote_as_yaml_does(meta):
+    front = frontmatter.dump(meta)[:-1]  # a record file's front matter ends before `---`
+    assert frontmatter.load(front) == meta == _read(front)
+
+
+lines = st.builds(
+    "{}{}{}".format,
+    st.sampled_from(STORED_KEYS) | texts,
+    st.sampled_from([": ", ":", " : ", ": - ", "", "- "]),
+    texts | st.sampled_from(["[]", "null", "Null", "-1", "05", "+5", "1.5", "[a]"]),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(lines, max_size=6).map("\n".join))
+def test_the_reader_reads_any_text_as_yaml_does(front):
+    assert _loaded(front) == _read(front)
+
+
+def test_a_record_of_usual_values_is_read_directly():
+    """The direct reader is taken (the property tests above alone would pass if it never were)."""
+    front = "id: 0009f209cdab\ntitle: 老边区人大常委会2025年工作总结\nyear: 2025\ncity: null\n"
+    front += "categories:\n- 监督\n- 代表工作\ncorrected: []"
+    assert frontmatter._plain_mapping(front) == {
+        "id": "0009f209cdab",
+        "title": "老边区人大常委会2025年工作总结",
+        "year": 2025,
+        "city": None,
+        "categories": ["监督", "代表工作"],
+        "corrected": [],
+    }
