@@ -310,8 +310,13 @@ class Archive:
             "corrected": list(record.corrected if corrected is None else corrected),
             "fields": correctable_values(record),
         }
-        if record.paragraph_categories is not None:
-            note["paragraphs"] = dataclasses.asdict(record.paragraph_categories)
+        kept = record.paragraph_categories
+        if kept is not None:  # not `asdict`, whose deep copy of the tuples costs more than this
+            note["paragraphs"] = {
+                "taxonomy": kept.taxonomy,
+                "text": kept.text,
+                "paragraphs": kept.paragraphs,
+            }
         self._put(self._extracted(record.id), json.dumps(note, ensure_ascii=False).encode())
 
     def paragraph_categories(self, record: Record, taxonomy: str) -> tuple[tuple[str, ...], ...]:
