@@ -41,6 +41,7 @@ class Registry:
         self.sources = sources
         self.ids = ids
         self._digests = {source.sha256: key for key, source in sources.items()}
+        self._relative = {key for key in sources if not key.startswith("/")}  # older versions'
 
     @classmethod
     def read(cls, path: Path) -> Registry | None:
@@ -79,13 +80,14 @@ class Registry:
             return origin
         if not origin.startswith("/"):
             return None
-        tails = [key for key in self.sources if not key.startswith("/") and _is_tail(key, origin)]
+        tails = [key for key in self._relative if _is_tail(key, origin)]
         return tails[0] if len(tails) == 1 else None
 
     def set_source(self, key: str, sha256: str, ids: list[str], old_key: str | None) -> None:
         """Record a source's current bytes and records, moving it from an older key."""
         if old_key is not None and old_key != key:
             del self.sources[old_key]
+            self._relative.discard(old_key)
             for given in self.ids.values():
                 if given.source == old_key:
                     given.source = key
@@ -94,6 +96,8 @@ class Registry:
             self._digests.pop(previous.sha256, None)
         self.sources[key] = Source(sha256, ids)
         self._digests[sha256] = key
+        if not key.startswith("/"):
+            self._relative.add(key)
 
     def gone(self, record_id: str) -> Given | None:
         """The registry entry of an id whose record is no longer in the archive."""

@@ -35,7 +35,8 @@ TEMP_PREFIX = ".tmp-"
 STORED_KEYS = (*METADATA_KEYS, "corrected", "source_sha256", "origin")
 REGISTRY = "registry.json"
 LOCK = "archive.lock"
-SAVE_EVERY = 1.0  # seconds between registry saves during a long ingest
+SAVE_EVERY = 1.0  # seconds between registry saves during a long ingest...
+SAVE_SHARE = 10  # ...or this many times the last save's time, so saving a large one stays cheap
 CHUNK = 1024 * 1024  # bytes copied at a time when keeping a source
 BATCH_FILES = 512  # staged files that make a group commit: one sync and one fsync per folder
 NOTE_KEYS = {"written", "replaces", "corrected", "fields"}  # of an extracted/<id>.json
@@ -66,7 +67,7 @@ class Archive:
         self.deleted_dir = self.data_dir / "deleted"
         self.sources_dir = self.data_dir / "sources"
         self._registry: Registry | None = None
-        self._saved: tuple[bytes, float] = (b"", 0.0)
+        self._saved: tuple[bytes, float, float] = (b"", 0.0, 0.0)  # bytes, when, how long
         self._staged: dict[Path, Path] | None = None  # target -> its temp file, inside `batched()`
 
     @contextmanager
@@ -104,7 +105,7 @@ class Archive:
             except RegistryError as exc:
                 raise StoreError(str(exc)) from None
             self._registry = registry or self._registry_from_records()
-            self._saved = (path.read_bytes() if registry else b"", time.monotonic())
+            self._saved = (path.read_bytes() if registry else b"", time.monotonic(), 0.0)
         return self._registry
 
     def _registry_from_records(self) -> Registry:
@@ -118,17 +119,20 @@ class Archive:
         return Registry(sources, ids)
 
     def checkpoint(self, force: bool = False) -> None:
-        """Save the registry when it changed, at most every SAVE_EVERY seconds unless forced;
-        call it only between sources, when every record file it names is written (staged
-        files are committed first)."""
-        data, saved_at = self._saved
-        if self._registry is None or (not force and time.monotonic() - saved_at < SAVE_EVERY):
+        """Save the registry when it changed, at most every SAVE_EVERY seconds (or SAVE_SHARE
+        times as long as the last save took) unless forced; call it only between sources, when
+        every record file it names is written (staged files are committed first). A crash loses
+        only the ids given since: re-ingesting gives them again."""
+        data, saved_at, took = self._saved
+        wait = max(SAVE_EVERY, SAVE_SHARE * took)
+        if self._registry is None or (not force and time.monotonic() - saved_at < wait):
             return
         self.commit()  # the registry never names a record that is not durable yet
+        started = time.monotonic()
         new = self._registry.to_bytes()
         if new != data:
             atomic_write(self.data_dir / REGISTRY, new)
-        self._saved = (new, time.monotonic())
+        self._saved = (new, time.monotonic(), time.monotonic() - started)
 
     @contextmanager
     def batched(self) -> Iterator[Archive]:

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive import Archive
+from archive.registry import Given, Registry, Source
 from tests.load.server import SEEDS
 from webui import create_app
 from webui.cli import main
@@ -353,3 +354,14 @@ def test_a_record_file_removed_by_hand_stays_deleted_when_its_source_changes(wor
     assert cli("ingest", "src")[0] == 0
     assert record_id not in {row["id"] for row in rows(data)}
     assert [row["id"] for row in rows(data, "--deleted")] == [record_id]
+
+
+def test_a_relative_origin_is_matched_until_its_source_moves_to_an_absolute_one() -> None:
+    registry = Registry({"src/a.txt": Source("x", ["i"])}, {"i": Given("src/a.txt", None)})
+    assert registry.by_origin("/w/src/a.txt") == "src/a.txt"
+    registry.set_source("/w/src/a.txt", "y", ["i"], "src/a.txt")
+    assert registry.by_origin("/v/src/a.txt") is None
+    assert registry.by_origin("/w/src/a.txt") == "/w/src/a.txt"
+    assert registry.ids["i"].source == "/w/src/a.txt"
+    registry.set_source("old/b.txt", "z", [], None)
+    assert registry.by_origin("/q/old/b.txt") == "old/b.txt"
