@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
-from itertools import islice
+from itertools import islice, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
 Outcome = Literal["added", "updated", "unchanged"]
 PARALLEL_MIN_ROWS = 2000  # a JSONL with fewer rows is made in-process: starting workers costs ~1 s
 CHUNK_ROWS = 100  # JSONL rows sent to a worker at a time
+PARALLEL_MIN_FILES = 200  # fewer files are read in-process (a JSONL always is: it has its own)
+CHUNK_FILES = 20  # files sent to a worker at a time
+Prepared = tuple[Document, list[Record]] | Exception  # a file read, or why it could not be
 INGEST_ERRORS = (FormatError, StoreError, OSError)  # what a bad source raises, with one line
 
 
@@ -98,22 +102,62 @@ def ingest_paths(
             share = done / expected if expected else 0.0
             tell(Progress(files, len(sources), report.records + done, (files + share) / total))
 
-    with archive.writing(), archive.batched():
+    shown = [source_name(path) for path, _ in sources]
+    readable = [named or path.suffix.lower() in SUPPORTED_SUFFIXES for path, named in sources]
+    ahead = [
+        (str(path), name)
+        for (path, _), name, ok in zip(sources, shown, readable, strict=True)
+        if ok and path.suffix.lower() != ".jsonl"
+    ]
+    with (
+        archive.writing(),
+        archive.batched(),
+        contextlib.closing(read_ahead(ahead, taxonomy)) as prepared,
+    ):
         for url in urls:
             ingest = partial(ingest_url, archive, url, allow_private, taxonomy)
             count_source(report, url, ingest)
-        for files, (path, named) in enumerate(sources):
-            shown = source_name(path)
-            if not named and path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                report.skipped.append(Failure(shown, "unsupported file type"))
+        for files, (path, _) in enumerate(sources):
+            if not readable[files]:
+                report.skipped.append(Failure(shown[files], "unsupported file type"))
             else:
+                made = next(prepared) if path.suffix.lower() != ".jsonl" else None
                 ingest = partial(
-                    ingest_file, archive, path, shown, taxonomy, restore_deleted, watch=counted
+                    ingest_file,
+                    archive,
+                    path,
+                    shown[files],
+                    taxonomy,
+                    restore_deleted,
+                    watch=counted,
+                    prepared=made,
                 )
-                if count_source(report, shown, ingest) is not None:
+                if count_source(report, shown[files], ingest) is not None:
                     archive.checkpoint()
             tell(Progress(files + 1, len(sources), report.records, (files + 1) / total))
     return report
+
+
+def read_ahead(files: list[tuple[str, str]], taxonomy: Taxonomy) -> Iterator[Prepared | None]:
+    """Each (path, shown) file read and made into records, in order: in worker processes, ahead
+    of the writer, when there are many; else None for each (read when ingested)."""
+    if len(files) < PARALLEL_MIN_FILES:
+        yield from repeat(None, len(files))
+        return
+    chunks = (files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES))
+    yield from in_workers(partial(_prepare, taxonomy), chunks)
+
+
+def _prepare(taxonomy: Taxonomy, files: list[tuple[str, str]]) -> list[Prepared]:
+    """Some files read and made into records, or the error each raised (run in a worker)."""
+    made: list[Prepared] = []
+    for path, shown in files:
+        try:
+            doc = read_document(Path(path))
+            made.append((doc, list(build_records(doc, shown, taxonomy))))
+        except INGEST_ERRORS as exc:
+            made.append(exc)
+    return made
 
 
 def count_source(
@@ -141,16 +185,19 @@ def ingest_file(
     restore_deleted: bool = False,
     origin: str | None = None,
     watch: Callable[[Iterable[Record], int], Iterable[Record]] | None = None,
+    prepared: Prepared | None = None,
 ) -> tuple[Outcome, str, int]:
     """Ingest one source file (inside `writing()`), recorded as `shown` and known by `origin`
     (default: its absolute path); its outcome, digest and number of records. A bulk JSONL's
-    records stream through `watch` (given them and how many to expect). Raises one of
-    INGEST_ERRORS with a one-line reason."""
-    doc = read_document(path)
-    archive.keep_source(path, doc.sha256)
+    records stream through `watch` (given them and how many to expect); `prepared`: the file
+    already read (`read_ahead`). Raises one of INGEST_ERRORS with a one-line reason."""
+    if isinstance(prepared, Exception):
+        raise prepared
+    doc = read_document(path) if prepared is None else prepared[0]
+    archive.keep_source(path, doc.sha256)  # verifies the bytes it keeps are the ones read
     if isinstance(doc.rows, JsonlRows):  # read again: from the verified copy
         doc = replace(doc, rows=JsonlRows(archive.kept(doc.sha256), len(doc.rows)))
-    records = build_records(doc, shown, taxonomy)
+    records = build_records(doc, shown, taxonomy) if prepared is None else prepared[1]
     if watch is not None:
         records = watch(records, len(doc.rows))
     origin = origin or path.resolve().as_posix()

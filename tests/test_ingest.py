@@ -486,3 +486,36 @@ def test_a_streamed_jsonl_changed_after_its_check_gives_the_records_of_the_check
     assert ingest_paths(archive, [source]).records == 3
     ids = [make_id(hashlib.sha256(checked).hexdigest(), part) for part in (1, 2, 3)]
     assert [archive.get(i).text for i in ids] == [f"今年以来，开展监督{i}次。" for i in range(3)]
+
+
+def _folder_ingest(folder: Path, data: Path) -> tuple[str, list[tuple[str, str]], list]:
+    archive = Archive(data)
+    report = ingest_paths(archive, [folder])
+    failed = [(Path(f.path).name, f.reason) for f in (*report.failures, *report.skipped)]
+    records = sorted((r.id, r.metadata(), r.text) for r in archive)
+    notes = sorted(p.read_bytes() for p in (data / "extracted").iterdir())
+    return report.summary(), failed, [*records, *notes]
+
+
+def test_many_files_read_ahead_in_workers_ingest_as_one_at_a_time(tmp_path, monkeypatch):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(7):
+        text = SUMMARY.replace("2025", str(2015 + i))
+        (folder / f"{i}.txt").write_text(f"第{i}篇\n\n{text}", "utf-8")
+    (folder / "3b.txt").write_text("   \n", "utf-8")  # no text: fails in the worker
+    (folder / "5b.exe").write_bytes(b"MZ")  # skipped, never read
+    (folder / "6b.jsonl").write_text('{"title": "甲", "text": "代表进站。"}\n', "utf-8")
+    monkeypatch.setattr(ingest, "CHUNK_FILES", 2)
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_FILES", 10**6)
+    one_at_a_time = _folder_ingest(folder, tmp_path / "a")
+    pools = []
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(ingest, "in_workers", lambda *a: pools.append(a) or in_workers(*a))
+    ahead = _folder_ingest(folder, tmp_path / "b")
+    assert len(pools) == 1  # the files were read in workers
+    assert ahead == one_at_a_time
+    assert ahead[:2] == (
+        "8 added, 0 updated, 0 unchanged, 1 failed, 1 skipped (8 records from these sources)",
+        [("3b.txt", "no text in the file"), ("5b.exe", "unsupported file type")],
+    )
