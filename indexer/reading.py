@@ -141,7 +141,7 @@ class Snapshot:
             )
         )
         cat_index = {c: i for i, c in enumerate(cats)}
-        self.category_matrix = np.zeros((self.size, len(cats)), bool)
+        self.category_matrix = np.zeros((self.size, len(cats)), bool, order="F")  # see facets
         for d, m in enumerate(meta):
             for c in m.fields["categories"]:
                 self.category_matrix[d, cat_index[c]] = True
@@ -154,6 +154,10 @@ class Snapshot:
         ]
         years = [m.fields["year"] for m in meta]
         self.year = np.array([-1 if y is None else y for y in years], np.int32)
+        known = self.year >= 0
+        self.year_values, ids = np.unique(self.year[known], return_inverse=True)
+        self.year_ids = np.full(self.size, -1, np.int32)  # index into year_values, -1: unknown
+        self.year_ids[known] = ids
         self.length = np.array([m.length for m in meta], np.float64)
         total = int(self.length[self.live].sum())  # whole numbers: exact in any order
         self.avg_length = (total / self.count if self.count else 0.0) or 1.0  # live documents
