@@ -9,6 +9,7 @@ and sorting are numpy operations over docnums.
 from __future__ import annotations
 
 import itertools
+import mmap
 import threading
 from dataclasses import dataclass
 from functools import cached_property
@@ -242,6 +243,14 @@ class Snapshot:
             local = (docs[at] - self.bases[i]).tolist()
             counts[at] = self.segments[i].occurrences(norm, local)
         return counts
+
+    def preload(self) -> None:
+        """Map every page of the normalised texts into this process, reading a byte of each: a
+        common phrase is verified in most of them, and the first search to do so would otherwise
+        fault them in (代表联络站 at 20,000 summaries: 58 ms, then 33). About 10 ms for 78 MB."""
+        for data in self.segments:
+            with memoryview(data.norm) as view:
+                view[:: mmap.PAGESIZE].tobytes()
 
     def find_title(self, norm: str) -> np.ndarray:
         """Live documents whose normalised title contains `norm`."""

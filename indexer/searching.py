@@ -235,6 +235,11 @@ class Index:
             docnum = snapshot.docnum_of.get(record_id)
             return None if docnum is None else snapshot.orig_text(docnum)
 
+    def preload(self) -> None:
+        """Load what the newest generation's first searches would fault in (Snapshot.preload)."""
+        with self._use() as snapshot:
+            snapshot.preload()
+
     def places(self) -> list[PlaceCount]:
         """Every (province, city, district) in the index with its record count and years."""
         with self._use() as snapshot:
