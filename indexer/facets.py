@@ -51,24 +51,24 @@ def facet_counts(
     categories: np.ndarray,
 ) -> dict[str, tuple[FacetValue, ...]]:
     """Counts per facet value over the whole result set, most frequent first (years newest first);
-    `categories` is each document's categories as the category filter sees them."""
+    `categories` is each document's categories as the category filter sees them (column-major, so
+    each column is counted in one pass over contiguous memory)."""
     facets: dict[str, tuple[FacetValue, ...]] = {}
     for name in FACETS:
         base = apply_filters(match, masks, skip=name)
         selected = set(request.selected(name))
         if name in TEXT_FACETS:
             vocab = snapshot.vocabularies[name]
-            ids = vocab.ids[base]
-            counts = np.bincount(ids[ids >= 0], minlength=len(vocab.values))
+            counts = _tally(vocab.ids, base, len(vocab.values))
             pairs = list(zip(vocab.values, counts.tolist(), strict=True))
         elif name == "category":
-            counts = categories[base].sum(axis=0)
+            counts = np.array([np.count_nonzero(column & base) for column in categories.T], int)
             pairs = list(zip(snapshot.category_values, counts.tolist(), strict=True))
         else:
-            years, counts = np.unique(
-                snapshot.year[base & (snapshot.year >= 0)], return_counts=True
-            )
-            pairs = [(str(y), c) for y, c in zip(years.tolist(), counts.tolist(), strict=True)]
+            counts = _tally(snapshot.year_ids, base, len(snapshot.year_values))
+            present = np.flatnonzero(counts)
+            years = snapshot.year_values[present].tolist()
+            pairs = [(str(y), c) for y, c in zip(years, counts[present].tolist(), strict=True)]
             pairs.sort(key=lambda p: p[0], reverse=True)
             facets[name] = tuple(FacetValue(v, c, request.year_selected(int(v))) for v, c in pairs)
             continue
@@ -76,3 +76,8 @@ def facet_counts(
         values.sort(key=lambda f: (-f.count, f.value))
         facets[name] = tuple(values)
     return facets
+
+
+def _tally(ids: np.ndarray, base: np.ndarray, size: int) -> np.ndarray:
+    """Documents of the mask `base` per value id (0..size-1); id -1 (unknown) is not counted."""
+    return np.bincount(ids[base] + 1, minlength=size + 1)[1:]

@@ -9,6 +9,7 @@ and sorting are numpy operations over docnums.
 from __future__ import annotations
 
 import itertools
+import mmap
 import threading
 from dataclasses import dataclass
 from functools import cached_property
@@ -141,7 +142,7 @@ class Snapshot:
             )
         )
         cat_index = {c: i for i, c in enumerate(cats)}
-        self.category_matrix = np.zeros((self.size, len(cats)), bool)
+        self.category_matrix = np.zeros((self.size, len(cats)), bool, order="F")  # see facets
         for d, m in enumerate(meta):
             for c in m.fields["categories"]:
                 self.category_matrix[d, cat_index[c]] = True
@@ -154,6 +155,10 @@ class Snapshot:
         ]
         years = [m.fields["year"] for m in meta]
         self.year = np.array([-1 if y is None else y for y in years], np.int32)
+        known = self.year >= 0
+        self.year_values, ids = np.unique(self.year[known], return_inverse=True)
+        self.year_ids = np.full(self.size, -1, np.int32)  # index into year_values, -1: unknown
+        self.year_ids[known] = ids
         self.length = np.array([m.length for m in meta], np.float64)
         total = int(self.length[self.live].sum())  # whole numbers: exact in any order
         self.avg_length = (total / self.count if self.count else 0.0) or 1.0  # live documents
@@ -238,6 +243,14 @@ class Snapshot:
             local = (docs[at] - self.bases[i]).tolist()
             counts[at] = self.segments[i].occurrences(norm, local)
         return counts
+
+    def preload(self) -> None:
+        """Map every page of the normalised texts into this process, reading a byte of each: a
+        common phrase is verified in most of them, and the first search to do so would otherwise
+        fault them in (代表联络站 at 20,000 summaries: 58 ms, then 33). About 10 ms for 78 MB."""
+        for data in self.segments:
+            with memoryview(data.norm) as view:
+                view[:: mmap.PAGESIZE].tobytes()
 
     def find_title(self, norm: str) -> np.ndarray:
         """Live documents whose normalised title contains `norm`."""

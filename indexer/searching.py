@@ -235,6 +235,11 @@ class Index:
             docnum = snapshot.docnum_of.get(record_id)
             return None if docnum is None else snapshot.orig_text(docnum)
 
+    def preload(self) -> None:
+        """Load what the newest generation's first searches would fault in (Snapshot.preload)."""
+        with self._use() as snapshot:
+            snapshot.preload()
+
     def places(self) -> list[PlaceCount]:
         """Every (province, city, district) in the index with its record count and years."""
         with self._use() as snapshot:
@@ -270,26 +275,29 @@ def _order(
     """Docnums of the final set in the requested order (`_sort_keys`): all of them (need None),
     or those that can be among the first `need`, which are in their exact order.
 
-    Documents are ranked on upper-bound scores, the unsettled ones among the first `need` get
-    their real scores, and that repeats until the first `need` are all settled; an upper bound
-    never ranks a document too low, so no document further down can belong among them. Only the
-    documents whose primary key reaches the `need`-th best are sorted (ties included).
+    Documents are ranked on upper-bound scores, the first `wanted` get their real scores, and
+    that repeats with `wanted` doubled until the first `need` are all settled; an upper bound
+    never ranks a document too low, so no document further down can belong among them. Doubling
+    keeps the rounds (each a pass over every match) few when many bounds are loose. Only the
+    documents whose primary key reaches the `wanted`-th best are sorted (ties included).
     """
     docs = np.flatnonzero(final)
     if need is None:
         ranking.settle(snapshot, docs)
+        return docs[np.lexsort(_sort_keys(snapshot, docs, ranking.score, request))]
+    wanted = need
     while True:
         keys = _sort_keys(snapshot, docs, ranking.score, request)
-        if need is not None and need < len(docs):
-            keep = keys[-1] <= np.partition(keys[-1], need - 1)[need - 1]
+        if wanted < len(docs):
+            keep = keys[-1] <= np.partition(keys[-1], wanted - 1)[wanted - 1]
             keys = tuple(k[keep] for k in keys)
             order = docs[keep][np.lexsort(keys)]
         else:
             order = docs[np.lexsort(keys)]
-        head = order[:need]
-        if ranking.settled[head].all():
+        if ranking.settled[order[:need]].all():
             return order
-        ranking.settle(snapshot, order[: 2 * len(head)])
+        ranking.settle(snapshot, order[:wanted])
+        wanted *= 2
 
 
 def _sort_keys(

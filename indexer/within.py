@@ -82,7 +82,7 @@ def matched_categories(snapshot: Snapshot, docs: np.ndarray, needles: Needles) -
     its paragraphs that hold a match (a plain needle, or a unit holding one of the groups), with
     the record's extra categories (ParagraphBits) when any paragraph holds one."""
     width = len(snapshot.category_values)
-    found = np.zeros((snapshot.size, width), bool)
+    found = np.zeros((snapshot.size, width), bool, order="F")  # columns counted by facets
     for base, data in zip(snapshot.bases, snapshot.segments, strict=True):
         local = np.flatnonzero(docs[base : base + len(data.meta)]).tolist()
         if not local:
