@@ -31,6 +31,9 @@ RULES = ("threshold", "secondary", "secondary_share", "overview", "overview_lead
 # rules added later: a copy of the taxonomy without them keeps working, with them off
 OPTIONAL_RULES = {"lead": 0, "list_functions": 0, "list_counts": 0}
 MAX_REPEATS = 3  # a term counts at most this often in one paragraph
+# Raise whenever a change of this module changes any decision: categories noted with another
+# version's digest are made again (archive/store.py, `paragraph_categories`).
+CLASSIFIER_VERSION = 1
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it
 _REMOVED = "\0"  # stands in for text that must not match (ignored phrases, discounted passages)
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
@@ -118,7 +121,7 @@ class Taxonomy:
     discount: tuple[re.Pattern[str], ...] = ()  # passages whose words are no evidence
     statistics: tuple[re.Pattern[str], ...] = ()  # counted clauses, no evidence if 2+ functions
     source: str = ""
-    digest: str = ""  # of the taxonomy's text: which paragraph categories came from this version
+    digest: str = ""  # of the classifier's version and the taxonomy's text: what categories came of
     parents: Mapping[str, str] = field(default_factory=dict)
     preferred: frozenset[str] = frozenset()  # the categories marked `prefer: true`
 
@@ -394,7 +397,7 @@ def parse_taxonomy(text: str, source: str = "categories.yaml") -> Taxonomy:
         discount=_patterns(data.get("discount", ()), "discount", source, count),
         statistics=_patterns(data.get("statistics", ()), "statistics", source, count),
         source=source,
-        digest=hashlib.sha256(text.encode()).hexdigest(),
+        digest=hashlib.sha256(f"{CLASSIFIER_VERSION}\n{text}".encode()).hexdigest(),
         parents=parents,
         preferred=frozenset(c.name for c in categories if c.prefer),
     )

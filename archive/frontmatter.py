@@ -20,7 +20,7 @@ import yaml
 # libyaml's C emitter when PyYAML has it (its wheels do): ~10x faster than pure Python.
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_INTEGER = re.compile("-?[1-9][0-9]*|0")  # as `dump` writes an int
+_INTEGER = re.compile("-?[1-9][0-9]{0,17}|0")  # as `dump` writes an int (longer: libyaml reads)
 WIDTH = 1000  # YAML folds a plain text at a space past this column; no field is that long
 _STR = "tag:yaml.org,2002:str"
 _RESOLVER = yaml.resolver.Resolver()  # what a plain scalar would be read back as

@@ -104,10 +104,13 @@ def ingest_paths(
 
     shown = [source_name(path) for path, _ in sources]
     readable = [named or path.suffix.lower() in SUPPORTED_SUFFIXES for path, named in sources]
+    # read ahead in workers: a JSONL is read by its own (its rows stream from the kept copy)
+    early = [
+        ok and path.suffix.lower() != ".jsonl"
+        for (path, _), ok in zip(sources, readable, strict=True)
+    ]
     ahead = [
-        (str(path), name)
-        for (path, _), name, ok in zip(sources, shown, readable, strict=True)
-        if ok and path.suffix.lower() != ".jsonl"
+        (str(path), name) for (path, _), name, e in zip(sources, shown, early, strict=True) if e
     ]
     with (
         archive.writing(),
@@ -121,7 +124,7 @@ def ingest_paths(
             if not readable[files]:
                 report.skipped.append(Failure(shown[files], "unsupported file type"))
             else:
-                made = next(prepared) if path.suffix.lower() != ".jsonl" else None
+                made = next(prepared) if early[files] else None
                 ingest = partial(
                     ingest_file,
                     archive,

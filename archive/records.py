@@ -40,6 +40,24 @@ class ParagraphCategories:
     text: str  # digest of the text classified (`text_digest`)
     paragraphs: tuple[tuple[str, ...], ...]
 
+    def to_note(self) -> dict[str, Any]:
+        """As an extraction note keeps it (JSON)."""
+        return {"taxonomy": self.taxonomy, "text": self.text, "paragraphs": self.paragraphs}
+
+    @classmethod
+    def from_note(cls, value: Any) -> ParagraphCategories | None:
+        """Read back from a note; None when it holds something else (edited by hand)."""
+        try:
+            paragraphs = value["paragraphs"]
+            if not all(
+                isinstance(p, list) and all(isinstance(c, str) for c in p) for p in paragraphs
+            ):
+                return None
+            made = cls(value["taxonomy"], value["text"], tuple(map(tuple, paragraphs)))
+        except (KeyError, TypeError):
+            return None
+        return made if isinstance(made.taxonomy, str) and isinstance(made.text, str) else None
+
     def of(self, text: str, taxonomy: str) -> tuple[tuple[str, ...], ...] | None:
         """The paragraphs' categories if they were made of this text by this taxonomy."""
         if self.taxonomy == taxonomy and self.text == text_digest(text):

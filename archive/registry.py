@@ -86,7 +86,9 @@ class Registry:
     def set_source(self, key: str, sha256: str, ids: list[str], old_key: str | None) -> None:
         """Record a source's current bytes and records, moving it from an older key."""
         if old_key is not None and old_key != key:
-            del self.sources[old_key]
+            moved = self.sources.pop(old_key)
+            if self._digests.get(moved.sha256) == old_key:
+                del self._digests[moved.sha256]
             self._relative.discard(old_key)
             for given in self.ids.values():
                 if given.source == old_key:

@@ -122,7 +122,7 @@ class Archive:
         """Save the registry when it changed, at most every SAVE_EVERY seconds (or SAVE_SHARE
         times as long as the last save took) unless forced; call it only between sources, when
         every record file it names is written (staged files are committed first). A crash loses
-        only the ids given since: re-ingesting gives them again."""
+        only what was noted since (ids given, fates): re-ingesting notes it again."""
         data, saved_at, took = self._saved
         wait = max(SAVE_EVERY, SAVE_SHARE * took)
         if self._registry is None or (not force and time.monotonic() - saved_at < wait):
@@ -315,26 +315,21 @@ class Archive:
             "fields": correctable_values(record),
         }
         kept = record.paragraph_categories
-        if kept is not None:  # not `asdict`, whose deep copy of the tuples costs more than this
-            note["paragraphs"] = {
-                "taxonomy": kept.taxonomy,
-                "text": kept.text,
-                "paragraphs": kept.paragraphs,
-            }
+        if kept is not None:
+            note["paragraphs"] = kept.to_note()
         self._put(self._extracted(record.id), json.dumps(note, ensure_ascii=False).encode())
 
-    def paragraph_categories(self, record: Record, taxonomy: str) -> tuple[tuple[str, ...], ...]:
-        """Each paragraph's categories as ingest noted them when the taxonomy with this digest
-        made them of the record's text now; else () (classify them)."""
+    def paragraph_categories(
+        self, record: Record, taxonomy: str
+    ) -> tuple[tuple[str, ...], ...] | None:
+        """Each paragraph's categories as ingest noted them, if the taxonomy with this digest made
+        them of the record's text as it is now; else None (classify them)."""
         try:
             note = self._note(record.id)
-            kept = note and note.get("paragraphs")
-            found = kept and ParagraphCategories(
-                str(kept["taxonomy"]), str(kept["text"]), tuple(map(tuple, kept["paragraphs"]))
-            ).of(record.text, taxonomy)
-        except (StoreError, KeyError, TypeError):
-            return ()
-        return found or ()
+        except (StoreError, OSError):  # damaged or unreadable: never worse than classifying
+            return None
+        kept = ParagraphCategories.from_note(note.get("paragraphs")) if note else None
+        return kept.of(record.text, taxonomy) if kept else None
 
     def _extracted(self, record_id: str) -> Path:
         return self.extracted_dir / f"{self.path(record_id).stem}.json"

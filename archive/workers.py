@@ -37,12 +37,16 @@ def in_workers(
         procs, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)
     ) as pool:
         pending: deque[Future[list[R]]] = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(fn, chunk))
-            if len(pending) > AHEAD * procs:
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(fn, chunk))
+                if len(pending) > AHEAD * procs:
+                    yield from pending.popleft().result()
+            while pending:
                 yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+        except BaseException:  # an error, or the reader stopped early: drop the chunks not begun
+            pool.shutdown(cancel_futures=True)
+            raise
 
 
 def _die_with(parent: int) -> None:

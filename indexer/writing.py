@@ -111,7 +111,11 @@ def write_chunk(build: str, data_dir: str, items: list[tuple[str, str]]) -> list
         words = {"words": word_counts(norm), "title": word_counts(normalise(record.title))}
         spans = list(paragraphs(record.text))
         categories = archive.paragraph_categories(record, taxonomy.digest)
-        if len(categories) != len(spans):  # not noted by ingest for this text and taxonomy
+        if (  # not noted by ingest for this text and taxonomy
+            categories is None
+            or len(categories) != len(spans)
+            or not set(taxonomy.names).issuperset(c for cats in categories for c in cats)
+        ):
             categories = tuple(taxonomy.classify(record.text[s:e]).categories for _, s, e in spans)
         segment.add(record.id)
         data.add(layout, record.text, _meta(record, digest, len(norm)), words, categories)

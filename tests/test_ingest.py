@@ -505,7 +505,7 @@ def test_many_files_read_ahead_in_workers_ingest_as_one_at_a_time(tmp_path, monk
         (folder / f"{i}.txt").write_text(f"第{i}篇\n\n{text}", "utf-8")
     (folder / "3b.txt").write_text("   \n", "utf-8")  # no text: fails in the worker
     (folder / "5b.exe").write_bytes(b"MZ")  # skipped, never read
-    (folder / "6b.jsonl").write_text('{"title": "甲", "text": "代表进站。"}\n', "utf-8")
+    (folder / "2b.jsonl").write_text('{"title": "甲", "text": "代表进站。"}\n', "utf-8")
     monkeypatch.setattr(ingest, "CHUNK_FILES", 2)
     monkeypatch.setattr(ingest, "PARALLEL_MIN_FILES", 10**6)
     one_at_a_time = _folder_ingest(folder, tmp_path / "a")

@@ -363,5 +363,6 @@ def test_a_relative_origin_is_matched_until_its_source_moves_to_an_absolute_one(
     assert registry.by_origin("/v/src/a.txt") is None
     assert registry.by_origin("/w/src/a.txt") == "/w/src/a.txt"
     assert registry.ids["i"].source == "/w/src/a.txt"
+    assert (registry.by_digest("x"), registry.by_digest("y")) == (None, "/w/src/a.txt")
     registry.set_source("old/b.txt", "z", [], None)
     assert registry.by_origin("/q/old/b.txt") == "old/b.txt"

@@ -3,6 +3,7 @@ them while the record's text and the taxonomy are the ones they were made of."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +38,8 @@ def test_the_index_takes_ingests_paragraph_categories_without_classifying(seeded
     Index(seeded_copy).rebuild(Archive(seeded_copy))
     assert classified == []
     noted = _paragraph_categories(seeded_copy)
-    monkeypatch.setattr(Archive, "paragraph_categories", lambda *_: ())
+    assert noted and all(a.any() for a in noted)
+    monkeypatch.setattr(Archive, "paragraph_categories", lambda *_: None)
     Index(seeded_copy).rebuild(Archive(seeded_copy))
     assert len(classified) == sum(len(paragraphs(r.text)) for r in Archive(seeded_copy))
     assert [a.tolist() for a in noted] == [a.tolist() for a in _paragraph_categories(seeded_copy)]
@@ -62,11 +64,22 @@ def test_an_edited_taxonomy_classifies_every_paragraph_again(seeded_copy, monkey
     assert len(classified) == sum(len(paragraphs(r.text)) for r in Archive(seeded_copy))
 
 
-def test_a_damaged_note_means_classifying_not_failing(seeded_copy):
+def test_a_damaged_note_means_classifying_not_failing(seeded_copy, monkeypatch):
     archive = Archive(seeded_copy)
     record = next(iter(archive))
     taxonomy = data_taxonomy(seeded_copy)
     noted = archive.paragraph_categories(record, taxonomy.digest)
     assert noted == tuple(taxonomy.classify(p).categories for p in paragraphs(record.text))
-    (seeded_copy / "extracted" / f"{record.id}.json").write_text("{not json")
-    assert archive.paragraph_categories(record, taxonomy.digest) == ()
+    note = seeded_copy / "extracted" / f"{record.id}.json"
+    kept = json.loads(note.read_text("utf-8"))
+    assert archive.paragraph_categories(record, "another taxonomy") is None
+    kept["paragraphs"]["paragraphs"][0] = "监督"  # edited by hand: not a list of categories
+    note.write_text(json.dumps(kept, ensure_ascii=False), "utf-8")
+    assert archive.paragraph_categories(record, taxonomy.digest) is None
+    kept["paragraphs"]["paragraphs"][0] = ["不存在的类别"]  # a name the taxonomy does not have
+    note.write_text(json.dumps(kept, ensure_ascii=False), "utf-8")
+    classified = _counting(monkeypatch)
+    Index(seeded_copy).rebuild(Archive(seeded_copy))
+    assert classified == paragraphs(record.text)
+    note.write_text("{not json")
+    assert archive.paragraph_categories(record, taxonomy.digest) is None

@@ -28,6 +28,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -306,50 +307,82 @@ COLD_MODES = {  # what a visitor's first request of each mode asks, after `serve
 }
 
 
-def bench_cold_start(data: Path, records: list[Record], repeat: int) -> dict[str, list[float]]:
-    """Per mode, a new `congress-archive serve` (waitress) over the index: the first request
-    once it announces itself, then `repeat` more of the same (warm; record pages of other
-    records), after the seconds it took to announce itself."""
-    import subprocess
+@contextmanager
+def _serving(data: Path) -> Iterator[tuple[int, float]]:
+    """A new `congress-archive serve` (waitress) over the data dir: its port, and the seconds it
+    took to announce itself."""
+    from tests.load.server import CLI, free_port
 
-    from tests.load.server import CLI, Client, free_port
+    port = free_port()
+    serve = [CLI, "--data-dir", str(data), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(serve, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:  # the announcement: "Serving DATA on http://…"
+            if line.startswith("Serving"):
+                break
+        yield port, time.perf_counter() - started
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
-    out: dict[str, list[float]] = {}
+
+@dataclass(frozen=True)
+class Cold:
+    """One mode's first request after `serve` announced itself, and what it is compared with."""
+
+    announced: float  # seconds from start to the announcement
+    first: float
+    warm: list[float]  # the same request again (record pages: other records)
+    new_term: float | None  # the same query to a warm server that was never asked its term
+
+
+def bench_cold_start(data: Path, records: list[Record], repeat: int) -> dict[str, Cold]:
+    """Per mode, a new server: the first request once it announces itself, then `repeat` more of
+    the same (warm; record pages of other records); for a query, also the same query to another
+    new server after it has answered each of FRESH (warm, but per-term caches do not help)."""
+    from tests.load.server import Client
+
+    def get(client: Client, path: str, query: dict | None) -> float:
+        t = time.perf_counter()
+        response = client.get(path, query)
+        assert response.status == 200, (path, query, response.status)
+        return time.perf_counter() - t
+
+    out: dict[str, Cold] = {}
     for mode, (path, params) in COLD_MODES.items():
-        port = free_port()
-        serve = [CLI, "--data-dir", str(data), "serve", "--host", "127.0.0.1", "--port", str(port)]
-        started = time.perf_counter()
-        proc = subprocess.Popen(serve, stderr=subprocess.PIPE, text=True)
-        try:
-            assert proc.stderr is not None
-            for line in proc.stderr:  # the announcement: "Serving DATA on http://…"
-                if line.startswith("Serving"):
-                    break
-            announced = time.perf_counter() - started
-            query = None if params is None else {"q": COMMON[1], **params}
-            timings = []
-            with Client(port) as client:
-                for record in records[: repeat + 1]:  # a record page: another record each time
-                    t = time.perf_counter()
-                    response = client.get(path.format(id=record.id), query)
-                    timings.append(time.perf_counter() - t)
-                    assert response.status == 200, (mode, response.status)
-            out[mode] = [announced, *timings]
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+        query = None if params is None else {"q": COMMON[1], **params}
+        with _serving(data) as (port, announced), Client(port) as client:
+            # a record page: another record each time
+            timings = [get(client, path.format(id=r.id), query) for r in records[: repeat + 1]]
+        new_term = None
+        if params is not None:
+            with _serving(data) as (port, _), Client(port) as client:
+                for term in FRESH:
+                    get(client, path, {**params, "q": term})
+                new_term = get(client, path, query)
+        out[mode] = Cold(announced, timings[0], timings[1:], new_term)
     return out
 
 
-def cold_rows(n: int, cold: dict[str, list[float]]) -> list[str]:
-    """First request after `serve` announces itself against the median warm one, per mode."""
+def cold_rows(n: int, cold: dict[str, Cold]) -> list[str]:
+    """First request after `serve` announces itself against the median warm one, per mode, and
+    against the same query to a warm server that had not been asked its term."""
     rows = []
-    for mode, (announced, first, *warm) in cold.items():
-        median = statistics.median(warm)
+    for mode, c in cold.items():
+        median = statistics.median(c.warm)
+        new = c.new_term
+        versus = (
+            f"; warm server, term new to it: {new * 1000:.1f} ms, first ×{c.first / new:.2f}"
+            if new
+            else ""
+        )
         rows.append(
-            f"| {n:,} | first request after serve announces, {mode} | | | {first * 1000:.1f} | "
-            f"| | | warm median {median * 1000:.1f} ms of {len(warm)}: first ×{first / median:.2f};"
-            f" announced {announced:.1f} s after start |"
+            f"| {n:,} | first request after serve announces, {mode} | | | {c.first * 1000:.1f} | "
+            f"| | | warm median {median * 1000:.1f} ms of {len(c.warm)}: first ×"
+            f"{c.first / median:.2f}{versus}; announced {c.announced:.1f} s after "
+            "start |"
         )
     return rows
 
