@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
-from itertools import islice, repeat
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -26,7 +26,7 @@ from archive.records import GIVEN_KEYS, PLACE_LEVELS, Record, make_id
 from archive.registry import Fate, Given
 from archive.split import split_document
 from archive.store import Archive, StoreError
-from archive.workers import in_workers
+from archive.workers import chunked, in_workers
 
 if TYPE_CHECKING:
     from archive.fetching import Fetched
@@ -147,8 +147,7 @@ def read_ahead(files: list[tuple[str, str]], taxonomy: Taxonomy) -> Iterator[Pre
     if len(files) < PARALLEL_MIN_FILES:
         yield from repeat(None, len(files))
         return
-    chunks = (files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES))
-    yield from in_workers(partial(_prepare, taxonomy), chunks)
+    yield from in_workers(partial(_prepare, taxonomy), chunked(files, CHUNK_FILES))
 
 
 def _prepare(taxonomy: Taxonomy, files: list[tuple[str, str]]) -> list[Prepared]:
@@ -391,7 +390,7 @@ def build_records(doc: Document, source: str, taxonomy: Taxonomy) -> Iterable[Re
         rows = enumerate(doc.rows, start=1)
         if len(doc.rows) < PARALLEL_MIN_ROWS:
             return (_row_record(doc.sha256, source, taxonomy, row) for row in rows)
-        chunks = iter(lambda: list(islice(rows, CHUNK_ROWS)), [])
+        chunks = chunked(rows, CHUNK_ROWS)
         return in_workers(partial(_row_records, doc.sha256, source, taxonomy), chunks)
     split = split_document(doc.text, article=doc.kind == "html")
     compiled = len(split.sections) > 1

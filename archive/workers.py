@@ -14,11 +14,18 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
 from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 AHEAD = 2  # chunks queued per worker: enough to keep it busy, few enough to bound memory
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last shorter), taken as they are needed."""
+    it = iter(items)
+    return iter(lambda: list(islice(it, size)), [])
 
 
 def default_procs() -> int:
